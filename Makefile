@@ -1,0 +1,59 @@
+# SaferWork: `make run` to try it, `make test` to test it. Both set everything up first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+.PHONY: run test check serve worker bench setup assets migrate clean
+
+$(VENV)/.installed: requirements.lock requirements-dev.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "SaferWork needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock -r requirements-dev.lock
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+saferwork/static/build/app.css: node_modules/.installed assets/build.mjs $(wildcard assets/scss/*.scss assets/js/*.mjs)
+	npm run --silent build
+
+assets: saferwork/static/build/app.css
+
+setup: $(VENV)/.installed assets
+	@mkdir -p var
+
+migrate: setup
+	DEBUG=true $(PY) manage.py migrate --noinput
+
+run: migrate
+	DEBUG=true $(PY) manage.py seed_demo
+	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	SAFERWORK_TESTING=true $(PY) -m pytest $(PYTEST_ARGS)
+
+check: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	SAFERWORK_TESTING=true $(VENV)/bin/mypy saferwork
+
+# Production-style serving: several gunicorn workers on one database (set DATABASE_URL,
+# SECRET_KEY, ALLOWED_HOSTS and DJANGO_SETTINGS_MODULE=saferwork.settings_production).
+serve: setup
+	$(PY) manage.py collectstatic --noinput
+	$(PY) manage.py migrate --noinput
+	$(VENV)/bin/gunicorn saferwork.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+# The task worker for TASK_BACKEND=database.
+worker: setup
+	$(PY) manage.py db_worker
+
+bench: setup
+	SAFERWORK_TESTING=true $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules saferwork/static/build saferwork/static/vendor var

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+
+from saferwork.organisations.models import ROLE_FLAGS
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
+        error_messages={"required": "Enter your email address", "invalid": "Enter an email address like name@example.org"},
+    )
+    password = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password"},
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="The 6-digit code from your authenticator app, or one of your 10-digit backup codes.",
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-10"}
+        ),
+        error_messages={"required": "Enter the code"},
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit():
+            raise forms.ValidationError("The code must be made of numbers only")
+        return code
+
+
+class SetPasswordForm(forms.Form):
+    full_name = forms.CharField(label="Full name", max_length=200, error_messages={"required": "Enter your full name"})
+    password = forms.CharField(
+        label="Create a password",
+        strip=False,
+        help_text="At least 12 characters. A few unrelated words make a strong password.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Create a password"},
+    )
+
+    def __init__(self, *args: object, email: str = "", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.email = email
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        from saferwork.accounts.models import User
+
+        password_validation.validate_password(password, User(email=self.email, full_name=self.data.get("full_name", "")))
+        return password
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        error_messages={"required": "Enter their email address", "invalid": "Enter an email address like name@example.org"},
+    )
+    full_name = forms.CharField(label="Full name", max_length=200, required=False)
+    flags = forms.MultipleChoiceField(
+        label="What they will do",
+        help_text="Leave all unticked for a participant. Every other role must set up two-factor sign-in.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: object, allow_programme_admin: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        choices = [(k, v) for k, v in ROLE_FLAGS.items() if allow_programme_admin or k != "is_programme_admin"]
+        self.fields["flags"].choices = choices  # type: ignore[attr-defined]

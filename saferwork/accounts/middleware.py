@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# Pages a signed-in person may reach before their second factor is set up or verified.
+_OPEN_PREFIXES = (
+    "/account/two-factor/setup/",
+    "/account/sign-out/",
+    "/accessibility/",
+    "/privacy/",
+    "/exit/",
+    "/healthz/",
+    settings.STATIC_URL,
+)
+
+
+def needs_second_factor(request: HttpRequest) -> bool:
+    user = request.user
+    if user.is_staff or user.is_superuser:
+        return True
+    return any(m.role_flags for m in getattr(request, "memberships", []))
+
+
+class SecondFactorRequiredMiddleware:
+    """Nobody but a participant sees anything until a second factor is verified.
+
+    A person who has no device yet is sent to enrol one; the Django admin is covered
+    too, since it sits behind this middleware like every other page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if (
+            user.is_authenticated
+            and not user.is_verified()  # type: ignore[union-attr]
+            and not request.path.startswith(_OPEN_PREFIXES)
+            and needs_second_factor(request)
+        ):
+            return redirect(f"{reverse('accounts:two_factor_setup')}")
+        return self.get_response(request)

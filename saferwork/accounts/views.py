@@ -1,0 +1,278 @@
+from __future__ import annotations
+
+import base64
+import io
+import time
+from typing import Any
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticToken
+
+from saferwork.accounts import services
+from saferwork.accounts.decorators import grant_sudo, sudo_required
+from saferwork.accounts.forms import CodeForm, InvitationForm, SetPasswordForm, SignInForm
+from saferwork.accounts.models import User
+from saferwork.lib import ratelimit
+from saferwork.organisations.permissions import membership_has, role_required
+
+PENDING_KEY = "pending_sign_in"
+PENDING_SECONDS = 5 * 60
+LOCKED_MESSAGE = (
+    "Too many attempts. For your safety, signing in to this account is paused for 15 minutes. "
+    "If this was not you, reset your password."
+)
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default
+
+
+@never_cache
+def sign_in(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+        return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+    form = SignInForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"].lower()
+        address = ratelimit.client_address(request)
+        if ratelimit.is_limited("sign-in-address", address, settings.RATE_LIMIT_SIGN_IN_ADDRESS) or ratelimit.is_limited(
+            "sign-in-account", email, settings.RATE_LIMIT_SIGN_IN_ACCOUNT
+        ):
+            form.add_error(None, LOCKED_MESSAGE)
+            status = 429
+        else:
+            user = authenticate(request, username=email, password=form.cleaned_data["password"])
+            if user is None:
+                ratelimit.hit("sign-in-address", address, settings.RATE_LIMIT_SIGN_IN_ADDRESS)
+                ratelimit.hit("sign-in-account", email, settings.RATE_LIMIT_SIGN_IN_ACCOUNT)
+                form.add_error(None, "The email address or password is not right")
+            elif services.has_second_factor(user):  # type: ignore[arg-type]
+                request.session.cycle_key()
+                request.session[PENDING_KEY] = {"user_id": user.pk, "at": int(time.time())}
+                next_url = _safe_next(request, "")
+                target = reverse("accounts:sign_in_code")
+                return redirect(f"{target}?next={next_url}" if next_url else target)
+            else:
+                login(request, user)
+                return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+    return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request, "")}, status=status)
+
+
+def _pending_user(request: HttpRequest) -> User | None:
+    pending = request.session.get(PENDING_KEY)
+    if not pending or pending.get("at", 0) + PENDING_SECONDS < time.time():
+        return None
+    return User.objects.filter(pk=pending["user_id"], is_active=True).first()
+
+
+@never_cache
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    user = _pending_user(request)
+    if user is None:
+        messages.info(request, "Sign in again: the time to enter your code ran out.")
+        return redirect("accounts:sign_in")
+    form = CodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if ratelimit.is_limited("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR):
+            form.add_error("code", LOCKED_MESSAGE)
+            status = 429
+        else:
+            device = services.verify_second_factor(user=user, token=form.cleaned_data["code"])
+            if device is None:
+                count = ratelimit.hit("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
+                left = settings.RATE_LIMIT_SECOND_FACTOR[0] - count
+                form.add_error(
+                    "code",
+                    "The code is not right or has expired"
+                    + (f". You have {left} more {'try' if left == 1 else 'tries'}" if left > 0 else f". {LOCKED_MESSAGE}"),
+                )
+                status = 429 if left <= 0 else 200
+            else:
+                del request.session[PENDING_KEY]
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                otp_login(request, device)
+                ratelimit.reset("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
+                if device.__class__.__name__ == "StaticDevice":
+                    left = StaticToken.objects.filter(device__user=user).count()
+                    messages.warning(
+                        request,
+                        f"You signed in with a backup code. You have {left} left: make new ones from your account page.",
+                    )
+                return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+    return render(request, "accounts/sign_in_code.html", {"form": form, "next": _safe_next(request, "")}, status=status)
+
+
+def _qr_data_uri(url: str) -> str:
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@never_cache
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if services.has_second_factor(user):
+        if user.is_verified():  # type: ignore[attr-defined]
+            return redirect("accounts:account")
+        # A session that predates enrolment elsewhere must prove the existing factor.
+        logout(request)
+        return redirect("accounts:sign_in")
+    device = services.start_totp_enrolment(user=user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = services.confirm_totp_enrolment(user=user, device=device, token=form.cleaned_data["code"])
+        if codes is not None:
+            otp_login(request, device)
+            return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": True})
+        form.add_error("code", "The code is not right. Check the time on your phone is set automatically")
+    secret = base64.b32encode(device.bin_key).decode()
+    return render(
+        request,
+        "accounts/two_factor_setup.html",
+        {
+            "form": form,
+            "qr": _qr_data_uri(device.config_url),
+            "secret_groups": [secret[i : i + 4] for i in range(0, len(secret), 4)],
+        },
+    )
+
+
+@never_cache
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    backup_left = StaticToken.objects.filter(device__user=user).count()
+    return render(
+        request,
+        "accounts/account.html",
+        {"has_second_factor": services.has_second_factor(user), "backup_left": backup_left},
+    )
+
+
+@never_cache
+@sudo_required
+def backup_codes(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        codes = services.regenerate_backup_codes(user=request.user)  # type: ignore[arg-type]
+        return render(request, "accounts/backup_codes.html", {"codes": codes, "first_time": False})
+    return render(request, "accounts/backup_codes_confirm.html")
+
+
+@never_cache
+@login_required
+def sudo(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST or None)
+    user: User = request.user  # type: ignore[assignment]
+    next_url = _safe_next(request, reverse("accounts:account"))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if ratelimit.is_limited("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR):
+            form.add_error("code", LOCKED_MESSAGE)
+            status = 429
+        elif services.verify_second_factor(user=user, token=form.cleaned_data["code"]) is None:
+            ratelimit.hit("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
+            form.add_error("code", "The code is not right or has expired")
+        else:
+            grant_sudo(request)
+            return redirect(next_url)
+    return render(request, "accounts/sudo.html", {"form": form, "next": next_url}, status=status)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    messages.success(request, "You have signed out.")
+    return redirect("accounts:sign_in")
+
+
+@require_POST
+@login_required
+def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
+    services.sign_out_everywhere(user=request.user)  # type: ignore[arg-type]
+    logout(request)
+    messages.success(request, "You have signed out on every device.")
+    return redirect("accounts:sign_in")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset_body.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        address = ratelimit.client_address(request)
+        if ratelimit.hit("password-reset", address, settings.RATE_LIMIT_ANONYMOUS_FORM) > settings.RATE_LIMIT_ANONYMOUS_FORM[0]:
+            response = render(request, "accounts/password_reset_done.html", status=429)
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+@never_cache
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = services.find_invitation(token)
+    if invitation is None or not invitation.is_usable:
+        return render(request, "accounts/invitation_invalid.html", status=410 if invitation else 404)
+    existing = User.objects.filter(email=invitation.email).first()
+    if existing is not None:
+        if request.user.is_authenticated and request.user.pk == existing.pk:
+            if request.method == "POST":
+                services.accept_invitation(invitation=invitation, user=existing, full_name="", password=None)
+                request.session["organisation_id"] = invitation.organisation_id
+                messages.success(request, f"You have joined {invitation.organisation}.")
+                return redirect(settings.LOGIN_REDIRECT_URL)
+            return render(request, "accounts/invitation_join.html", {"invitation": invitation})
+        messages.info(request, "Sign in with this email address to accept the invitation.")
+        return redirect(f"{reverse('accounts:sign_in')}?next={request.path}")
+    form = SetPasswordForm(request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name})
+    if request.method == "POST" and form.is_valid():
+        user = services.accept_invitation(
+            invitation=invitation, user=None, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password"]
+        )
+        logout(request)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        request.session["organisation_id"] = invitation.organisation_id
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/invitation_accept.html", {"invitation": invitation, "form": form})
+
+
+@role_required("is_coordinator", "is_programme_admin")
+def people(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    allow_admin = membership_has(request.membership, "is_programme_admin")  # type: ignore[attr-defined]
+    form = InvitationForm(request.POST or None, allow_programme_admin=allow_admin)
+    if request.method == "POST" and form.is_valid():
+        services.invite(
+            organisation=organisation,
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            flags=form.cleaned_data["flags"],
+            invited_by=request.user,  # type: ignore[arg-type]
+        )
+        messages.success(request, f"Invitation sent to {form.cleaned_data['email']}. The link works for {settings.INVITATION_DAYS} days.")
+        return redirect("accounts:people")
+    members = organisation.memberships.select_related("user").order_by("user__full_name", "user__email")
+    pending = organisation.invitations.filter(accepted_at__isnull=True).order_by("-created_at")[:50]
+    return render(request, "accounts/people.html", {"form": form, "members": members, "pending": pending})

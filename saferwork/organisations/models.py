@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+ROLE_FLAGS: dict[str, str] = {
+    "is_programme_admin": "Programme admin",
+    "is_coordinator": "Organisation coordinator",
+    "is_trainer": "Trainer",
+    "is_case_handler": "Case handler",
+    "is_leader": "Leader",
+}
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a time zone name such as Europe/London.")
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        PROGRAMME_HOST = "programme_host", "Programme host"
+        UNION = "union", "Union"
+        EMPLOYER = "employer", "Employer"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PENDING = "pending", "Pending approval"
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    region = models.CharField(max_length=100, blank=True)
+    time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_programme_host(self) -> bool:
+        return self.kind == self.Kind.PROGRAMME_HOST
+
+
+class Membership(models.Model):
+    """A person's place in an organisation. Named flags, not groups, say what they may do.
+
+    A membership with no flag is a participant: no second factor is required.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    job_title = models.CharField(max_length=200, blank=True)
+    is_programme_admin = models.BooleanField(default=False)
+    is_coordinator = models.BooleanField(default=False)
+    is_trainer = models.BooleanField(default=False)
+    is_case_handler = models.BooleanField(default=False)
+    is_leader = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")]
+        ordering = ["organisation__name"]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.organisation}"
+
+    def clean(self) -> None:
+        if self.is_programme_admin and self.organisation.kind != Organisation.Kind.PROGRAMME_HOST:
+            raise ValidationError("Only members of the programme host can be programme admins.")
+
+    @property
+    def role_flags(self) -> list[str]:
+        return [flag for flag in ROLE_FLAGS if getattr(self, flag)]
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [ROLE_FLAGS[flag] for flag in self.role_flags] or ["Participant"]
+
+    def has(self, flag: str) -> bool:
+        if flag not in ROLE_FLAGS:
+            raise ValueError(f"Unknown role flag {flag!r}")
+        return bool(getattr(self, flag))
+
+
+class OrganisationScopedQuerySet(models.QuerySet[Any]):
+    def for_organisation(self, organisation: Organisation) -> OrganisationScopedQuerySet:
+        return self.filter(organisation=organisation)
+
+
+class OrganisationOwned(models.Model):
+    """Base for every organisation-owned model: fetch it through the organisation.
+
+    Views use ``Thing.objects.for_organisation(request.organisation).get(pk=…)`` or a
+    ``get_<thing>_for_user`` helper, never a bare ``get(pk=…)``.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+
+    objects = OrganisationScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True

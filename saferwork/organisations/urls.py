@@ -1,0 +1,9 @@
+from django.urls import path
+
+from saferwork.organisations import views
+
+app_name = "organisations"
+
+urlpatterns = [
+    path("organisations/switch/", views.switch, name="switch"),
+]

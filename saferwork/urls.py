@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.shortcuts import redirect
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+
+# The admin answers only to a session verified with a second factor.
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = "SaferWork administration"
+admin.site.site_title = "SaferWork admin"
+admin.site.login = lambda request, extra_context=None: redirect(  # type: ignore[method-assign]
+    f"/account/sign-in/?next={request.GET.get('next', '/admin/')}"
+)
+
+urlpatterns = [
+    path("", include("saferwork.core.urls")),
+    path("", include("saferwork.accounts.urls")),
+    path("", include("saferwork.organisations.urls")),
+    path("", include("saferwork.audit.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "saferwork.core.views.error_403"
+handler404 = "saferwork.core.views.error_404"
+handler500 = "saferwork.core.views.error_500"
