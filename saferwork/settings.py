@@ -139,8 +139,10 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
 
 OTP_TOTP_ISSUER = "SaferWork"
-OTP_TOTP_THROTTLE_FACTOR = 1
-OTP_STATIC_THROTTLE_FACTOR = 1
+# Our own per-account counters (RATE_LIMIT_SECOND_FACTOR) limit guessing; django-otp's
+# growing delays would also refuse a right code typed just after a typo.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 SUDO_SECONDS = env_int("SUDO_SECONDS", 10 * 60, minimum=60)
 INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1)
 
@@ -160,6 +162,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "saferwork" / "static"]
+# In development and tests WhiteNoise serves straight from the source folders.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

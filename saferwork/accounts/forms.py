@@ -10,7 +10,10 @@ class SignInForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
         widget=forms.EmailInput(attrs={"autocomplete": "username", "spellcheck": "false"}),
-        error_messages={"required": "Enter your email address", "invalid": "Enter an email address like name@example.org"},
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address like name@example.org",
+        },
     )
     password = forms.CharField(
         label="Password",
@@ -26,7 +29,12 @@ class CodeForm(forms.Form):
         max_length=20,
         help_text="The 6-digit code from your authenticator app, or one of your 10-digit backup codes.",
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-10"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input--width-10",
+            }
         ),
         error_messages={"required": "Enter the code"},
     )
@@ -56,14 +64,19 @@ class SetPasswordForm(forms.Form):
         password = self.cleaned_data["password"]
         from saferwork.accounts.models import User
 
-        password_validation.validate_password(password, User(email=self.email, full_name=self.data.get("full_name", "")))
+        password_validation.validate_password(
+            password, User(email=self.email, full_name=self.data.get("full_name", ""))
+        )
         return password
 
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(
         label="Email address",
-        error_messages={"required": "Enter their email address", "invalid": "Enter an email address like name@example.org"},
+        error_messages={
+            "required": "Enter their email address",
+            "invalid": "Enter an email address like name@example.org",
+        },
     )
     full_name = forms.CharField(label="Full name", max_length=200, required=False)
     flags = forms.MultipleChoiceField(

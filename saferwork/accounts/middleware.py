@@ -40,7 +40,7 @@ class SecondFactorRequiredMiddleware:
         user = request.user
         if (
             user.is_authenticated
-            and not user.is_verified()  # type: ignore[union-attr]
+            and not user.is_verified()  # type: ignore[union-attr,attr-defined]
             and not request.path.startswith(_OPEN_PREFIXES)
             and needs_second_factor(request)
         ):

@@ -46,7 +46,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: list[str] = []  # type: ignore[misc]
 
     def __str__(self) -> str:
         return self.full_name or self.email
@@ -77,9 +77,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Invitation(models.Model):
     """A single-use, expiring link that brings a person into an organisation."""
 
-    organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.CASCADE, related_name="invitations"
-    )
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     full_name = models.CharField(max_length=200, blank=True)
     # Only a hash of the token is stored: a database dump cannot be used to accept.

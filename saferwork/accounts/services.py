@@ -22,7 +22,10 @@ BACKUP_CODE_COUNT = 10
 
 
 def confirmed_devices(user: User) -> list[Any]:
-    return [*TOTPDevice.objects.filter(user=user, confirmed=True), *StaticDevice.objects.filter(user=user, confirmed=True)]
+    return [
+        *TOTPDevice.objects.filter(user=user, confirmed=True),
+        *StaticDevice.objects.filter(user=user, confirmed=True),
+    ]
 
 
 def has_second_factor(user: User) -> bool:

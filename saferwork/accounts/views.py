@@ -47,16 +47,16 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 @never_cache
 def sign_in(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr]
+    if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr,attr-defined]
         return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
     form = SignInForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         address = ratelimit.client_address(request)
-        if ratelimit.is_limited("sign-in-address", address, settings.RATE_LIMIT_SIGN_IN_ADDRESS) or ratelimit.is_limited(
-            "sign-in-account", email, settings.RATE_LIMIT_SIGN_IN_ACCOUNT
-        ):
+        if ratelimit.is_limited(
+            "sign-in-address", address, settings.RATE_LIMIT_SIGN_IN_ADDRESS
+        ) or ratelimit.is_limited("sign-in-account", email, settings.RATE_LIMIT_SIGN_IN_ACCOUNT):
             form.add_error(None, LOCKED_MESSAGE)
             status = 429
         else:
@@ -104,7 +104,11 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                 form.add_error(
                     "code",
                     "The code is not right or has expired"
-                    + (f". You have {left} more {'try' if left == 1 else 'tries'}" if left > 0 else f". {LOCKED_MESSAGE}"),
+                    + (
+                        f". You have {left} more {'try' if left == 1 else 'tries'}"
+                        if left > 0
+                        else f". {LOCKED_MESSAGE}"
+                    ),
                 )
                 status = 429 if left <= 0 else 200
             else:
@@ -116,7 +120,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                     left = StaticToken.objects.filter(device__user=user).count()
                     messages.warning(
                         request,
-                        f"You signed in with a backup code. You have {left} left: make new ones from your account page.",
+                        f"You signed in with a backup code. You have {left} left: "
+                        "make new ones from your account page.",
                     )
                 return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
     return render(request, "accounts/sign_in_code.html", {"form": form, "next": _safe_next(request, "")}, status=status)
@@ -224,7 +229,10 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         address = ratelimit.client_address(request)
-        if ratelimit.hit("password-reset", address, settings.RATE_LIMIT_ANONYMOUS_FORM) > settings.RATE_LIMIT_ANONYMOUS_FORM[0]:
+        if (
+            ratelimit.hit("password-reset", address, settings.RATE_LIMIT_ANONYMOUS_FORM)
+            > settings.RATE_LIMIT_ANONYMOUS_FORM[0]
+        ):
             response = render(request, "accounts/password_reset_done.html", status=429)
             return response
         return super().post(request, *args, **kwargs)
@@ -249,7 +257,10 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     form = SetPasswordForm(request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name})
     if request.method == "POST" and form.is_valid():
         user = services.accept_invitation(
-            invitation=invitation, user=None, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password"]
+            invitation=invitation,
+            user=None,
+            full_name=form.cleaned_data["full_name"],
+            password=form.cleaned_data["password"],
         )
         logout(request)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -271,7 +282,10 @@ def people(request: HttpRequest) -> HttpResponse:
             flags=form.cleaned_data["flags"],
             invited_by=request.user,  # type: ignore[arg-type]
         )
-        messages.success(request, f"Invitation sent to {form.cleaned_data['email']}. The link works for {settings.INVITATION_DAYS} days.")
+        messages.success(
+            request,
+            f"Invitation sent to {form.cleaned_data['email']}. The link works for {settings.INVITATION_DAYS} days.",
+        )
         return redirect("accounts:people")
     members = organisation.memberships.select_related("user").order_by("user__full_name", "user__email")
     pending = organisation.invitations.filter(accepted_at__isnull=True).order_by("-created_at")[:50]

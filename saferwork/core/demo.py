@@ -35,6 +35,16 @@ PEOPLE: list[tuple[str, str, list[tuple[str, list[str]]], bool]] = [
     ("participant@saferwork.test", "Pat Quinn", [("care-workers-union", [])], False),
 ]
 TRAINER_NAMES = [
-    "Tasha Adeyemi", "Owen Brennan", "Priya Chauhan", "Dylan Evans", "Grace Fairley", "Marcus Hall",
-    "Ines Ibrahim", "Joe Kerr", "Nadia Lowe", "Sam Morgan", "Ffion Price", "Kofi Roberts",
+    "Tasha Adeyemi",
+    "Owen Brennan",
+    "Priya Chauhan",
+    "Dylan Evans",
+    "Grace Fairley",
+    "Marcus Hall",
+    "Ines Ibrahim",
+    "Joe Kerr",
+    "Nadia Lowe",
+    "Sam Morgan",
+    "Ffion Price",
+    "Kofi Roberts",
 ]

@@ -1,3 +1,5 @@
+import io
+
 from django.core.management import call_command
 from django.db import migrations
 
@@ -5,7 +7,7 @@ from django.db import migrations
 def create_cache_table(apps, schema_editor):
     # The database cache holds rate-limit counters; it must exist wherever the
     # schema does, including every test database.
-    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0, stdout=io.StringIO())
 
 
 class Migration(migrations.Migration):

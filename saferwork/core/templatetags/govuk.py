@@ -60,7 +60,7 @@ def field(bound: BoundField, label_class: str = "", width: str = "", hint: str =
             classes.append(f"govuk-input--width-{width}")
         if bound.errors:
             classes.append(error)
-        attrs = {"class": " ".join(c for c in classes if c)}
+        attrs: dict[str, str | bool] = {"class": " ".join(c for c in classes if c)}
         if described:
             attrs["aria-describedby"] = " ".join(described)
         context["control"] = bound.as_widget(attrs=attrs)
@@ -69,7 +69,7 @@ def field(bound: BoundField, label_class: str = "", width: str = "", hint: str =
 
 @register.inclusion_tag("core/includes/error_summary.html")
 def error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
-    items: list[tuple[str, str]] = []
+    items: list[tuple[str, Any]] = []
     for form in forms_:
         if form is None or not form.is_bound:
             continue

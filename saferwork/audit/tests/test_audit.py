@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+from django.urls import reverse
+
+from saferwork.audit import services as audit
+from saferwork.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def test_record_names_its_target(organisation):
+
+    with transaction.atomic():
+        entry = audit.record(action="saferwork.test.done", organisation=organisation, target=organisation)
+    assert entry.target_type == "organisations.organisation"
+    assert entry.target_label == "Home Union"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_record_outside_transaction_raises(organisation):
+    with pytest.raises(RuntimeError):
+        audit.record(action="saferwork.test.done", organisation=organisation)
+
+
+def test_rolled_back_change_leaves_no_audit_entry(organisation):
+    with pytest.raises(ValueError), transaction.atomic():
+        audit.record(action="saferwork.test.rolled_back", organisation=organisation)
+        raise ValueError("change failed")
+    assert not AuditEntry.objects.filter(action="saferwork.test.rolled_back").exists()
+
+
+def test_programme_admin_filters_the_audit_log(verified_client, programme_admin, organisation, other_organisation):
+    with transaction.atomic():
+        audit.record(action="saferwork.case.opened", organisation=organisation)
+        audit.record(action="saferwork.session.moved", organisation=other_organisation)
+    client = verified_client(programme_admin)
+    everything = client.get(reverse("audit:list")).content.decode()
+    assert "saferwork.case.opened" in everything and "saferwork.session.moved" in everything
+    filtered = client.get(reverse("audit:list"), {"action": "case", "organisation": organisation.pk}).content.decode()
+    assert "saferwork.case.opened" in filtered
+    assert "saferwork.session.moved" not in filtered
+
+
+def test_audit_log_rejects_backwards_dates(verified_client, programme_admin):
+    response = verified_client(programme_admin).get(
+        reverse("audit:list"), {"since": "2026-02-01", "until": "2026-01-01"}
+    )
+    assert "The end date must be the same as or after the start date" in response.content.decode()
+
+
+def test_audit_list_query_count_does_not_grow(
+    verified_client, programme_admin, organisation, django_assert_max_num_queries
+):
+    client = verified_client(programme_admin)
+    with transaction.atomic():
+        for n in range(60):
+            audit.record(action=f"saferwork.test.{n}", actor=programme_admin, organisation=organisation)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("audit:list")).status_code == 200
+
+
+def test_outsider_cannot_read_the_audit_log(verified_client, outsider):
+    assert verified_client(outsider).get(reverse("audit:list")).status_code == 403
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client, db):
+    response = client.get(reverse("audit:list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:sign_in"))

@@ -1,0 +1,177 @@
+"""Shared fixtures: personas for every test, and a real headless Chromium for browser tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from saferwork.tests import factories
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
+AXE_JS = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # Argon2 stays the production hasher; tests use a fast one so hundreds of users are cheap.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(request: Any) -> Iterator[None]:
+    # Rate-limit counters live in the cache (the database by default): start each test clean.
+    uses_db = request.node.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+        request.fixturenames
+    )
+    if not uses_db:
+        yield
+        return
+    from django.core.cache import cache
+
+    if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
+        request.getfixturevalue("db")
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The code an authenticator app would show now for ``device``."""
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):0{device.digits}d}"
+
+
+@pytest.fixture
+def programme_host(db: Any) -> Any:
+    return factories.OrganisationFactory(kind="programme_host", name="Test Confederation")
+
+
+@pytest.fixture
+def organisation(db: Any) -> Any:
+    return factories.OrganisationFactory(kind="union", name="Home Union")
+
+
+@pytest.fixture
+def other_organisation(db: Any) -> Any:
+    return factories.OrganisationFactory(kind="employer", name="Other Employer")
+
+
+@pytest.fixture
+def programme_admin(programme_host: Any) -> Any:
+    return factories.member(programme_host, is_programme_admin=True, email="admin@example.org")
+
+
+@pytest.fixture
+def coordinator(organisation: Any) -> Any:
+    return factories.member(organisation, is_coordinator=True, email="coordinator@example.org")
+
+
+@pytest.fixture
+def participant(organisation: Any) -> Any:
+    return factories.member(organisation, email="participant@example.org", with_device=False)
+
+
+@pytest.fixture
+def outsider(other_organisation: Any) -> Any:
+    """A coordinator of another organisation: must never reach this one's data."""
+    return factories.member(
+        other_organisation, is_coordinator=True, is_leader=True, is_case_handler=True, email="outsider@example.org"
+    )
+
+
+@pytest.fixture
+def verified_client(client: Any) -> Any:
+    """A test client that signs a user in with a verified second factor."""
+
+    def sign_in(user: Any) -> Any:
+        factories.sign_in_verified(client, user)
+        return client
+
+    return sign_in
+
+
+# ---------------------------------------------------------------- browser tests
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists() and shutil.which(CHROMIUM) is not None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not chromium_available():
+        if IN_CI:
+            pytest.fail(f"CI=true but Chromium is missing at {CHROMIUM}: browser tests must run.")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    # Any request to another host fails the test: no page may load anything from elsewhere.
+    foreign: list[str] = []
+
+    def guard(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(live_server.url) or url.startswith("data:"):
+            route.continue_()
+        else:
+            foreign.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    csp_errors: list[str] = []
+    tab.on(
+        "console",
+        lambda msg: csp_errors.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    yield tab
+    context.close()
+    assert not foreign, f"Pages tried to load from other hosts: {foreign}"
+    assert not csp_errors, f"The Content-Security-Policy blocked something: {csp_errors}"
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a full-page screenshot under var/screenshots/ for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def assert_accessible(page: Any, name: str | None = None) -> None:
+    """Run axe-core on the current page; fail on any serious or critical violation."""
+    # Evaluated through the DevTools protocol, which the page's CSP does not govern:
+    # the app itself never allows inline script.
+    page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [v for v in result["violations"] if v["impact"] in {"serious", "critical"}]
+    if name:
+        screenshot(page, name)
+    assert not bad, (
+        "axe-core violations on "
+        + page.url
+        + ":\n"
+        + "\n".join(f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad)
+    )
