@@ -36,6 +36,11 @@ def main() -> None:
         print(f"## {name.removeprefix('bench_')}\n")
         importlib.import_module(f"bench.{name}").main()
         print()
+    from bench.lib import peak_memory_mb
+
+    # Requests run in this process through Django's full handler stack, so this is the
+    # peak memory a web process serving these pages would reach.
+    print(f"Peak memory of the process serving the benchmarked requests: {peak_memory_mb():.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -101,3 +101,11 @@ def test_seed_demo_is_idempotent_and_creates_every_role(settings):
     assert admin.memberships.get().is_programme_admin
     assert User.objects.get(email="coordinator@saferwork.test").memberships.count() == 2
     assert admin.totpdevice_set.get().confirmed
+
+
+def test_server_error_page_needs_no_database_or_context(rf):
+    from saferwork.core.views import error_500
+
+    response = error_500(rf.get("/"))
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
