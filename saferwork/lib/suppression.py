@@ -1,0 +1,507 @@
+"""Small-cell suppression for every aggregate SaferWork shows: pages, charts, exports, documents.
+
+One rule, used everywhere (a page and its CSV must hide exactly the same cells):
+
+**Primary suppression.** Every count below the threshold is hidden and shown as
+"fewer than N". That includes **zero**: a published 0 says "nobody in this group", which
+in a small team can reveal as much as a 1 (for example that everyone in a department
+answered a question one way). Treating 0 like any other small count is the simplest
+choice that is safe, so every number that *is* shown is at least the threshold.
+The threshold is a parameter (5 for reach and reporting statistics, 10 for surveys) and
+is never allowed below 5.
+
+**Totals are shown exactly** whenever they are at or above the threshold; a total below
+it is itself a small count and is suppressed like a cell.
+
+**Complementary suppression.** A hidden cell must not be recoverable from what is
+shown. We assume the reader knows every shown number, every shown total, and what the
+labels mean: a "fewer than N" cell holds 0..N-1, a cell labelled "hidden" (hidden only to
+protect another) holds at least N. A table is released only when, for every cell hidden
+as "fewer than N", the values consistent with all of that still include more than one
+number: nobody can work a small count out exactly, neither by subtracting the shown
+cells of a row or a column from its total, nor by combining several rows and columns.
+
+We check that exactly. A two-way table with row, column and grand totals is a flow
+network (source → row total → cell → column total → sink, grand total closing the
+loop); a hidden value is an edge with bounds instead of a fixed flow. Because such a
+system is totally unimodular, the values a hidden cell can take form an unbroken range
+of whole numbers, and two feasibility checks (max-flow with lower bounds) find its ends.
+The suppressor hides one more cell at a time until every small cell has some freedom,
+preferring (1) the smallest shown cell that gives the small cell its whole range 0..N-1,
+then (2) the smallest shown cell that at least stops it being pinned, and only then a
+total. For a one-dimensional breakdown with a total this is the familiar rule: a lone
+hidden cell takes the next smallest with it.
+
+Use ``suppress_counts`` for a breakdown (one dimension) and ``suppress_table`` for a
+two-way table; both return objects whose cells know ``value`` (``None`` when hidden) and
+``display``, and whose ``csv_rows()`` / ``xlsx_rows()`` feed the exports.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+MINIMUM_THRESHOLD = 5
+HIDDEN_LABEL = "hidden"
+
+# Item keys in the internal grid: ("cell", r, c), ("row", r), ("col", c), ("grand",).
+Key = tuple[Any, ...]
+
+
+class Status(StrEnum):
+    SHOWN = "shown"
+    SMALL = "small"  # below the threshold: shown as "fewer than N"
+    COMPLEMENTARY = "complementary"  # at or above the threshold, hidden to protect a small cell
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One published number: ``value`` is None when it is hidden."""
+
+    status: Status
+    threshold: int
+    _true_value: int = field(repr=False, compare=False)
+
+    @property
+    def hidden(self) -> bool:
+        return self.status is not Status.SHOWN
+
+    @property
+    def value(self) -> int | None:
+        return self._true_value if self.status is Status.SHOWN else None
+
+    @property
+    def display(self) -> str:
+        if self.status is Status.SHOWN:
+            return f"{self._true_value:,}"
+        if self.status is Status.SMALL:
+            return f"fewer than {self.threshold}"
+        return HIDDEN_LABEL
+
+    @property
+    def export_value(self) -> int | str:
+        """What a CSV or spreadsheet cell holds: the number, or the same words as the page."""
+        value = self.value
+        return value if value is not None else self.display
+
+    def __str__(self) -> str:
+        return self.display
+
+
+def footnote(threshold: int) -> str:
+    """The sentence every output with suppressed cells carries."""
+    return (
+        f"Counts below {threshold} (including zero) are shown as “fewer than {threshold}”. "
+        f"Cells marked “{HIDDEN_LABEL}” are at least {threshold} but are withheld so that "
+        "a smaller count cannot be worked out from the totals."
+    )
+
+
+def check_threshold(threshold: int) -> int:
+    if isinstance(threshold, bool) or not isinstance(threshold, int):
+        raise TypeError("threshold must be a whole number")
+    if threshold < MINIMUM_THRESHOLD:
+        raise ValueError(f"The suppression threshold is never below {MINIMUM_THRESHOLD} (got {threshold}).")
+    return threshold
+
+
+def _check_count(label: object, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"Count for {label!r} must be a whole number of 0 or more, not {value!r}.")
+    return value
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass
+class SuppressedTable:
+    """A one-dimensional breakdown (label → count), optionally with its total."""
+
+    threshold: int
+    cells: dict[str, Cell]
+    total: Cell | None
+
+    @property
+    def any_hidden(self) -> bool:
+        return any(c.hidden for c in self.cells.values()) or bool(self.total and self.total.hidden)
+
+    @property
+    def footnote(self) -> str:
+        return footnote(self.threshold)
+
+    def items(self) -> list[tuple[str, Cell]]:
+        return list(self.cells.items())
+
+    def __getitem__(self, label: str) -> Cell:
+        return self.cells[label]
+
+    def xlsx_rows(self, *, label_header: str = "Group", value_header: str = "Count") -> list[list[int | str]]:
+        rows: list[list[int | str]] = [[label_header, value_header]]
+        rows += [[label, cell.export_value] for label, cell in self.cells.items()]
+        if self.total is not None:
+            rows.append(["Total", self.total.export_value])
+        return rows
+
+    def csv_rows(self, *, label_header: str = "Group", value_header: str = "Count") -> list[list[str]]:
+        return [[str(v) for v in row] for row in self.xlsx_rows(label_header=label_header, value_header=value_header)]
+
+
+@dataclass
+class SuppressedTwoWay:
+    """A two-way table (row label → column label → count) with row, column and grand totals."""
+
+    threshold: int
+    row_labels: list[str]
+    column_labels: list[str]
+    cells: dict[str, dict[str, Cell]]
+    row_totals: dict[str, Cell] | None
+    column_totals: dict[str, Cell] | None
+    grand_total: Cell | None
+
+    @property
+    def any_hidden(self) -> bool:
+        every = [c for row in self.cells.values() for c in row.values()]
+        every += list((self.row_totals or {}).values()) + list((self.column_totals or {}).values())
+        every += [self.grand_total] if self.grand_total else []
+        return any(c.hidden for c in every)
+
+    @property
+    def footnote(self) -> str:
+        return footnote(self.threshold)
+
+    def cell(self, row: str, column: str) -> Cell:
+        return self.cells[row][column]
+
+    def xlsx_rows(self, *, corner: str = "") -> list[list[int | str]]:
+        with_totals = self.row_totals is not None
+        header: list[int | str] = [corner, *self.column_labels] + (["Total"] if with_totals else [])
+        rows: list[list[int | str]] = [header]
+        for r in self.row_labels:
+            line: list[int | str] = [r, *[self.cells[r][c].export_value for c in self.column_labels]]
+            if self.row_totals is not None:
+                line.append(self.row_totals[r].export_value)
+            rows.append(line)
+        if self.column_totals is not None:
+            line = ["Total", *[self.column_totals[c].export_value for c in self.column_labels]]
+            if self.grand_total is not None:
+                line.append(self.grand_total.export_value)
+            rows.append(line)
+        return rows
+
+    def csv_rows(self, *, corner: str = "") -> list[list[str]]:
+        return [[str(v) for v in row] for row in self.xlsx_rows(corner=corner)]
+
+
+# ------------------------------------------------------------------ public API
+
+
+def suppress_counts(counts: Mapping[str, int], *, threshold: int = 5, with_total: bool = True) -> SuppressedTable:
+    """Suppress a one-dimensional breakdown; see the module docstring for the rule."""
+    check_threshold(threshold)
+    labels = list(counts)
+    values = [[_check_count(label, counts[label]) for label in labels]]
+    grid = _Grid(values, threshold, row_totals=with_total, column_totals=False, grand_total=False)
+    grid.suppress()
+    cells = {label: grid.cell(("cell", 0, j)) for j, label in enumerate(labels)}
+    return SuppressedTable(threshold, cells, grid.cell(("row", 0)) if with_total else None)
+
+
+def suppress_table(
+    table: Mapping[str, Mapping[str, int]],
+    *,
+    columns: Sequence[str] | None = None,
+    threshold: int = 5,
+    with_totals: bool = True,
+) -> SuppressedTwoWay:
+    """Suppress a two-way table given as ``{row: {column: count}}``.
+
+    Missing cells count as 0 (and so are suppressed). With ``with_totals`` the result
+    carries row, column and grand totals, all shown exactly unless below the threshold
+    or needed as a complement.
+    """
+    check_threshold(threshold)
+    row_labels = list(table)
+    column_labels = list(columns) if columns is not None else _column_order(table.values())
+    values = [[_check_count((r, c), table[r].get(c, 0)) for c in column_labels] for r in row_labels]
+    grid = _Grid(values, threshold, row_totals=with_totals, column_totals=with_totals, grand_total=with_totals)
+    grid.suppress()
+    cells = {r: {c: grid.cell(("cell", i, j)) for j, c in enumerate(column_labels)} for i, r in enumerate(row_labels)}
+    return SuppressedTwoWay(
+        threshold=threshold,
+        row_labels=row_labels,
+        column_labels=column_labels,
+        cells=cells,
+        row_totals={r: grid.cell(("row", i)) for i, r in enumerate(row_labels)} if with_totals else None,
+        column_totals={c: grid.cell(("col", j)) for j, c in enumerate(column_labels)} if with_totals else None,
+        grand_total=grid.cell(("grand",)) if with_totals else None,
+    )
+
+
+def _column_order(rows: Iterable[Mapping[str, int]]) -> list[str]:
+    seen: dict[str, None] = {}
+    for row in rows:
+        for column in row:
+            seen.setdefault(column, None)
+    return list(seen)
+
+
+# ------------------------------------------------------------------ the engine
+
+
+class _Grid:
+    """Values of an R×C table and which of its published items are hidden."""
+
+    def __init__(
+        self, values: list[list[int]], threshold: int, *, row_totals: bool, column_totals: bool, grand_total: bool
+    ) -> None:
+        self.values = values
+        self.threshold = threshold
+        self.n_rows = len(values)
+        self.n_cols = len(values[0]) if values else 0
+        self.true: dict[Key, int] = {}
+        for i in range(self.n_rows):
+            for j in range(self.n_cols):
+                self.true[("cell", i, j)] = values[i][j]
+        self.has_row_totals = row_totals
+        self.has_column_totals = column_totals
+        self.has_grand_total = grand_total
+        if row_totals:
+            for i in range(self.n_rows):
+                self.true[("row", i)] = sum(values[i])
+        if column_totals:
+            for j in range(self.n_cols):
+                self.true[("col", j)] = sum(values[i][j] for i in range(self.n_rows))
+        if grand_total:
+            self.true[("grand",)] = sum(map(sum, values))
+        self.status: dict[Key, Status] = {
+            key: (Status.SMALL if value < threshold else Status.SHOWN) for key, value in self.true.items()
+        }
+
+    def cell(self, key: Key) -> Cell:
+        return Cell(self.status[key], self.threshold, self.true[key])
+
+    # -- what a reader can work out
+
+    def _bounds(self, key: Key, status: dict[Key, Status], big: int) -> tuple[int, int]:
+        state = status[key]
+        if state is Status.SHOWN:
+            return self.true[key], self.true[key]
+        if state is Status.SMALL:
+            return 0, self.threshold - 1
+        return self.threshold, big
+
+    def feasible(self, status: dict[Key, Status], fixed: tuple[Key, int] | None = None) -> bool:
+        """Is there a table consistent with everything published (and ``fixed``)?"""
+        big = 10 * (sum(self.true.values()) + self.threshold + 1)
+        source, sink = 0, 1
+        rows = [2 + i for i in range(self.n_rows)]
+        cols = [2 + self.n_rows + j for j in range(self.n_cols)]
+        edges: list[tuple[int, int, int, int]] = []
+
+        def bounds(key: Key) -> tuple[int, int]:
+            if fixed is not None and fixed[0] == key:
+                return fixed[1], fixed[1]
+            return self._bounds(key, status, big)
+
+        for i in range(self.n_rows):
+            low, high = bounds(("row", i)) if self.has_row_totals else (0, big)
+            edges.append((source, rows[i], low, high))
+            for j in range(self.n_cols):
+                low, high = bounds(("cell", i, j))
+                edges.append((rows[i], cols[j], low, high))
+        for j in range(self.n_cols):
+            low, high = bounds(("col", j)) if self.has_column_totals else (0, big)
+            edges.append((cols[j], sink, low, high))
+        low, high = bounds(("grand",)) if self.has_grand_total else (0, big)
+        edges.append((sink, source, low, high))
+        return _circulation_feasible(2 + self.n_rows + self.n_cols, edges)
+
+    def protection(self, key: Key, status: dict[Key, Status]) -> str:
+        """'full' if every value 0..N-1 is still possible, 'some' if more than one is, else 'pinned'."""
+        top = self.threshold - 1
+        if self.feasible(status, (key, 0)) and self.feasible(status, (key, top)):
+            return "full"
+        # The possible values form an unbroken range that holds the true value, so it
+        # holds more than one value exactly when a next-door value is possible.
+        true = self.true[key]
+        for other in (true - 1, true + 1):
+            if 0 <= other <= top and self.feasible(status, (key, other)):
+                return "some"
+        return "pinned"
+
+    def neighbours(self, key: Key) -> list[Key]:
+        """Shown items that share a row, column or margin line with ``key``."""
+        kind = key[0]
+        near: list[Key] = []
+        if kind == "cell":
+            _, i, j = key
+            near += [("cell", i, c) for c in range(self.n_cols) if c != j]
+            near += [("cell", r, j) for r in range(self.n_rows) if r != i]
+            if self.has_row_totals:
+                near.append(("row", i))
+            if self.has_column_totals:
+                near.append(("col", j))
+        elif kind == "row":
+            near += [("cell", key[1], c) for c in range(self.n_cols)]
+            near += [("row", r) for r in range(self.n_rows) if r != key[1]]
+            if self.has_grand_total:
+                near.append(("grand",))
+        elif kind == "col":
+            near += [("cell", r, key[1]) for r in range(self.n_rows)]
+            near += [("col", c) for c in range(self.n_cols) if c != key[1]]
+            if self.has_grand_total:
+                near.append(("grand",))
+        else:
+            near += [("row", r) for r in range(self.n_rows)] if self.has_row_totals else []
+            near += [("col", c) for c in range(self.n_cols)] if self.has_column_totals else []
+        return [k for k in near if k in self.status and self.status[k] is Status.SHOWN]
+
+    def lines(self) -> list[list[Key]]:
+        """Every published equation: a row or column with its total, and the margins with the grand total."""
+        found: list[list[Key]] = []
+        if self.has_row_totals:
+            found += [[("cell", i, j) for j in range(self.n_cols)] + [("row", i)] for i in range(self.n_rows)]
+        if self.has_column_totals:
+            found += [[("cell", i, j) for i in range(self.n_rows)] + [("col", j)] for j in range(self.n_cols)]
+        if self.has_grand_total and self.has_row_totals:
+            found.append([("row", i) for i in range(self.n_rows)] + [("grand",)])
+        if self.has_grand_total and self.has_column_totals:
+            found.append([("col", j) for j in range(self.n_cols)] + [("grand",)])
+        return found
+
+    def _preference(self, key: Key) -> tuple[bool, int, Key]:
+        # Cells before totals (totals are what people read first), smallest first.
+        return (key[0] != "cell", self.true[key], key)
+
+    def suppress(self) -> None:
+        # Each round hides at least one more item, and hiding only ever widens what a
+        # reader must consider possible, so this ends (at worst with everything hidden).
+        while True:
+            self._apply_line_rule()
+            exposed = next(
+                (
+                    key
+                    for key, state in self.status.items()
+                    if state is Status.SMALL and self.protection(key, self.status) == "pinned"
+                ),
+                None,
+            )
+            if exposed is None:
+                return
+            self.status[self._choose_complement(exposed)] = Status.COMPLEMENTARY
+
+    def _apply_line_rule(self) -> None:
+        """No published line may hide exactly one item: take the smallest shown one with it."""
+        lines = self.lines()
+        changed = True
+        while changed:
+            changed = False
+            for line in lines:
+                hidden = [k for k in line if self.status[k] is not Status.SHOWN]
+                shown = [k for k in line if self.status[k] is Status.SHOWN]
+                if len(hidden) == 1 and shown:
+                    self.status[min(shown, key=self._preference)] = Status.COMPLEMENTARY
+                    changed = True
+
+    def _choose_complement(self, exposed: Key) -> Key:
+        """The next item to hide for a small cell that can still be worked out exactly."""
+        near = self.neighbours(exposed)
+        hidden = [k for k, s in self.status.items() if s is not Status.SHOWN]
+        candidates = set(near)
+        for key in hidden:
+            candidates.update(self.neighbours(key))
+        ordered = sorted(candidates, key=self._preference)
+        trial = dict(self.status)
+        for wanted in ("full", "some"):
+            for key in ordered:
+                if wanted == "full" and key[0] != "cell":
+                    continue
+                trial[key] = Status.COMPLEMENTARY
+                if self.protection(exposed, trial) in ("full", wanted):
+                    return key
+                trial[key] = Status.SHOWN
+        # No single item is enough: hide the best next to the small cell and go round again.
+        fallback = sorted(near, key=self._preference) or ordered
+        if not fallback:  # pragma: no cover - with everything hidden nothing can be pinned
+            raise RuntimeError("Suppression could not protect a small cell.")
+        return fallback[0]
+
+
+def _circulation_feasible(n_nodes: int, edges: list[tuple[int, int, int, int]]) -> bool:
+    """Whether a circulation exists with every edge's flow within [low, high]."""
+    if any(low > high for _, _, low, high in edges):
+        return False
+    super_source, super_sink = n_nodes, n_nodes + 1
+    graph = _FlowGraph(n_nodes + 2)
+    excess = [0] * n_nodes
+    for a, b, low, high in edges:
+        graph.add(a, b, high - low)
+        excess[b] += low
+        excess[a] -= low
+    needed = 0
+    for node, amount in enumerate(excess):
+        if amount > 0:
+            graph.add(super_source, node, amount)
+            needed += amount
+        elif amount < 0:
+            graph.add(node, super_sink, -amount)
+    return graph.max_flow(super_source, super_sink) == needed
+
+
+class _FlowGraph:
+    """Dinic's max-flow: small and exact on integers."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.adj: list[list[int]] = [[] for _ in range(n)]
+        self.to: list[int] = []
+        self.cap: list[int] = []
+
+    def add(self, a: int, b: int, capacity: int) -> None:
+        self.adj[a].append(len(self.to))
+        self.to.append(b)
+        self.cap.append(capacity)
+        self.adj[b].append(len(self.to))
+        self.to.append(a)
+        self.cap.append(0)
+
+    def max_flow(self, s: int, t: int) -> int:
+        flow = 0
+        while True:
+            level = [-1] * self.n
+            level[s] = 0
+            queue = deque([s])
+            while queue:
+                u = queue.popleft()
+                for e in self.adj[u]:
+                    if self.cap[e] > 0 and level[self.to[e]] < 0:
+                        level[self.to[e]] = level[u] + 1
+                        queue.append(self.to[e])
+            if level[t] < 0:
+                return flow
+            pointer = [0] * self.n
+            while True:
+                pushed = self._push(s, t, 1 << 62, level, pointer)
+                if not pushed:
+                    break
+                flow += pushed
+
+    def _push(self, u: int, t: int, limit: int, level: list[int], pointer: list[int]) -> int:
+        if u == t:
+            return limit
+        while pointer[u] < len(self.adj[u]):
+            e = self.adj[u][pointer[u]]
+            v = self.to[e]
+            if self.cap[e] > 0 and level[v] == level[u] + 1:
+                pushed = self._push(v, t, min(limit, self.cap[e]), level, pointer)
+                if pushed:
+                    self.cap[e] -= pushed
+                    self.cap[e ^ 1] += pushed
+                    return pushed
+            pointer[u] += 1
+        return 0

@@ -1,0 +1,321 @@
+"""Small-cell suppression: nothing below the threshold is shown or can be worked out.
+
+The checkers here are written independently of the suppressor's own flow-based audit:
+``lines_with_one_hidden`` is the subtraction attack on each row or column against its
+total, and ``possible_values`` searches exhaustively for every table consistent with
+everything published (each shown number, each shown total, and what the labels say).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from saferwork.lib.suppression import Status, SuppressedTable, SuppressedTwoWay, suppress_counts, suppress_table
+
+# ------------------------------------------------------------ an attacker's view
+
+
+def published(result: SuppressedTable | SuppressedTwoWay) -> tuple[dict[Any, Any], list[list[tuple[Any, int]]], int]:
+    """(items: key -> Cell, lines: [(key, +1 for a part / -1 for its total)], true grand total)."""
+    items: dict[Any, Any] = {}
+    lines: list[list[tuple[Any, int]]] = []
+    if isinstance(result, SuppressedTable):
+        for label, cell in result.cells.items():
+            items[("cell", label)] = cell
+        if result.total is not None:
+            items[("total",)] = result.total
+            lines.append([(("cell", label), 1) for label in result.cells] + [(("total",), -1)])
+        grand = sum(c._true_value for c in result.cells.values())
+        return items, lines, grand
+    for r in result.row_labels:
+        for c in result.column_labels:
+            items[("cell", r, c)] = result.cells[r][c]
+    if result.row_totals is not None and result.column_totals is not None and result.grand_total is not None:
+        for r in result.row_labels:
+            items[("row", r)] = result.row_totals[r]
+            lines.append([(("cell", r, c), 1) for c in result.column_labels] + [(("row", r), -1)])
+        for c in result.column_labels:
+            items[("col", c)] = result.column_totals[c]
+            lines.append([(("cell", r, c), 1) for r in result.row_labels] + [(("col", c), -1)])
+        items[("grand",)] = result.grand_total
+        lines.append([(("row", r), 1) for r in result.row_labels] + [(("grand",), -1)])
+        lines.append([(("col", c), 1) for c in result.column_labels] + [(("grand",), -1)])
+    grand = sum(c._true_value for row in result.cells.values() for c in row.values())
+    return items, lines, grand
+
+
+def lines_with_one_hidden(result: SuppressedTable | SuppressedTwoWay) -> list[list[Any]]:
+    """Lines where subtracting the shown parts from the shown total gives a hidden number away."""
+    items, lines, _ = published(result)
+    return [[key for key, _ in line] for line in lines if sum(1 for key, _ in line if items[key].hidden) == 1]
+
+
+def possible_values(result: SuppressedTable | SuppressedTwoWay, target: Any) -> set[int]:
+    """Every value 0..N-1 the hidden small item ``target`` could hold, given all that is shown.
+
+    Hidden "fewer than N" items range over 0..N-1 and "hidden" ones over N and up, capped
+    well above the true grand total (a narrower range than a reader must allow, so a value
+    found here is truly possible).
+    """
+    items, lines, grand = published(result)
+    threshold = items[target].threshold
+    hidden = [k for k, cell in items.items() if cell.hidden]
+    cap = grand + threshold * (len(hidden) + 1)
+    domain = {k: (0, threshold - 1) if items[k].status is Status.SMALL else (threshold, cap) for k in hidden}
+    found: set[int] = set()
+    for wanted in range(threshold):
+        start = dict(domain)
+        start[target] = (wanted, wanted)
+        if _solvable(start, lines, items):
+            found.add(wanted)
+    return found
+
+
+def _solvable(domain: dict[Any, tuple[int, int]], lines: list[list[tuple[Any, int]]], items: dict[Any, Any]) -> bool:
+    # Interval propagation on every line, then branch on the narrowest open variable.
+    domain = dict(domain)
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            constant = sum(coef * items[k].value for k, coef in line if not items[k].hidden)
+            open_terms = [(k, coef) for k, coef in line if items[k].hidden]
+            for k, coef in open_terms:
+                rest_low = constant + sum(min(c * domain[o][0], c * domain[o][1]) for o, c in open_terms if o != k)
+                rest_high = constant + sum(max(c * domain[o][0], c * domain[o][1]) for o, c in open_terms if o != k)
+                # coef * x + rest = 0  ->  x = -rest / coef
+                lo, hi = sorted((-rest_high * coef, -rest_low * coef))
+                new = (max(domain[k][0], lo), min(domain[k][1], hi))
+                if new[0] > new[1]:
+                    return False
+                if new != domain[k]:
+                    domain[k] = new
+                    changed = True
+            if not open_terms and constant != 0:
+                return False
+    open_vars = [k for k, (lo, hi) in domain.items() if lo < hi]
+    if not open_vars:
+        return all(
+            sum(coef * (items[k].value if not items[k].hidden else domain[k][0]) for k, coef in line) == 0
+            for line in lines
+        )
+    k = min(open_vars, key=lambda v: domain[v][1] - domain[v][0])
+    lo, hi = domain[k]
+    for value in range(lo, hi + 1):
+        trial = dict(domain)
+        trial[k] = (value, value)
+        if _solvable(trial, lines, items):
+            return True
+    return False
+
+
+def assert_safe(result: SuppressedTable | SuppressedTwoWay) -> None:
+    items, _, _ = published(result)
+    threshold = result.threshold
+    for key, cell in items.items():
+        true = cell._true_value
+        if cell.hidden:
+            assert cell.value is None
+        else:
+            assert true >= threshold, f"{key} shows {true}, below {threshold}"
+            assert cell.display == f"{true:,}"
+        if true < threshold:
+            assert cell.status is Status.SMALL and cell.display == f"fewer than {threshold}"
+    assert not lines_with_one_hidden(result), "a lone hidden number can be found by subtraction"
+    for key, cell in items.items():
+        if cell.status is Status.SMALL:
+            values = possible_values(result, key)
+            assert cell._true_value in values
+            assert len(values) >= 2, f"{key} can only be {values}: it is disclosed"
+
+
+# ------------------------------------------------------------ examples a person can check
+
+
+def test_small_counts_including_zero_are_hidden_as_fewer_than_five():
+    result = suppress_counts({"Reps": 12, "Officials": 3, "Leaders": 0, "Staff": 40})
+    assert result["Officials"].display == "fewer than 5"
+    assert result["Leaders"].display == "fewer than 5"
+    assert result["Officials"].value is None and result["Leaders"].value is None
+    assert result["Staff"].value == 40
+    assert result.total is not None and result.total.value == 55
+
+
+def test_a_lone_hidden_cell_takes_the_next_smallest_with_it():
+    result = suppress_counts({"Reps": 3, "Officials": 20, "Leaders": 30})
+    assert result["Reps"].display == "fewer than 5"
+    assert result["Officials"].display == "hidden"
+    assert result["Leaders"].display == "30"
+    assert result.total is not None and result.total.display == "53"
+    assert_safe(result)
+
+
+def test_a_complement_that_would_pin_the_small_cell_is_not_enough():
+    # Hiding only the 5 would leave "0 + (at least 5) = 5": the 0 would be certain.
+    result = suppress_counts({"A": 0, "B": 5, "C": 30})
+    assert result["A"].hidden
+    assert result["C"].hidden
+    assert_safe(result)
+
+
+def test_without_a_total_only_small_cells_are_hidden():
+    result = suppress_counts({"A": 3, "B": 20, "C": 30}, with_total=False)
+    assert [c.display for _, c in result.items()] == ["fewer than 5", "20", "30"]
+    assert result.total is None
+
+
+def test_a_total_below_the_threshold_is_itself_hidden():
+    result = suppress_counts({"A": 1, "B": 2})
+    assert result.total is not None and result.total.display == "fewer than 5"
+
+
+def test_nothing_small_means_nothing_hidden():
+    result = suppress_counts({"A": 7, "B": 8})
+    assert not result.any_hidden
+    assert result.total is not None and result.total.value == 15
+
+
+@pytest.mark.parametrize("threshold", [0, 1, 4])
+def test_threshold_below_five_is_refused(threshold):
+    with pytest.raises(ValueError, match="never below 5"):
+        suppress_counts({"A": 1}, threshold=threshold)
+    with pytest.raises(ValueError, match="never below 5"):
+        suppress_table({"r": {"c": 1}}, threshold=threshold)
+
+
+def test_surveys_can_use_ten():
+    result = suppress_counts({"Yes": 9, "No": 40, "Unsure": 12}, threshold=10)
+    assert result["Yes"].display == "fewer than 10"
+    assert result["Unsure"].hidden
+    assert_safe(result)
+
+
+def test_negative_or_non_integer_counts_are_refused():
+    with pytest.raises(ValueError):
+        suppress_counts({"A": -1})
+    with pytest.raises(ValueError):
+        suppress_counts({"A": 2.5})  # type: ignore[dict-item]
+
+
+def test_two_way_table_defeats_combining_a_row_with_a_column():
+    # Row 1 minus column 2 would give "small cell minus other small cell = 4": both pinned
+    # unless the suppressor hides a total too.
+    result = suppress_table({"North": {"Reps": 4, "Staff": 12}, "South": {"Reps": 12, "Staff": 0}})
+    assert result.cell("North", "Reps").display == "fewer than 5"
+    assert result.cell("South", "Staff").display == "fewer than 5"
+    assert_safe(result)
+
+
+def test_two_way_table_with_one_small_cell():
+    table = {
+        "North": {"Reps": 4, "Staff": 12, "Leaders": 30},
+        "South": {"Reps": 12, "Staff": 20, "Leaders": 6},
+        "East": {"Reps": 40, "Staff": 9, "Leaders": 7},
+    }
+    result = suppress_table(table)
+    assert result.cell("North", "Reps").display == "fewer than 5"
+    assert result.grand_total is not None and result.grand_total.value == 140
+    assert_safe(result)
+
+
+def test_csv_and_xlsx_rows_carry_exactly_what_the_page_shows():
+    result = suppress_counts({"Reps": 3, "Officials": 20, "Leaders": 30})
+    rows = result.xlsx_rows(label_header="Position", value_header="Attendees")
+    assert rows == [
+        ["Position", "Attendees"],
+        ["Reps", "fewer than 5"],
+        ["Officials", "hidden"],
+        ["Leaders", 30],
+        ["Total", 53],
+    ]
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(result.csv_rows())
+    lines = buffer.getvalue().splitlines()
+    assert lines[1:3] == ["Reps,fewer than 5", "Officials,hidden"]
+
+    table = suppress_table({"North": {"Reps": 4, "Staff": 12}, "South": {"Reps": 12, "Staff": 20}})
+    grid = table.csv_rows(corner="Region")
+    assert grid[0] == ["Region", "Reps", "Staff", "Total"]
+    assert grid[1][1] == "fewer than 5"
+    flat = [value for row in table.xlsx_rows() for value in row]
+    assert 4 not in flat and 12 not in flat
+
+
+def test_the_checker_catches_a_naive_suppression():
+    # Guard the guard: hide only the small cell and the checkers must object.
+    result = suppress_counts({"A": 0, "B": 5, "C": 30})
+    naive = SuppressedTable(
+        result.threshold,
+        {
+            "A": result["A"],
+            "B": type(result["B"])(Status.COMPLEMENTARY, 5, 5),
+            "C": type(result["C"])(Status.SHOWN, 5, 30),
+        },
+        result.total,
+    )
+    assert possible_values(naive, ("cell", "A")) == {0}
+    lone = SuppressedTable(
+        5, {"A": result["A"], "B": type(result["B"])(Status.SHOWN, 5, 5), "C": naive["C"]}, result.total
+    )
+    assert lines_with_one_hidden(lone)
+
+
+# ------------------------------------------------------------ properties
+
+small_or_not = st.one_of(st.integers(0, 6), st.integers(0, 25))
+labels = st.sampled_from(["a", "b", "c", "d", "e", "f"])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(counts=st.dictionaries(labels, small_or_not, min_size=1, max_size=6), with_total=st.booleans())
+def test_no_breakdown_reveals_a_small_count(counts, with_total):
+    assert_safe(suppress_counts(counts, with_total=with_total))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(counts=st.dictionaries(labels, st.integers(0, 30), min_size=1, max_size=5))
+def test_no_breakdown_reveals_a_small_count_at_threshold_ten(counts):
+    assert_safe(suppress_counts(counts, threshold=10))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    shape=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    data=st.data(),
+)
+def test_no_two_way_table_reveals_a_small_count(shape, data):
+    n_rows, n_cols = shape
+    values = data.draw(
+        st.lists(st.lists(small_or_not, min_size=n_cols, max_size=n_cols), min_size=n_rows, max_size=n_rows)
+    )
+    table = {f"r{i}": {f"c{j}": values[i][j] for j in range(n_cols)} for i in range(n_rows)}
+    assert_safe(suppress_table(table))
+
+
+def test_the_checker_catches_a_row_minus_column_disclosure():
+    # Hiding the classic rectangle with a 4 and a 0 in opposite corners leaves
+    # row 1 minus column 2 = 4 - 0: both small cells are pinned. The checker must see it.
+    result = suppress_table({"r1": {"x": 4, "y": 12}, "r2": {"x": 12, "y": 0}})
+    naive = SuppressedTwoWay(
+        threshold=5,
+        row_labels=result.row_labels,
+        column_labels=result.column_labels,
+        cells={
+            r: {
+                c: type(cell)(Status.SMALL if cell._true_value < 5 else Status.COMPLEMENTARY, 5, cell._true_value)
+                for c, cell in row.items()
+            }
+            for r, row in result.cells.items()
+        },
+        row_totals={r: type(c)(Status.SHOWN, 5, c._true_value) for r, c in (result.row_totals or {}).items()},
+        column_totals={k: type(c)(Status.SHOWN, 5, c._true_value) for k, c in (result.column_totals or {}).items()},
+        grand_total=result.grand_total,
+    )
+    assert not lines_with_one_hidden(naive)  # subtraction within one line is not enough here
+    assert possible_values(naive, ("cell", "r1", "x")) == {4}
