@@ -179,7 +179,9 @@ class SuppressedTwoWay:
 
     def xlsx_rows(self, *, corner: str = "") -> list[list[int | str]]:
         with_totals = self.row_totals is not None
-        header: list[int | str] = [corner, *self.column_labels] + (["Total"] if with_totals else [])
+        header: list[int | str] = [corner, *self.column_labels]
+        if with_totals:
+            header.append("Total")
         rows: list[list[int | str]] = [header]
         for r in self.row_labels:
             line: list[int | str] = [r, *[self.cells[r][c].export_value for c in self.column_labels]]
