@@ -130,15 +130,20 @@ def page(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
     # Any request to another host fails the test: no page may load anything from elsewhere.
     foreign: list[str] = []
 
+    def ours(url: str) -> bool:
+        return url.startswith(live_server.url) or url.startswith("data:")
+
     def guard(route: Any) -> None:
-        url = route.request.url
-        if url.startswith(live_server.url) or url.startswith("data:"):
+        if ours(route.request.url):
             route.continue_()
         else:
-            foreign.append(url)
+            foreign.append(route.request.url)
             route.abort()
 
     context.route("**/*", guard)
+    # Routing does not see every hop of a redirect (a link our server redirects elsewhere
+    # goes straight out), so every request the pages make is checked as well.
+    context.on("request", lambda request: None if ours(request.url) else foreign.append(request.url))
     tab = context.new_page()
     tab.set_default_timeout(10_000)
     csp_errors: list[str] = []
@@ -148,7 +153,7 @@ def page(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
     )
     yield tab
     context.close()
-    assert not foreign, f"Pages tried to load from other hosts: {foreign}"
+    assert not foreign, f"Pages tried to load from other hosts: {sorted(set(foreign))}"
     assert not csp_errors, f"The Content-Security-Policy blocked something: {csp_errors}"
 
 
