@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from html import unescape
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.urls import reverse
 
 from saferwork.accounts.models import User
@@ -47,6 +50,86 @@ def test_every_page_each_role_reaches_is_self_contained(client, programme_admin,
             response = client.get(reverse(name))
             assert response.status_code == 200, (user.email, name)
             _assert_self_contained(response.content.decode(), name)
+        client.logout()
+
+
+LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*["']([^"']*)["']""", re.I)
+# Never followed: leaving (sign-out is POST-only anyway, /exit/ goes to another site) and
+# files that are not pages (the stylesheet has its own test).
+NOT_CRAWLED = ("/account/sign-out", "/exit/", "/static/", "/media/")
+CRAWL_LIMIT = 200
+
+
+def _same_site_links(html: str, base: str) -> list[str]:
+    links = []
+    for raw in LINK.findall(html):
+        href = unescape(raw).strip()
+        if not href or href.startswith(("#", "mailto:", "tel:")):
+            continue
+        parts = urlsplit(urljoin(base, href))
+        if parts.scheme not in {"", "http"} or parts.netloc not in {"", "testserver"}:
+            continue  # another host: _assert_self_contained reports it
+        if parts.path.startswith(NOT_CRAWLED):
+            continue
+        links.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    return links
+
+
+def crawl(client, start: str) -> list[str]:
+    """Follow every same-site link from ``start`` (GET only), checking each page it reaches.
+
+    Returns the pages visited. New pages that other apps link from the dashboard or the
+    navigation are covered without anyone listing them here.
+    """
+    queue, seen = [start], set()
+    while queue and len(seen) < CRAWL_LIMIT:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url, follow=True)
+        for hop, _status in response.redirect_chain:
+            assert urlsplit(hop).netloc in {"", "testserver"}, f"{url} redirects to another host: {hop}"
+        assert response.status_code == 200, f"a link leads to {url}, which answers {response.status_code}"
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        html = response.content.decode()
+        _assert_self_contained(html, url)
+        queue.extend(link for link in _same_site_links(html, url) if link not in seen)
+    return sorted(seen)
+
+
+def test_crawling_from_each_dashboard_finds_only_self_contained_pages(
+    client, programme_admin, coordinator, participant, outsider, organisation, other_organisation
+):
+    from saferwork.accounts import services as accounts
+    from saferwork.audit import services as audit
+
+    # Some content, so that lists, pagination and the switcher are rendered.
+    accounts.invite(
+        organisation=organisation,
+        email="pending@example.org",
+        full_name="Pat Pending",
+        flags=[],
+        invited_by=coordinator,
+    )
+    with transaction.atomic():
+        for n in range(55):
+            audit.record(action=f"saferwork.test.event{n}", actor=coordinator, organisation=organisation)
+    factories.MembershipFactory(user=coordinator, organisation=other_organisation, is_leader=True)
+
+    visited_by_anyone = crawl(client, "/")
+    assert {"/", "/account/sign-in/", "/accessibility/", "/privacy/"} <= set(visited_by_anyone)
+    for user, must_reach in [
+        (participant, {"/dashboard/", "/account/"}),
+        (coordinator, {"/dashboard/", "/account/", "/organisation/people/"}),
+        (outsider, {"/dashboard/", "/organisation/people/"}),
+        (programme_admin, {"/dashboard/", "/programme/audit/", "/programme/audit/?page=2"}),
+    ]:
+        factories.sign_in_verified(client, user)
+        visited = crawl(client, "/dashboard/")
+        assert must_reach <= set(visited), (user.email, visited)
+        assert len(visited) < CRAWL_LIMIT, f"{user.email}: the crawl stopped at {CRAWL_LIMIT} pages"
         client.logout()
 
 
