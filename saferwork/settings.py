@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "saferwork.accounts",
     "saferwork.organisations",
     "saferwork.audit",
+    "saferwork.training",
     "saferwork.law",
 ]
 

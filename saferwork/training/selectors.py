@@ -1,0 +1,292 @@
+"""Reads that training pages share: scoped fetches, the board, matching, the power-dynamics check."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from saferwork.organisations.permissions import membership_has
+from saferwork.training.models import (
+    Enquiry,
+    EnquiryMode,
+    Participant,
+    Position,
+    Session,
+    TrainerAvailability,
+    TrainerProfile,
+)
+
+SENIOR = {Position.SENIOR_LEADER, Position.EXECUTIVE}
+GRASSROOTS = {Position.REP}
+
+
+def is_programme_admin(request: HttpRequest) -> bool:
+    return membership_has(getattr(request, "membership", None), "is_programme_admin")
+
+
+def is_coordinator_of(request: HttpRequest, organisation_id: int | None) -> bool:
+    membership = getattr(request, "membership", None)
+    return bool(
+        organisation_id is not None
+        and membership_has(membership, "is_coordinator")
+        and membership.organisation_id == organisation_id  # type: ignore[union-attr]
+    )
+
+
+def trainer_profile_for(request: HttpRequest) -> TrainerProfile | None:
+    """The signed-in person's trainer profile, if they hold the trainer role somewhere."""
+    if not any(m.is_trainer for m in getattr(request, "memberships", [])):
+        return None
+    if not hasattr(request, "_trainer_profile"):
+        request._trainer_profile = (  # type: ignore[attr-defined]
+            TrainerProfile.objects.filter(user_id=cast(int, request.user.pk), is_active=True)
+            .select_related("user")
+            .first()
+        )
+    return request._trainer_profile  # type: ignore[attr-defined]
+
+
+@dataclass
+class BookingAccess:
+    enquiry: Enquiry
+    is_admin: bool
+    is_coordinator: bool
+    trainer: TrainerProfile | None  # set when the viewer is one of this booking's trainers
+
+    @property
+    def is_trainer(self) -> bool:
+        return self.trainer is not None
+
+    @property
+    def sees_people(self) -> bool:
+        """Participant names are for the organisation and its trainers, not the programme."""
+        return self.is_coordinator or self.is_trainer
+
+
+def get_enquiry_for_admin(request: HttpRequest, pk: int) -> Enquiry:
+    if not is_programme_admin(request):
+        raise Http404
+    try:
+        return Enquiry.objects.select_related("organisation").get(pk=pk, verified_at__isnull=False)
+    except Enquiry.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+def get_booking_for_user(request: HttpRequest, pk: int) -> BookingAccess:
+    """A booking the viewer may open: their organisation's, one they train, or any for an admin.
+
+    Anything else is a 404, so nobody learns that another organisation's booking exists.
+    """
+    enquiry = (
+        Enquiry.objects.select_related("organisation")
+        .filter(pk=pk, verified_at__isnull=False, introduced_at__isnull=False)
+        .first()
+    )
+    if enquiry is None:
+        raise Http404
+    trainer = trainer_profile_for(request)
+    if trainer is not None and not enquiry.assignments.filter(trainer=trainer).exists():
+        trainer = None
+    access = BookingAccess(
+        enquiry=enquiry,
+        is_admin=is_programme_admin(request),
+        is_coordinator=is_coordinator_of(request, enquiry.organisation_id),
+        trainer=trainer,
+    )
+    if not (access.is_admin or access.is_coordinator or access.is_trainer):
+        raise Http404
+    return access
+
+
+def get_session_for_user(request: HttpRequest, pk: int) -> tuple[Session, BookingAccess]:
+    session = Session.objects.select_related("organisation", "enquiry").filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    access = get_booking_for_user(request, session.enquiry_id)
+    return session, access
+
+
+def bookings_for(request: HttpRequest) -> QuerySet[Enquiry]:
+    """Bookings the viewer works on: their organisation's (coordinator) and those they train."""
+    query = Q(pk__in=[])
+    membership = getattr(request, "membership", None)
+    if membership_has(membership, "is_coordinator"):
+        query |= Q(organisation=membership.organisation)  # type: ignore[union-attr]
+    trainer = trainer_profile_for(request)
+    if trainer is not None:
+        query |= Q(assignments__trainer=trainer)
+    return (
+        Enquiry.objects.filter(query, introduced_at__isnull=False)
+        .select_related("organisation")
+        .annotate(session_count=Count("sessions", distinct=True))
+        .distinct()
+        .order_by("-created_at")
+    )
+
+
+def triage_board(*, state: str = "", region: str = "", q: str = "") -> QuerySet[Enquiry]:
+    enquiries = (
+        Enquiry.objects.filter(verified_at__isnull=False)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("assignments__trainer__user"))
+        .annotate(session_count=Count("sessions", distinct=True))
+    )
+    if state:
+        enquiries = enquiries.filter(state=state)
+    if region:
+        enquiries = enquiries.filter(region=region)
+    if q:
+        enquiries = enquiries.filter(
+            Q(organisation_name__icontains=q) | Q(contact_name__icontains=q) | Q(contact_email__icontains=q)
+        )
+    return enquiries.order_by("-created_at", "-id")
+
+
+def state_counts() -> dict[str, int]:
+    rows = Enquiry.objects.filter(verified_at__isnull=False).values("state").annotate(n=Count("id"))
+    return {row["state"]: row["n"] for row in rows}
+
+
+def trainer_pool() -> QuerySet[TrainerProfile]:
+    today = dt.date.today()
+    return (
+        TrainerProfile.objects.select_related("user", "home_union")
+        .annotate(
+            upcoming_sessions=Count(
+                "sessions", filter=Q(sessions__date__gte=today, sessions__status=Session.Status.CONFIRMED)
+            ),
+        )
+        .order_by("user__full_name", "id")
+    )
+
+
+def booked_dates(trainer_ids: list[int]) -> dict[int, set[dt.date]]:
+    """Dates each trainer is already booked for a session: these are blocked automatically."""
+    rows = Session.trainers.through.objects.filter(
+        trainerprofile_id__in=trainer_ids, session__status=Session.Status.CONFIRMED
+    ).values_list("trainerprofile_id", "session__date")
+    result: dict[int, set[dt.date]] = {pk: set() for pk in trainer_ids}
+    for trainer_id, day in rows:
+        result[trainer_id].add(day)
+    return result
+
+
+# ---------------------------------------------------------------- matching
+
+
+@dataclass
+class Match:
+    trainer: TrainerProfile
+    score: int
+    reasons: list[str] = field(default_factory=list)
+    concerns: list[str] = field(default_factory=list)
+    conflict: bool = False
+    free_dates: list[dt.date] = field(default_factory=list)
+
+
+@dataclass
+class Pair:
+    experienced: Match
+    newer: Match
+
+    @property
+    def score(self) -> int:
+        return self.experienced.score + self.newer.score
+
+
+def rank_trainers(enquiry: Enquiry) -> list[Match]:
+    """Every active trainer, best first, with the reasons for the ranking shown to the admin.
+
+    A trainer who belongs to the enquiring organisation is a conflict: listed last, flagged.
+    """
+    trainers = list(TrainerProfile.objects.filter(is_active=True).select_related("user", "home_union"))
+    ids = [t.pk for t in trainers]
+    preferred = enquiry.preferred_date_objects
+    unavailable: dict[int, set[dt.date]] = {pk: set() for pk in ids}
+    for trainer_id, day in TrainerAvailability.objects.filter(
+        trainer_id__in=ids, date__in=preferred, available=False
+    ).values_list("trainer_id", "date"):
+        unavailable[trainer_id].add(day)
+    booked = booked_dates(ids)
+    matches = []
+    for trainer in trainers:
+        match = Match(trainer=trainer, score=0)
+        if preferred:
+            free = [d for d in preferred if d not in unavailable[trainer.pk] and d not in booked[trainer.pk]]
+            match.free_dates = free
+            if free:
+                match.score += 3
+                match.reasons.append(f"Free on {len(free)} of {len(preferred)} preferred dates")
+            else:
+                match.concerns.append("Not free on any preferred date")
+        if enquiry.region and (enquiry.region in trainer.regions or "UK-wide" in trainer.regions):
+            match.score += 2
+            match.reasons.append(f"Works in {enquiry.region}")
+        elif enquiry.region:
+            match.concerns.append(f"Does not list {enquiry.region}")
+        mode_ok = {
+            EnquiryMode.ONLINE: trainer.delivers_online,
+            EnquiryMode.IN_PERSON: trainer.delivers_in_person,
+            EnquiryMode.EITHER: trainer.delivers_online or trainer.delivers_in_person,
+        }.get(EnquiryMode(enquiry.delivery_mode), True)
+        if mode_ok:
+            match.score += 2
+            match.reasons.append(f"Delivers {EnquiryMode(enquiry.delivery_mode).label.lower()}")
+        else:
+            match.concerns.append(f"Does not deliver {EnquiryMode(enquiry.delivery_mode).label.lower()}")
+        if trainer.experience == TrainerProfile.Experience.EXPERIENCED:
+            match.score += 1
+            match.reasons.append(f"Experienced ({trainer.sessions_delivered} sessions delivered)")
+        if enquiry.organisation_id and trainer.home_union_id == enquiry.organisation_id:
+            match.conflict = True
+            match.concerns.append(f"Conflict: belongs to {enquiry.organisation_name}")
+        matches.append(match)
+    matches.sort(key=lambda m: (m.conflict, -m.score, m.trainer.name))
+    return matches
+
+
+def co_tutor_pairs(matches: list[Match], limit: int = 3) -> list[Pair]:
+    """Pairs for co-tutoring: an experienced trainer with a newer one, both willing, no conflict."""
+    usable = [m for m in matches if not m.conflict and m.trainer.co_tutors]
+    experienced = [m for m in usable if m.trainer.experience == TrainerProfile.Experience.EXPERIENCED]
+    newer = [m for m in usable if m.trainer.experience == TrainerProfile.Experience.NEW]
+    pairs = [Pair(e, n) for e in experienced for n in newer]
+    pairs.sort(key=lambda p: -p.score)
+    return pairs[:limit]
+
+
+# ---------------------------------------------------------------- sessions and participants
+
+
+def power_dynamics_warnings(participants: list[Participant]) -> list[str]:
+    """Reasons this group may not feel safe to speak: for the coordinator and trainer only."""
+    confirmed = [p for p in participants if p.status != Participant.Status.WITHDRAWN]
+    warnings = []
+    senior = [p for p in confirmed if p.position in SENIOR]
+    grassroots = [p for p in confirmed if p.position in GRASSROOTS]
+    if senior and grassroots:
+        warnings.append(
+            f"This session mixes senior leaders or executive members ({len(senior)}) with reps or activists "
+            f"({len(grassroots)}). Peer-to-peer groups are recommended: people may not feel able to speak freely."
+        )
+    by_id = {p.pk: p for p in confirmed}
+    for person in confirmed:
+        manager = by_id.get(person.managed_by_id) if person.managed_by_id else None
+        if manager is not None:
+            warnings.append(
+                f"{manager.name} line manages {person.name}, and both are attending. "
+                "Consider separate sessions for line managers and the staff they manage."
+            )
+    return warnings
+
+
+def session_participants(session: Session) -> list[Participant]:
+    return list(session.participants.exclude(status=Participant.Status.WITHDRAWN).select_related("managed_by"))
+
+
+def trainer_day_counts(session: Session) -> Any:
+    return session.trainers.select_related("user")
