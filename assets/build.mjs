@@ -21,6 +21,9 @@ cpSync(join(govuk, "assets", "images"), join(vendor, "govuk", "assets", "images"
 copyFileSync(join(govuk, "govuk-frontend.min.js"), join(vendor, "govuk-frontend.min.js"));
 copyFileSync(join(root, "node_modules", "htmx.org", "dist", "htmx.min.js"), join(vendor, "htmx.min.js"));
 copyFileSync(join(root, "assets", "js", "app.mjs"), join(build, "app.mjs"));
+// reporting: browser-side Argon2id for receipts (hash-wasm), only loaded on two reporting pages
+copyFileSync(join(root, "node_modules", "hash-wasm", "dist", "index.esm.min.js"), join(vendor, "hash-wasm.esm.min.js"));
+copyFileSync(join(root, "assets", "js", "reporting.mjs"), join(build, "reporting.mjs"));
 
 const result = sass.compile(join(root, "assets", "scss", "app.scss"), {
   loadPaths: [join(root, "node_modules")],

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "saferwork.audit",
     "saferwork.training",
     "saferwork.law",
+    "saferwork.reporting",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,25 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     }
 }
+
+# ---------------------------------------------------------------- reporting (saferwork.reporting)
+# Argon2id strength for receipts and handler passwords. GlobaLeaks' strength (opslimit 16,
+# 128 MiB) by default; tests use a cheap setting. Parameters are stored with every wrapped
+# key, so raising them later never locks anyone out of an older report.
+REPORTING_ARGON2_OPSLIMIT = env_int("REPORTING_ARGON2_OPSLIMIT", 1 if TESTING else 16, minimum=1)
+REPORTING_ARGON2_MEMLIMIT_KIB = env_int("REPORTING_ARGON2_MEMLIMIT_KIB", 64 if TESTING else 128 * 1024, minimum=8)
+# Working days (Monday to Friday) a handler has to acknowledge a new report.
+REPORTING_ACK_WORKING_DAYS = env_int("REPORTING_ACK_WORKING_DAYS", 2, minimum=1)
+REPORTING_MAX_ATTACHMENT_BYTES = env_int("REPORTING_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=1024)
+REPORTING_MAX_ATTACHMENTS = env_int("REPORTING_MAX_ATTACHMENTS", 5, minimum=0)
+# Follow-up with a receipt: wrong receipts per address; server-side key derivations (the
+# no-JavaScript path, ~1 s of CPU each) per address; submissions per address.
+RATE_LIMIT_REPORT_FOLLOW_UP = (env_int("RATE_LIMIT_REPORT_FOLLOW_UP", 10, minimum=1), 60 * 60)
+RATE_LIMIT_REPORT_DERIVE = (env_int("RATE_LIMIT_REPORT_DERIVE", 20, minimum=1), 60 * 60)
+RATE_LIMIT_REPORT_SUBMIT = (env_int("RATE_LIMIT_REPORT_SUBMIT", 10, minimum=1), 60 * 60)
+# The cookies holding the per-session keys are Secure unless this is a development setup.
+REPORTING_COOKIE_SECURE = env_bool("REPORTING_COOKIE_SECURE", not (DEBUG or TESTING))
+# ---------------------------------------------------------------- end reporting
 
 # Where "Exit this page" sends people: a busy, neutral site. Our own /exit/ redirects
 # there, so no page of ours links or loads another host.

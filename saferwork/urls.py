@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("saferwork.audit.urls")),
     path("", include("saferwork.training.urls")),
     path("", include("saferwork.law.urls")),
+    path("", include("saferwork.reporting.urls")),
     path("admin/", admin.site.urls),
 ]
 
