@@ -35,9 +35,7 @@ urlpatterns = [
     ),
     path(
         "account/password/",
-        auth_views.PasswordChangeView.as_view(
-            template_name="accounts/password_change.html", success_url=reverse_lazy("accounts:account")
-        ),
+        views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),

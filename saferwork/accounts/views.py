@@ -27,6 +27,7 @@ from saferwork.accounts.forms import CodeForm, InvitationForm, SetPasswordForm, 
 from saferwork.accounts.models import User
 from saferwork.lib import ratelimit
 from saferwork.organisations.permissions import membership_has, role_required
+from saferwork.reporting import keys as reporting_keys
 
 PENDING_KEY = "pending_sign_in"
 PENDING_SECONDS = 5 * 60
@@ -68,12 +69,18 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             elif services.has_second_factor(user):  # type: ignore[arg-type]
                 request.session.cycle_key()
                 request.session[PENDING_KEY] = {"user_id": user.pk, "at": int(time.time())}
+                # The password is at hand only now: unlock the handler's reporting key for
+                # this session (kept encrypted under a key in an HttpOnly cookie).
+                reporting_keys.on_password_verified(request, user, form.cleaned_data["password"])
                 next_url = _safe_next(request, "")
                 target = reverse("accounts:sign_in_code")
-                return redirect(f"{target}?next={next_url}" if next_url else target)
+                response = redirect(f"{target}?next={next_url}" if next_url else target)
+                return reporting_keys.apply_cookies(request, response)
             else:
                 login(request, user)
-                return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+                reporting_keys.on_password_verified(request, user, form.cleaned_data["password"])
+                response = redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+                return reporting_keys.apply_cookies(request, response)
     return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request, "")}, status=status)
 
 
@@ -236,6 +243,19 @@ class PasswordResetView(auth_views.PasswordResetView):
             response = render(request, "accounts/password_reset_done.html", status=429)
             return response
         return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:account")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        # A case handler's reporting key follows the new password.
+        reporting_keys.on_password_changed(
+            self.request, self.request.user, form.cleaned_data["old_password"], form.cleaned_data["new_password1"]
+        )
+        return reporting_keys.apply_cookies(self.request, response)
 
 
 @never_cache

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -48,6 +49,7 @@ class Command(BaseCommand):
                 device.key = demo.DEMO_TOTP_KEY_HEX
                 device.confirmed = True
                 device.save()
+        call_command("seed_reporting_demo", force=True, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(orgs)} organisations, {len(people)} people. "

@@ -1,0 +1,116 @@
+"""Checking, cleaning and sealing uploaded files."""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from saferwork.reporting import crypto
+
+IMAGE_TYPES = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/png", "png")}
+DOCUMENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "txt": "text/plain",
+}
+ALLOWED_DESCRIPTION = "JPG, PNG, WEBP, PDF, DOCX, ODT or TXT"
+MAX_PIXELS = 40_000_000
+
+
+class AttachmentError(ValueError):
+    pass
+
+
+@dataclass
+class CleanFile:
+    name: str
+    content_type: str
+    data: bytes
+
+
+def strip_image(data: bytes) -> tuple[bytes, str, str]:
+    """Re-encode an image from its pixels alone: EXIF (GPS, camera, times), XMP, ICC and
+    text chunks are all left behind. Orientation is applied first so nothing looks wrong."""
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as original:
+            fmt = original.format or ""
+            if fmt not in IMAGE_TYPES:
+                raise AttachmentError("This image type is not accepted")
+            original.load()
+            image = ImageOps.exif_transpose(original) or original
+            has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+            mode = "RGBA" if has_alpha else "RGB"
+            if fmt == "JPEG":
+                mode = "RGB"
+            pixels = image.convert(mode)
+            clean = Image.frombytes(mode, pixels.size, pixels.tobytes())
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError) as exc:
+        raise AttachmentError("The file could not be read as an image") from exc
+    out = io.BytesIO()
+    content_type, extension = IMAGE_TYPES[fmt]
+    if fmt == "JPEG":
+        clean.save(out, format="JPEG", quality=90)
+    else:
+        clean.save(out, format="PNG")
+    return out.getvalue(), content_type, extension
+
+
+def clean_upload(name: str, data: bytes) -> CleanFile:
+    """Check type and size; strip image metadata. Raises AttachmentError with a message
+    written for the reporter."""
+    if len(data) == 0:
+        raise AttachmentError("The selected file is empty")
+    if len(data) > settings.REPORTING_MAX_ATTACHMENT_BYTES:
+        limit = settings.REPORTING_MAX_ATTACHMENT_BYTES // (1024 * 1024) or 1
+        raise AttachmentError(f"The selected file must be smaller than {limit} MB")
+    base = (name or "file").replace("\\", "/").rsplit("/", 1)[-1][:100] or "file"
+    extension = base.rsplit(".", 1)[-1].lower() if "." in base else ""
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    if extension in {"jpg", "jpeg", "png", "webp"}:
+        cleaned, content_type, new_extension = strip_image(data)
+        return CleanFile(f"{stem}.{new_extension}", content_type, cleaned)
+    if extension in DOCUMENT_TYPES:
+        if extension == "pdf" and not data.startswith(b"%PDF-"):
+            raise AttachmentError("The selected file is not a PDF")
+        if extension in {"docx", "odt"} and not data.startswith(b"PK\x03\x04"):
+            raise AttachmentError(f"The selected file is not a {extension.upper()} document")
+        if extension == "txt":
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise AttachmentError("The selected text file must be saved as UTF-8") from exc
+        return CleanFile(base, DOCUMENT_TYPES[extension], data)
+    raise AttachmentError(f"The selected file must be a {ALLOWED_DESCRIPTION}")
+
+
+def seal_and_store(clean: CleanFile, public_key: bytes) -> tuple[str, bytes]:
+    """Seal the file to the report key and store it; return (storage name, sealed metadata)."""
+    storage_name = default_storage.save(
+        f"reporting/{secrets.token_hex(16)}.bin", ContentFile(crypto.seal(public_key, clean.data))
+    )
+    meta = json.dumps({"name": clean.name, "content_type": clean.content_type, "size": len(clean.data)}).encode()
+    return storage_name, crypto.seal(public_key, meta)
+
+
+def open_meta(private_key: bytes, sealed_meta: bytes) -> dict[str, object]:
+    meta: dict[str, object] = json.loads(crypto.unseal(private_key, sealed_meta))
+    return meta
+
+
+def open_file(private_key: bytes, storage_name: str) -> bytes:
+    with default_storage.open(storage_name, "rb") as handle:
+        return crypto.unseal(private_key, handle.read())
+
+
+def delete_stored(storage_name: str) -> None:
+    if default_storage.exists(storage_name):
+        default_storage.delete(storage_name)

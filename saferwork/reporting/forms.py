@@ -1,0 +1,446 @@
+"""The reporter's question pages (one thing per page) and the handlers' case forms."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+
+from saferwork.reporting import crypto
+from saferwork.reporting.models import Report
+
+TEXT_LIMIT = 10_000
+
+
+def _text(label: str, *, required: bool = False, hint: str = "", rows: int = 5, **kwargs: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=TEXT_LIMIT,
+        help_text=hint,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
+
+
+class QuestionForm(forms.Form):
+    """One question page. ``title`` is the page's heading; ``summary`` names it on the
+    check-your-answers page."""
+
+    title = ""
+    summary = ""
+    step = ""
+
+    def answers(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            data[name] = value.isoformat() if isinstance(value, date) else value
+        return data
+
+
+BEHAVIOURS = [
+    ("comments", "Comments, jokes or questions of a sexual nature (about your body, clothes, private life)"),
+    ("looks", "Staring, leering or gestures"),
+    ("messages", "Sexual messages, images, emails or posts, including online"),
+    ("touching", "Unwanted touching, hugging, kissing or standing too close"),
+    ("advances", "Unwanted advances, requests for dates or sexual favours"),
+    ("pressure", "Promises or threats tied to your job if you go along with it or refuse"),
+    ("assault", "Sexual assault"),
+    ("other", "Something else"),
+]
+ROLES = [
+    ("self", "It happened to me"),
+    ("witness", "I saw or heard it happen to someone else"),
+    ("told", "Someone told me it happened to them"),
+]
+PLACES = [
+    ("own_premises", "At my usual workplace"),
+    ("elsewhere_org", "Elsewhere in the organisation"),
+    ("third_party", "At a client's, customer's or other organisation's premises"),
+    ("online", "Online (email, messages, video calls, social media)"),
+    ("travel", "While travelling for work"),
+    ("social", "At a work social event"),
+    ("other", "Somewhere else"),
+]
+PEOPLE = [
+    ("colleague", "A colleague"),
+    ("manager", "My manager"),
+    ("senior", "A more senior person"),
+    ("customer", "A customer, client or service user"),
+    ("contractor", "A contractor or supplier"),
+    ("public", "A member of the public"),
+    ("unknown", "I do not know who"),
+]
+YES_NO_UNSURE = [("yes", "Yes"), ("no", "No"), ("unsure", "I am not sure")]
+WANTS = [
+    ("support", "Support for me only"),
+    ("informal", "Sort it out informally (for example a conversation with the person)"),
+    ("formal", "Formal action (a formal complaint or investigation)"),
+    ("record", "Just record it for now"),
+]
+
+
+class AboutYouForm(QuestionForm):
+    title = "Are you reporting something that happened to you?"
+    summary = "Who is reporting"
+    step = "about-you"
+    role = forms.ChoiceField(
+        label=title,
+        choices=ROLES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether it happened to you"},
+    )
+
+
+class WhatForm(QuestionForm):
+    title = "What happened?"
+    summary = "What happened"
+    step = "what-happened"
+    behaviours = forms.MultipleChoiceField(
+        label="What kind of behaviour was it?",
+        help_text="Select all that apply.",
+        choices=BEHAVIOURS,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select the kind of behaviour, or Something else"},
+    )
+    description = _text(
+        "Tell us what happened",
+        required=True,
+        hint="In your own words. You can add more later. Details such as dates, places and names can identify you.",
+        rows=8,
+        error_messages={"required": "Tell us what happened"},
+    )
+
+
+class WhenForm(QuestionForm):
+    title = "When did it happen?"
+    summary = "When"
+    step = "when"
+    first_date = forms.DateField(
+        label="When did it happen, or first happen? (optional)",
+        required=False,
+        help_text="For example 27 3 2026. Leave it empty if you are not sure.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a real date"},
+    )
+    last_date = forms.DateField(
+        label="When did it last happen? (optional)",
+        required=False,
+        help_text="This date matters for some time limits, such as a claim to an Employment Tribunal.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter a real date"},
+    )
+    ongoing = forms.ChoiceField(
+        label="Is it still happening?",
+        choices=YES_NO_UNSURE,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether it is still happening"},
+    )
+    when_detail = forms.CharField(
+        label="Anything else about when (optional)",
+        required=False,
+        max_length=500,
+        help_text="For example: most Fridays since June.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        today = date.today()
+        for name in ("first_date", "last_date"):
+            if data.get(name) and data[name] > today:
+                self.add_error(name, "The date must be today or in the past")
+        if data.get("first_date") and data.get("last_date") and data["last_date"] < data["first_date"]:
+            self.add_error("last_date", "The last time must be the same as or after the first time")
+        return data
+
+
+class WhereForm(QuestionForm):
+    title = "Where did it happen?"
+    summary = "Where"
+    step = "where"
+    place = forms.ChoiceField(
+        label=title, choices=PLACES, widget=forms.RadioSelect, error_messages={"required": "Select where it happened"}
+    )
+    place_detail = forms.CharField(label="Tell us more about where (optional)", required=False, max_length=500)
+
+
+class WhoForm(QuestionForm):
+    title = "Who did it?"
+    summary = "Who did it"
+    step = "who"
+    people = forms.MultipleChoiceField(
+        label="Who was it?",
+        help_text="Select all that apply. You do not have to give anyone's name.",
+        choices=PEOPLE,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select who did it, or I do not know who"},
+    )
+    who_detail = _text("Anything you want to tell us about them (optional)", rows=3)
+
+
+class WitnessesForm(QuestionForm):
+    title = "Did anyone else see or hear it?"
+    summary = "Witnesses"
+    step = "witnesses"
+    witnesses = forms.ChoiceField(
+        label=title,
+        choices=YES_NO_UNSURE,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether anyone else saw or heard it"},
+    )
+    witness_detail = _text("Who, if you want to say (optional)", rows=3)
+
+
+class ImpactForm(QuestionForm):
+    title = "How has it affected you?"
+    summary = "Impact"
+    step = "impact"
+    impact = _text(
+        "How has it affected you, or the person it happened to? (optional)",
+        hint="For example on your health, your work or how safe you feel. You can leave this empty.",
+    )
+
+
+class WantsForm(QuestionForm):
+    title = "What would you like to happen?"
+    summary = "What you would like to happen"
+    step = "what-next"
+    wants = forms.ChoiceField(
+        label=title,
+        choices=WANTS,
+        widget=forms.RadioSelect,
+        help_text="You can change your mind later.",
+        error_messages={"required": "Select what you would like to happen"},
+    )
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a file (optional)",
+        required=False,
+        help_text="Photos, screenshots or documents: JPG, PNG, WEBP, PDF, DOCX, ODT or TXT. "
+        "We remove the hidden details (such as location and camera) from photos before they are stored. "
+        "Documents can hold your name in their properties: check them first.",
+    )
+
+
+class IdentityForm(QuestionForm):
+    title = "Do you want to give your name?"
+    summary = "Your name"
+    step = "your-name"
+    named = forms.ChoiceField(
+        label=title,
+        choices=[
+            ("no", "No, I want to stay anonymous"),
+            ("yes", "Yes, the people handling my report can know who I am"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you want to give your name"},
+    )
+    name = forms.CharField(label="Your name (if you give it)", required=False, max_length=200)
+    contact = forms.CharField(
+        label="How they can contact you (optional, if you give your name)",
+        required=False,
+        max_length=300,
+        help_text="For example a phone number or a personal email address.",
+    )
+    notify_email = forms.EmailField(
+        label="Email for 'you have a new message' alerts (optional)",
+        required=False,
+        max_length=254,
+        help_text="Only used to tell you there is a new message. Handlers never see it; it is stored "
+        "encrypted and erased when your case closes. Use an address your employer cannot read.",
+        error_messages={"invalid": "Enter an email address like name@example.org"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("named") == "yes" and not data.get("name", "").strip():
+            self.add_error("name", "Enter your name, or choose to stay anonymous")
+        if data.get("named") == "no":
+            data["name"] = ""
+            data["contact"] = ""
+        return data
+
+
+class ExcludeForm(QuestionForm):
+    title = "Is there anyone who should not see your report?"
+    summary = "People who must not see it"
+    step = "who-can-see"
+    excluded = forms.MultipleChoiceField(
+        label=title,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="These people handle reports here. Anyone you select will never be able to read your report, "
+        "your messages or your files. Leave all unselected if everyone may.",
+    )
+
+    def __init__(self, *args: Any, handlers: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["excluded"].choices = handlers or []  # type: ignore[attr-defined]
+
+
+STEPS: list[type[QuestionForm]] = [
+    AboutYouForm,
+    WhatForm,
+    WhenForm,
+    WhereForm,
+    WhoForm,
+    WitnessesForm,
+    ImpactForm,
+    WantsForm,
+]
+AFTER_EVIDENCE: list[type[QuestionForm]] = [IdentityForm, ExcludeForm]
+ALL_STEPS = [*STEPS, *AFTER_EVIDENCE]
+STEP_BY_SLUG = {form.step: form for form in ALL_STEPS}
+
+
+def summarise(
+    answers: dict[str, dict[str, Any]], *, handler_names: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Rows for a summary list: exactly what handlers will see (the notification email is
+    never among them)."""
+    rows = []
+    for form_class in ALL_STEPS:
+        step_answers = answers.get(form_class.step, {})
+        for name, form_field in form_class.base_fields.items():
+            if name == "notify_email":
+                continue
+            value = step_answers.get(name)
+            choices = dict(getattr(form_field, "choices", []) or [])
+            if name == "excluded":
+                choices = handler_names or {}
+            if isinstance(value, list):
+                shown = [str(choices.get(v, v)) for v in value]
+            elif value in (None, ""):
+                shown = []
+            else:
+                shown = [str(choices.get(value, value))]
+            if name == "excluded" and not shown:
+                shown = ["Nobody"]
+            rows.append({"step": form_class.step, "label": form_field.label, "values": shown})
+    return rows
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(
+        label="Your receipt",
+        required=False,
+        max_length=40,
+        help_text="The 16 numbers you were given when you sent your report.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
+    )
+    # Filled in by the browser when JavaScript derives the key itself: then the receipt
+    # never leaves the reporter's device.
+    receipt_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        key = data.get("receipt_key", "")
+        if key:
+            try:
+                raw = bytes.fromhex(key)
+            except ValueError:
+                raw = b""
+            if len(raw) != crypto.KEY_BYTES:
+                raise forms.ValidationError("The receipt is not right")
+            data["key_bytes"] = raw
+            return data
+        receipt = crypto.normalise_receipt(data.get("receipt", ""))
+        if receipt is None:
+            self.add_error("receipt", "Enter the 16 numbers of your receipt")
+        data["receipt"] = receipt
+        return data
+
+
+class SubmitForm(forms.Form):
+    """The check page's button; with JavaScript the browser adds a receipt and its key."""
+
+    receipt = forms.CharField(required=False, max_length=16, widget=forms.HiddenInput)
+    receipt_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        receipt = crypto.normalise_receipt(data.get("receipt", "") or "")
+        try:
+            key = bytes.fromhex(data.get("receipt_key", "") or "")
+        except ValueError:
+            key = b""
+        if receipt and len(key) == crypto.KEY_BYTES:
+            data["client"] = (receipt, key)
+        else:
+            data["client"] = None
+        return data
+
+
+class ReporterMessageForm(forms.Form):
+    body = _text("Add information or reply", required=True, error_messages={"required": "Write your message"})
+
+
+class HandlerMessageForm(forms.Form):
+    body = _text("Write to the reporter", required=True, error_messages={"required": "Write your message"})
+
+
+class NoteForm(forms.Form):
+    body = _text(
+        "Private note",
+        required=True,
+        hint="Only handlers who can read this case see notes. The reporter never does.",
+        rows=3,
+        error_messages={"required": "Write your note"},
+    )
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(label="Status", choices=Report.Status.choices)
+    outcome = forms.ChoiceField(
+        label="Outcome (when closing)", required=False, choices=[("", "Choose an outcome"), *Report.Outcome.choices]
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("status") == Report.Status.CLOSED and not data.get("outcome"):
+            self.add_error("outcome", "Choose the outcome to close the case")
+        return data
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ChoiceField(label="Assigned to", required=False)
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", "Nobody"), *choices]  # type: ignore[attr-defined]
+
+
+class SupportPagesForm(forms.Form):
+    who_to_talk_to = _text(
+        "Who to talk to", hint="Named people or roles a worker can talk to in confidence, and how to reach them."
+    )
+    employee_assistance = _text("Employee Assistance Programme", hint="How to reach it, and what it offers.")
+    helplines = _text(
+        "External helplines",
+        hint="For example Rape Crisis, Victim Support, ACAS, your union. Phone numbers and web addresses as text.",
+    )
+
+
+class RecoveryForm(forms.Form):
+    recovery_key = forms.CharField(
+        label="Organisation recovery key",
+        max_length=200,
+        help_text="The key shown once when reporting was enabled, like ABCD-EFGH-…",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": "Enter the recovery key"},
+    )
+    password = forms.CharField(
+        label="Your current password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password"},
+    )
+
+    def clean_recovery_key(self) -> bytes:
+        raw = crypto.parse_recovery_key(self.cleaned_data["recovery_key"])
+        if raw is None:
+            raise forms.ValidationError("The recovery key is not right")
+        return raw

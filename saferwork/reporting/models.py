@@ -1,0 +1,190 @@
+"""Safe reporting: reports, their keys, messages, notes and attachments.
+
+Everything a reporter writes is a sealed ciphertext (see ``crypto``). What stays in the
+clear is what handlers need to run a case without opening it: status, dates (days, never
+times, for anything the reporter does), assignment and who may not see it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from saferwork.organisations.models import Organisation, OrganisationOwned
+
+
+class ReportingSettings(OrganisationOwned):
+    """An organisation's reporting route. Exists once reporting has been enabled."""
+
+    enabled = models.BooleanField(default=True)
+    enabled_on = models.DateField()
+    # The recovery private key was shown once to whoever enabled reporting; only the
+    # public half is here. Handler keys are sealed to it.
+    recovery_public_key = models.BinaryField()
+    # One salt for every receipt of the organisation: the reporter's browser must know it
+    # before we know which report the receipt opens (GlobaLeaks does the same per tenant).
+    receipt_salt = models.BinaryField()
+    who_to_talk_to = models.TextField(blank=True)
+    employee_assistance = models.TextField(blank=True)
+    helplines = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation"], name="one_reporting_settings_per_org")]
+        verbose_name_plural = "reporting settings"
+
+    def __str__(self) -> str:
+        return f"Reporting for {self.organisation}"
+
+
+class HandlerKey(models.Model):
+    """A handler's key pair. The private key is stored only encrypted under their password."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reporting_key")
+    public_key = models.BinaryField()
+    password_salt = models.BinaryField()
+    password_kdf = models.JSONField()
+    password_wrapped_private_key = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Reporting key of {self.user}"
+
+
+class RecoveryWrap(OrganisationOwned):
+    """A handler's private key sealed to an organisation's recovery public key."""
+
+    handler_key = models.ForeignKey(HandlerKey, on_delete=models.CASCADE, related_name="recovery_wraps")
+    sealed_private_key = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "handler_key"], name="one_recovery_wrap")]
+
+
+class Report(OrganisationOwned):
+    class Status(models.TextChoices):
+        RECEIVED = "received", "Received"
+        ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        ASSESSING = "assessing", "Being assessed"
+        RESOLVING_INFORMAL = "resolving_informal", "Resolving informally"
+        RESOLVING_FORMAL = "resolving_formal", "Formal process"
+        CLOSED = "closed", "Closed"
+
+    class Outcome(models.TextChoices):
+        RESOLVED_INFORMALLY = "resolved_informally", "Resolved informally"
+        UPHELD = "upheld", "Formal complaint upheld"
+        NOT_UPHELD = "not_upheld", "Formal complaint not upheld"
+        SUPPORT_GIVEN = "support_given", "Support given, no further action wanted"
+        RECORDED = "recorded", "Recorded only, as the reporter asked"
+        WITHDRAWN = "withdrawn", "Withdrawn by the reporter"
+        NO_CONTACT = "no_contact", "Closed: no contact from the reporter"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="reports")
+    reference = models.CharField(max_length=12, unique=True)
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.RECEIVED)
+    outcome = models.CharField(max_length=24, choices=Outcome.choices, blank=True)
+    # Dates only: no exact time is ever stored for something a reporter did.
+    submitted_on = models.DateField()
+    acknowledge_by = models.DateField()
+    acknowledged_on = models.DateField(null=True, blank=True)
+    closed_on = models.DateField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    last_escalated_on = models.DateField(null=True, blank=True)
+    is_named = models.BooleanField(default=False)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    public_key = models.BinaryField()
+    # The answers as sealed JSON.
+    content = models.BinaryField()
+    # The report private key under the receipt-derived key; found by a hash of that key.
+    receipt_lookup = models.CharField(max_length=64, unique=True)
+    receipt_kdf = models.JSONField()
+    receipt_wrapped_private_key = models.BinaryField()
+    # The report private key sealed to the organisation's recovery key, so that a report
+    # sent while no handler had a key yet can still be given to them (see services).
+    recovery_wrapped_private_key = models.BinaryField()
+    # Optional email for "you have a new message": under a server-held key, never shown
+    # to handlers, erased when the case closes.
+    notify_email = models.BinaryField(null=True, blank=True)
+    # A reporter message handlers have not answered or seen yet.
+    awaiting_handler = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-submitted_on", "-id"]
+        indexes = [models.Index(fields=["organisation", "status", "-submitted_on"])]
+
+    def __str__(self) -> str:
+        return f"Report {self.reference}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class ReportKey(OrganisationOwned):
+    """The report private key sealed to one handler's public key."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="keys")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sealed_private_key = models.BinaryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "user"], name="one_report_key_per_handler")]
+
+
+class Exclusion(OrganisationOwned):
+    """A handler who must never read this report: named by the reporter, or stepped aside."""
+
+    class Reason(models.TextChoices):
+        EXCLUDED_BY_REPORTER = "excluded", "Excluded by the reporter"
+        STEPPED_ASIDE = "stepped_aside", "Stepped aside (conflict of interest)"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="exclusions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    created_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["report", "user"], name="one_exclusion_per_handler")]
+
+
+class Message(OrganisationOwned):
+    class Author(models.TextChoices):
+        REPORTER = "reporter", "Reporter"
+        HANDLER = "handler", "Handler"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(max_length=10, choices=Author.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.BinaryField()
+    sent_on = models.DateField()
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Note(OrganisationOwned):
+    """A handler's private note: sealed like everything else, never shown to the reporter."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class Attachment(OrganisationOwned):
+    """A file sealed to the report key, kept through the storage API. Its name and type
+    are sealed too."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    storage_name = models.CharField(max_length=200)
+    sealed_meta = models.BinaryField()
+
+    class Meta:
+        ordering = ["id"]

@@ -1,0 +1,83 @@
+"""Reads that reporting pages share."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+
+from saferwork.accounts.models import User
+from saferwork.organisations.models import Organisation
+from saferwork.reporting.models import Exclusion, Report, ReportingSettings
+
+
+def add_working_days(start: date, days: int) -> date:
+    """``days`` working days (Monday to Friday) after ``start``. Bank holidays are not known."""
+    current = start
+    while days > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def today_for(organisation: Organisation) -> date:
+    import zoneinfo
+
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(organisation.time_zone)).date()
+
+
+def reporting_settings(organisation: Organisation) -> ReportingSettings | None:
+    return ReportingSettings.objects.filter(organisation=organisation, enabled=True).first()
+
+
+def active_organisation_for_slug(slug: str) -> tuple[Organisation, ReportingSettings]:
+    """The organisation whose reporting route this is, or 404 (also when not enabled)."""
+    org_settings = (
+        ReportingSettings.objects.select_related("organisation")
+        .filter(organisation__slug=slug, organisation__status="active", enabled=True)
+        .first()
+    )
+    if org_settings is None:
+        raise Http404("No reporting route here.")
+    return org_settings.organisation, org_settings
+
+
+def handlers(organisation: Organisation) -> QuerySet[User]:
+    """Everyone who handles reports for ``organisation``."""
+    return User.objects.filter(
+        is_active=True, memberships__organisation=organisation, memberships__is_case_handler=True
+    ).order_by("full_name", "email")
+
+
+def excluded_user_ids(report: Report) -> set[int]:
+    return set(Exclusion.objects.filter(report=report).values_list("user_id", flat=True))
+
+
+def cases_for_handler(organisation: Organisation, user: Any) -> QuerySet[Report]:
+    """Reports ``user`` may see: this organisation's, never those they are excluded from."""
+    return (
+        Report.objects.filter(organisation=organisation)
+        .exclude(exclusions__user=user)
+        .select_related("assigned_to")
+        .annotate(message_count=Count("messages", distinct=True))
+        .defer("content", "public_key", "receipt_wrapped_private_key", "notify_email", "recovery_wrapped_private_key")
+    )
+
+
+def get_case_for_user(request: HttpRequest, pk: int) -> Report:
+    """A report of the current organisation that this handler is not excluded from; else 404."""
+    organisation = request.organisation  # type: ignore[attr-defined]
+    if organisation is None:
+        raise Http404
+    report = cases_for_handler(organisation, request.user).filter(pk=pk).first()
+    if report is None:
+        raise Http404("No such case.")
+    return report
+
+
+def overdue_filter(today: date) -> Q:
+    return Q(status=Report.Status.RECEIVED, acknowledge_by__lt=today)

@@ -1,0 +1,495 @@
+"""Writes for safe reporting. Each one commits with its audit entry, or not at all.
+
+Audit entries name the report by its reference and never carry what anyone wrote.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from saferwork.audit import services as audit
+from saferwork.lib.email import send_templated_email
+from saferwork.organisations.models import Organisation
+from saferwork.reporting import crypto, keys, selectors
+from saferwork.reporting.models import (
+    Attachment,
+    Exclusion,
+    HandlerKey,
+    Message,
+    Note,
+    RecoveryWrap,
+    Report,
+    ReportingSettings,
+    ReportKey,
+)
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def _reference() -> str:
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+def _alert_handlers(*, organisation: Organisation, report: Report, template: str, exclude: set[int]) -> None:
+    """Tell the organisation's handlers something happened, with no detail of the report."""
+    recipients = [u.email for u in selectors.handlers(organisation) if u.pk not in exclude]
+    if recipients:
+        send_templated_email(
+            to=recipients,
+            template=template,
+            context={"report": report, "organisation": organisation, "url": f"{settings.SITE_URL}/reporting/"},
+        )
+
+
+# ---------------------------------------------------------------- organisation set-up
+
+
+@transaction.atomic
+def enable_reporting(*, organisation: Organisation, actor: Any, handler_private: bytes | None) -> str:
+    """Turn the reporting route on and return the recovery key, to be shown once.
+
+    The actor's own handler key (if unlocked in their session) is sealed to the recovery
+    key now; other handlers' keys are sealed at their next sign-in.
+    """
+    if ReportingSettings.objects.filter(organisation=organisation).exists():
+        raise ValueError("Reporting is already enabled for this organisation.")
+    public, private = crypto.new_keypair()
+    org_settings = ReportingSettings.objects.create(
+        organisation=organisation,
+        enabled_on=selectors.today_for(organisation),
+        recovery_public_key=public,
+        receipt_salt=crypto.new_salt(),
+    )
+    key = HandlerKey.objects.filter(user=actor).first()
+    if key is not None and handler_private is not None:
+        keys.ensure_recovery_wraps(key=key, private=handler_private)
+    audit.record(action="saferwork.reporting.enabled", actor=actor, organisation=organisation, target=org_settings)
+    return crypto.format_recovery_key(private)
+
+
+@transaction.atomic
+def update_support_pages(
+    *, org_settings: ReportingSettings, actor: Any, who_to_talk_to: str, employee_assistance: str, helplines: str
+) -> None:
+    """Save the support pages that every reporting page links to."""
+    org_settings.who_to_talk_to = who_to_talk_to
+    org_settings.employee_assistance = employee_assistance
+    org_settings.helplines = helplines
+    org_settings.save(update_fields=["who_to_talk_to", "employee_assistance", "helplines"])
+    audit.record(
+        action="saferwork.reporting.support_updated",
+        actor=actor,
+        organisation=org_settings.organisation,
+        target=org_settings,
+    )
+
+
+@transaction.atomic
+def recover_handler_key(*, user: Any, organisation: Organisation, recovery_private: bytes, password: str) -> bytes:
+    """Bring back a handler's key after a password reset, with the organisation's recovery
+    key, and wrap it under their current password. Raises DecryptionError."""
+    org_settings = ReportingSettings.objects.get(organisation=organisation)
+    if crypto.public_of(recovery_private) != bytes(org_settings.recovery_public_key):
+        raise crypto.DecryptionError("Not this organisation's recovery key.")
+    wrap = RecoveryWrap.objects.filter(organisation=organisation, handler_key__user=user).first()
+    if wrap is None:
+        raise crypto.DecryptionError("No recoverable key for this handler here.")
+    private = crypto.unseal(recovery_private, bytes(wrap.sealed_private_key))
+    keys.rewrap_for_new_password(user=user, private=private, password=password)
+    audit.record(action="saferwork.reporting.handler_key_recovered", actor=user, organisation=organisation, target=wrap)
+    return private
+
+
+@transaction.atomic
+def grant_with_recovery_key(*, organisation: Organisation, recovery_private: bytes, user: Any) -> int:
+    """Give ``user`` the reports of ``organisation`` they lack a key for (never one they are
+    excluded from), opening them with the recovery key. Returns how many."""
+    org_settings = ReportingSettings.objects.get(organisation=organisation)
+    if crypto.public_of(recovery_private) != bytes(org_settings.recovery_public_key):
+        raise crypto.DecryptionError("Not this organisation's recovery key.")
+    handler_key = HandlerKey.objects.get(user=user)
+    missing = (
+        Report.objects.filter(organisation=organisation)
+        .exclude(keys__user=user)
+        .exclude(exclusions__user=user)
+        .only("pk", "organisation_id", "recovery_wrapped_private_key")
+    )
+    count = 0
+    for report in missing:
+        report_private = crypto.unseal(recovery_private, bytes(report.recovery_wrapped_private_key))
+        ReportKey.objects.create(
+            organisation=organisation,
+            report=report,
+            user=user,
+            sealed_private_key=crypto.seal(bytes(handler_key.public_key), report_private),
+        )
+        count += 1
+    audit.record(
+        action="saferwork.reporting.access_granted_with_recovery_key",
+        actor=user,
+        organisation=organisation,
+        data={"reports": count},
+    )
+    return count
+
+
+# ---------------------------------------------------------------- the reporter
+
+
+@dataclass
+class Submission:
+    """Everything the reporter's browser session gathered, ready to be sent."""
+
+    answers: dict[str, Any]
+    public_key: bytes
+    private_key: bytes
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)  # (storage name, sealed meta)
+    excluded_user_ids: list[int] = field(default_factory=list)
+    notify_email: str = ""
+    is_named: bool = False
+
+
+def _seal_json(public_key: bytes, data: dict[str, Any]) -> bytes:
+    return crypto.seal(public_key, json.dumps(data, separators=(",", ":")).encode())
+
+
+def open_json(private_key: bytes, sealed: bytes) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(crypto.unseal(private_key, sealed))
+    return data
+
+
+def _seal_email(email: str) -> bytes | None:
+    if not email:
+        return None
+    return crypto.secretbox_encrypt(crypto.server_key("notify-email"), email.encode())
+
+
+def notify_email_of(report: Report) -> str:
+    if not report.notify_email:
+        return ""
+    try:
+        return crypto.secretbox_decrypt(crypto.server_key("notify-email"), bytes(report.notify_email)).decode()
+    except crypto.DecryptionError:
+        return ""
+
+
+@transaction.atomic
+def submit_report(
+    *,
+    organisation: Organisation,
+    submission: Submission,
+    receipt_key: bytes,
+    receipt_kdf: crypto.KdfParams,
+) -> Report:
+    """Store a new report, sealed, and alert the handlers without any detail.
+
+    ``receipt_key`` is the Argon2id key derived from the receipt (in the browser, or on
+    the server without JavaScript); only a hash of it is stored. No address, browser or
+    time of day is recorded: the date only.
+    """
+    org_settings = ReportingSettings.objects.get(organisation=organisation, enabled=True)
+    today = selectors.today_for(organisation)
+    if crypto.public_of(submission.private_key) != submission.public_key:
+        raise ValueError("The draft's key pair does not match.")
+    report = Report.objects.create(
+        organisation=organisation,
+        reference=_reference(),
+        submitted_on=today,
+        acknowledge_by=selectors.add_working_days(today, settings.REPORTING_ACK_WORKING_DAYS),
+        is_named=submission.is_named,
+        public_key=submission.public_key,
+        content=_seal_json(submission.public_key, submission.answers),
+        receipt_lookup=crypto.receipt_lookup(receipt_key),
+        receipt_kdf=receipt_kdf.as_dict(),
+        receipt_wrapped_private_key=crypto.secretbox_encrypt(receipt_key, submission.private_key),
+        recovery_wrapped_private_key=crypto.seal(bytes(org_settings.recovery_public_key), submission.private_key),
+        notify_email=_seal_email(submission.notify_email),
+    )
+    handler_ids = set(selectors.handlers(organisation).values_list("pk", flat=True))
+    excluded = set(submission.excluded_user_ids) & handler_ids
+    Exclusion.objects.bulk_create(
+        Exclusion(
+            organisation=organisation,
+            report=report,
+            user_id=uid,
+            reason=Exclusion.Reason.EXCLUDED_BY_REPORTER,
+            created_on=today,
+        )
+        for uid in sorted(excluded)
+    )
+    # An excluded handler gets no wrapped key: not now, not ever (see _grant_missing_keys).
+    ReportKey.objects.bulk_create(
+        ReportKey(
+            organisation=organisation,
+            report=report,
+            user_id=key.user_id,
+            sealed_private_key=crypto.seal(bytes(key.public_key), submission.private_key),
+        )
+        for key in HandlerKey.objects.filter(user_id__in=handler_ids - excluded)
+    )
+    Attachment.objects.bulk_create(
+        Attachment(organisation=organisation, report=report, storage_name=name, sealed_meta=meta)
+        for name, meta in submission.attachments
+    )
+    audit.record(
+        action="saferwork.report.submitted",
+        organisation=organisation,
+        target=report,
+        data={"excluded_handlers": len(excluded), "attachments": len(submission.attachments)},
+    )
+    _alert_handlers(organisation=organisation, report=report, template="reporting/email/new_report", exclude=excluded)
+    return report
+
+
+def find_report_by_receipt_key(organisation: Organisation, receipt_key: bytes) -> tuple[Report, bytes] | None:
+    """The report this receipt key opens, with its private key; None for any wrong key.
+
+    The lookup hash is compared in constant time after the indexed fetch.
+    """
+    lookup = crypto.receipt_lookup(receipt_key)
+    report = Report.objects.filter(organisation=organisation, receipt_lookup=lookup).first()
+    if report is None or not crypto.lookups_match(report.receipt_lookup, lookup):
+        return None
+    try:
+        private = crypto.secretbox_decrypt(receipt_key, bytes(report.receipt_wrapped_private_key))
+    except crypto.DecryptionError:
+        return None
+    return report, private
+
+
+@transaction.atomic
+def add_reporter_message(*, report: Report, body: str, attachments: list[tuple[str, bytes]] | None = None) -> Message:
+    """The reporter adds information or answers; handlers are alerted without detail."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.is_closed:
+        raise ValueError("This case is closed.")
+    message = Message.objects.create(
+        organisation_id=report.organisation_id,
+        report=report,
+        author_kind=Message.Author.REPORTER,
+        body=crypto.seal(bytes(report.public_key), body.encode()),
+        sent_on=selectors.today_for(report.organisation),
+    )
+    Attachment.objects.bulk_create(
+        Attachment(
+            organisation_id=report.organisation_id, report=report, message=message, storage_name=n, sealed_meta=m
+        )
+        for n, m in attachments or []
+    )
+    report.awaiting_handler = True
+    report.save(update_fields=["awaiting_handler"])
+    audit.record(action="saferwork.report.reporter_message", organisation=report.organisation, target=report)
+    _alert_handlers(
+        organisation=report.organisation,
+        report=report,
+        template="reporting/email/new_message",
+        exclude=selectors.excluded_user_ids(report),
+    )
+    return message
+
+
+# ---------------------------------------------------------------- handlers
+
+
+def report_private_key(*, report: Report, user: Any, handler_private: bytes) -> bytes:
+    """Open the report key with the handler's key. Raises DecryptionError if they have none."""
+    wrapped = ReportKey.objects.filter(report=report, user=user).values_list("sealed_private_key", flat=True).first()
+    if wrapped is None:
+        raise crypto.DecryptionError("No key for this handler.")
+    return crypto.unseal(handler_private, bytes(wrapped))
+
+
+def _grant_missing_keys(*, report: Report, report_private: bytes) -> int:
+    """Seal the report key to current handlers who joined after it came in. Never to anyone
+    excluded or stepped aside."""
+    handler_ids = set(selectors.handlers(report.organisation).values_list("pk", flat=True))
+    have = set(ReportKey.objects.filter(report=report).values_list("user_id", flat=True))
+    wanted = handler_ids - have - selectors.excluded_user_ids(report)
+    created = ReportKey.objects.bulk_create(
+        ReportKey(
+            organisation_id=report.organisation_id,
+            report=report,
+            user_id=key.user_id,
+            sealed_private_key=crypto.seal(bytes(key.public_key), report_private),
+        )
+        for key in HandlerKey.objects.filter(user_id__in=wanted)
+    )
+    return len(created)
+
+
+@transaction.atomic
+def open_case(*, report: Report, user: Any, handler_private: bytes) -> bytes:
+    """A handler opens (reads) a case. Audited every time. Returns the report private key."""
+    report_private = report_private_key(report=report, user=user, handler_private=handler_private)
+    granted = _grant_missing_keys(report=report, report_private=report_private)
+    audit.record(
+        action="saferwork.case.opened",
+        actor=user,
+        organisation=report.organisation,
+        target=report,
+        data={"keys_granted": granted} if granted else {},
+    )
+    return report_private
+
+
+@transaction.atomic
+def record_attachment_read(*, report: Report, user: Any, attachment: Attachment) -> None:
+    audit.record(
+        action="saferwork.case.attachment_read",
+        actor=user,
+        organisation=report.organisation,
+        target=report,
+        data={"attachment": attachment.pk},
+    )
+
+
+@transaction.atomic
+def change_status(*, report: Report, user: Any, status: str, outcome: str = "") -> Report:
+    """Move a case along: received → acknowledged → assessing → resolving → closed (with an
+    outcome). Closing erases the reporter's notification email."""
+    if status not in Report.Status.values:
+        raise ValueError("Unknown status")
+    if status == Report.Status.CLOSED and outcome not in Report.Outcome.values:
+        raise ValueError("A closed case needs an outcome")
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    previous = report.status
+    today = selectors.today_for(report.organisation)
+    report.status = status
+    if status != Report.Status.RECEIVED and report.acknowledged_on is None:
+        report.acknowledged_on = today
+    if status == Report.Status.CLOSED:
+        report.outcome = outcome
+        report.closed_on = today
+        report.notify_email = None
+    else:
+        report.outcome = ""
+        report.closed_on = None
+    report.save()
+    audit.record(
+        action="saferwork.case.status_changed",
+        actor=user,
+        organisation=report.organisation,
+        target=report,
+        data={"from": previous, "to": status, "outcome": report.outcome},
+    )
+    return report
+
+
+@transaction.atomic
+def assign(*, report: Report, user: Any, assignee: Any | None) -> Report:
+    """Give the case to a handler who may read it (or to nobody)."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if assignee is not None:
+        allowed = selectors.handlers(report.organisation).filter(pk=assignee.pk).exists()
+        if not allowed or assignee.pk in selectors.excluded_user_ids(report):
+            raise ValueError("This person cannot handle this case.")
+    report.assigned_to = assignee
+    report.save(update_fields=["assigned_to"])
+    audit.record(
+        action="saferwork.case.assigned",
+        actor=user,
+        organisation=report.organisation,
+        target=report,
+        data={"assignee": assignee.pk if assignee else None},
+    )
+    return report
+
+
+@transaction.atomic
+def reply(*, report: Report, user: Any, body: str) -> Message:
+    """A handler writes to the reporter; the reporter's email (if any) gets a bare alert."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    message = Message.objects.create(
+        organisation_id=report.organisation_id,
+        report=report,
+        author_kind=Message.Author.HANDLER,
+        author=user,
+        body=crypto.seal(bytes(report.public_key), body.encode()),
+        sent_on=selectors.today_for(report.organisation),
+    )
+    report.awaiting_handler = False
+    report.save(update_fields=["awaiting_handler"])
+    audit.record(action="saferwork.case.replied", actor=user, organisation=report.organisation, target=report)
+    email = notify_email_of(report)
+    if email:
+        send_templated_email(
+            to=[email],
+            template="reporting/email/reporter_new_message",
+            context={"url": f"{settings.SITE_URL}/report/{report.organisation.slug}/follow-up/"},
+        )
+    return message
+
+
+@transaction.atomic
+def add_note(*, report: Report, user: Any, body: str) -> Note:
+    """A private handler note, sealed to the report key, never shown to the reporter."""
+    note = Note.objects.create(
+        organisation_id=report.organisation_id,
+        report=report,
+        author=user,
+        body=crypto.seal(bytes(report.public_key), body.encode()),
+    )
+    audit.record(action="saferwork.case.note_added", actor=user, organisation=report.organisation, target=report)
+    return note
+
+
+@transaction.atomic
+def step_aside(*, report: Report, user: Any) -> None:
+    """A handler with a conflict of interest gives up the case: their key for it is
+    destroyed and they are never given another."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    ReportKey.objects.filter(report=report, user=user).delete()
+    Exclusion.objects.get_or_create(
+        organisation_id=report.organisation_id,
+        report=report,
+        user=user,
+        defaults={"reason": Exclusion.Reason.STEPPED_ASIDE, "created_on": selectors.today_for(report.organisation)},
+    )
+    if report.assigned_to_id == user.pk:
+        report.assigned_to = None
+        report.save(update_fields=["assigned_to"])
+    audit.record(action="saferwork.case.stepped_aside", actor=user, organisation=report.organisation, target=report)
+
+
+@transaction.atomic
+def escalate_overdue(*, today: date | None = None) -> int:
+    """Escalate every report not acknowledged by its due date: assign it to the next handler
+    who may read it and alert the organisation's handlers. At most once a day per report."""
+    count = 0
+    overdue = (
+        Report.objects.select_for_update()
+        .filter(status=Report.Status.RECEIVED)
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    for report in overdue:
+        day = today or selectors.today_for(report.organisation)
+        if report.acknowledge_by >= day or report.last_escalated_on == day:
+            continue
+        excluded = selectors.excluded_user_ids(report)
+        candidates = [u for u in selectors.handlers(report.organisation) if u.pk not in excluded]
+        if candidates:
+            ids = [u.pk for u in candidates]
+            position = ids.index(report.assigned_to_id) + 1 if report.assigned_to_id in ids else 0
+            report.assigned_to = candidates[position % len(candidates)]
+        report.escalation_level += 1
+        report.last_escalated_on = day
+        report.save(update_fields=["assigned_to", "escalation_level", "last_escalated_on"])
+        audit.record(
+            action="saferwork.case.escalated",
+            organisation=report.organisation,
+            target=report,
+            data={"level": report.escalation_level, "assignee": report.assigned_to_id},
+        )
+        _alert_handlers(
+            organisation=report.organisation, report=report, template="reporting/email/overdue", exclude=excluded
+        )
+        count += 1
+    return count

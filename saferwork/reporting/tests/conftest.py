@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from saferwork.reporting import keys, services
+from saferwork.tests import factories
+from saferwork.tests.factories import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _cheap_argon2(settings: Any, tmp_path: Any) -> None:
+    # Production uses opslimit 16 and 128 MiB; the tests check behaviour, not strength.
+    settings.REPORTING_ARGON2_OPSLIMIT = 1
+    settings.REPORTING_ARGON2_MEMLIMIT_KIB = 64
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+
+
+def make_handler(organisation: Any, email: str | None = None, **flags: bool) -> Any:
+    """A case handler with a reporting key wrapped under the test password."""
+    user = factories.member(organisation, is_case_handler=True, email=email, **flags)
+    keys._unlock_or_create(user=user, password=PASSWORD)
+    return user
+
+
+@pytest.fixture
+def reporting_org(organisation: Any, coordinator: Any) -> Any:
+    organisation.recovery_key = services.enable_reporting(
+        organisation=organisation, actor=coordinator, handler_private=None
+    )
+    return organisation
+
+
+@pytest.fixture
+def handler(reporting_org: Any) -> Any:
+    return make_handler(reporting_org, email="handler@example.org")
+
+
+@pytest.fixture
+def second_handler(reporting_org: Any) -> Any:
+    return make_handler(reporting_org, email="second@example.org")

@@ -1,0 +1,84 @@
+"""Helpers for reporting tests: a reporter going through the real pages, a handler
+signing in through the real form (so their key is unwrapped as in production)."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from saferwork.accounts.decorators import SUDO_SESSION_KEY
+from saferwork.conftest import current_code
+from saferwork.tests.factories import PASSWORD
+
+ANSWERS: dict[str, dict[str, Any]] = {
+    "about-you": {"role": "witness"},
+    "what-happened": {
+        "behaviours": ["comments", "touching"],
+        "description": "Quartzberry the delivery driver grabbed my colleague",
+    },
+    "when": {"first_date": "2026-10-01", "last_date": "2026-11-02", "ongoing": "yes"},
+    "where": {"place": "third_party", "place_detail": "Loading bay at Zephyrmart depot"},
+    "who": {"people": ["contractor"], "who_detail": "Wears a Vellichor Logistics jacket"},
+    "witnesses": {"witnesses": "yes", "witness_detail": "Oluwaseun Marchetti-Blyth saw it"},
+    "impact": {"impact": "She now avoids the loading bay entirely"},
+    "what-next": {"wants": "formal"},
+    "your-name": {"named": "no", "notify_email": "private.reporter@example.net"},
+    "who-can-see": {},
+}
+SECRETS_IN_ANSWERS = [
+    "Quartzberry",
+    "Zephyrmart",
+    "Vellichor Logistics",
+    "Oluwaseun Marchetti-Blyth",
+    "avoids the loading bay",
+    "private.reporter@example.net",
+]
+
+
+def submit(
+    client: Any,
+    slug: str,
+    *,
+    answers: dict[str, dict[str, Any]] | None = None,
+    files: list[tuple[str, bytes]] = (),
+    client_key: tuple[str, bytes] | None = None,
+) -> str:  # type: ignore[assignment]
+    """Fill every question page, add files, send; return the receipt shown once."""
+    answers = {**ANSWERS, **(answers or {})}
+    for step, data in answers.items():
+        response = client.post(reverse("reporting:question", args=[slug, step]), data)
+        assert response.status_code == 302, (step, response.content.decode()[:3000])
+    for name, content in files:
+        response = client.post(reverse("reporting:evidence", args=[slug]), {"file": SimpleUploadedFile(name, content)})
+        assert response.status_code == 302, response.content.decode()[:3000]
+    check = client.get(reverse("reporting:check", args=[slug]))
+    assert check.status_code == 200
+    data = {}
+    if client_key:
+        data = {"receipt": client_key[0], "receipt_key": client_key[1].hex()}
+    response = client.post(reverse("reporting:check", args=[slug]), data)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    match = re.search(r"data-receipt>([\d ]+)<", response.content.decode())
+    assert match, response.content.decode()[:3000]
+    return match.group(1).replace(" ", "")
+
+
+def sign_in_handler(client: Any, user: Any, *, password: str = PASSWORD, sudo: bool = True) -> Any:
+    """Sign in through the real password and code pages, then confirm sudo mode."""
+    client.post(reverse("accounts:sign_in"), {"email": user.email, "password": password})
+    device = user.totpdevice_set.get()
+    response = client.post(reverse("accounts:sign_in_code"), {"code": current_code(device)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    if sudo:
+        session = client.session
+        session[SUDO_SESSION_KEY] = int(time.time()) + 600
+        session.save()
+    return client
+
+
+def follow_up(client: Any, slug: str, receipt: str) -> Any:
+    return client.post(reverse("reporting:follow_up", args=[slug]), {"receipt": receipt})

@@ -1,0 +1,714 @@
+"""Pages for reporters (no account) and for case handlers (2FA, sudo before a case opens)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from csp.decorators import csp_update
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from saferwork.accounts.decorators import sudo_required
+from saferwork.accounts.models import User
+from saferwork.lib import ratelimit
+from saferwork.organisations.models import Organisation
+from saferwork.organisations.permissions import role_required
+from saferwork.reporting import attachments, crypto, forms, keys, selectors, services
+from saferwork.reporting.models import Attachment, Report, ReportingSettings
+
+# Browser-side Argon2id runs in WebAssembly: allowed on the two pages that need it only.
+WASM = csp_update({"script-src": ["'wasm-unsafe-eval'"]})
+EVIDENCE_STEP = "evidence"
+ORDER = [f.step for f in forms.STEPS] + [EVIDENCE_STEP] + [f.step for f in forms.AFTER_EVIDENCE] + ["check"]
+
+NEXT_STEPS = {
+    Report.Status.RECEIVED: "Your report has arrived. A handler will acknowledge it by {due}.",
+    Report.Status.ACKNOWLEDGED: (
+        "A handler has read your report. They will look at what you asked for and may write to you here."
+    ),
+    Report.Status.ASSESSING: "A handler is working out, with you, what can be done. Check here for messages.",
+    Report.Status.RESOLVING_INFORMAL: (
+        "Your report is being resolved informally, as agreed. You can write here at any time."
+    ),
+    Report.Status.RESOLVING_FORMAL: (
+        "A formal process has started. A handler will tell you here what happens at each stage."
+    ),
+    Report.Status.CLOSED: (
+        "Your case is closed. You can still read it here. Your alert email, if you gave one, has been erased."
+    ),
+}
+
+
+# ---------------------------------------------------------------- reporter helpers
+
+
+def reporter_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Resolve the organisation from the slug (404 unless reporting is on), and make the
+    response uncacheable and carry the vault cookies."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        organisation, org_settings = selectors.active_organisation_for_slug(slug)
+        response = view(request, organisation, org_settings, *args, **kwargs)
+        add_never_cache_headers(response)
+        response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return keys.apply_cookies(request, response)
+
+    return wrapper
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The POST data for a POST (even an empty one, so that optional pages validate)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _load_draft(request: HttpRequest, organisation: Organisation) -> dict[str, Any] | None:
+    raw = keys.Vault(request, keys.DRAFT).get()
+    if raw is None:
+        return None
+    try:
+        draft: dict[str, Any] = json.loads(raw)
+    except ValueError:
+        return None
+    return draft if draft.get("org") == organisation.pk else None
+
+
+def _new_draft(organisation: Organisation) -> dict[str, Any]:
+    # The report's key pair is made now, so files can be sealed as soon as they arrive.
+    public, private = crypto.new_keypair()
+    return {"org": organisation.pk, "answers": {}, "pub": _b64(public), "priv": _b64(private), "files": []}
+
+
+def _save_draft(request: HttpRequest, draft: dict[str, Any]) -> None:
+    keys.Vault(request, keys.DRAFT).put(json.dumps(draft).encode())
+
+
+def _handler_choices(organisation: Organisation) -> list[tuple[str, str]]:
+    return [(str(u.pk), u.get_full_name()) for u in selectors.handlers(organisation)]
+
+
+def _next_step(step: str) -> str:
+    return ORDER[ORDER.index(step) + 1]
+
+
+def _step_url(organisation: Organisation, step: str) -> str:
+    if step == "check":
+        return reverse("reporting:check", args=[organisation.slug])
+    if step == EVIDENCE_STEP:
+        return reverse("reporting:evidence", args=[organisation.slug])
+    return reverse("reporting:question", args=[organisation.slug, step])
+
+
+def _previous_url(organisation: Organisation, step: str) -> str:
+    index = ORDER.index(step)
+    if index == 0:
+        return reverse("reporting:start", args=[organisation.slug])
+    return _step_url(organisation, ORDER[index - 1])
+
+
+def _after(request: HttpRequest, organisation: Organisation, step: str) -> HttpResponse:
+    if request.GET.get("change") or request.POST.get("change"):
+        return redirect(_step_url(organisation, "check"))
+    return redirect(_step_url(organisation, _next_step(step)))
+
+
+def _reporter_context(organisation: Organisation, org_settings: ReportingSettings, **extra: Any) -> dict[str, Any]:
+    return {"organisation": organisation, "org_settings": org_settings, **extra}
+
+
+# ---------------------------------------------------------------- reporter pages
+
+
+@reporter_page
+def start(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
+    return render(
+        request,
+        "reporting/start.html",
+        _reporter_context(
+            organisation,
+            org_settings,
+            first=_step_url(organisation, ORDER[0]),
+            ack_days=settings.REPORTING_ACK_WORKING_DAYS,
+        ),
+    )
+
+
+@reporter_page
+def support(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
+    return render(request, "reporting/support.html", _reporter_context(organisation, org_settings))
+
+
+@reporter_page
+def question(
+    request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings, step: str
+) -> HttpResponse:
+    form_class = forms.STEP_BY_SLUG.get(step)
+    if form_class is None:
+        raise Http404
+    draft = _load_draft(request, organisation)
+    extra: dict[str, Any] = {}
+    if form_class is forms.ExcludeForm:
+        extra["handlers"] = _handler_choices(organisation)
+    initial = (draft or {}).get("answers", {}).get(step, {})
+    form = form_class(_posted(request), initial=initial, **extra)
+    if request.method == "POST" and form.is_valid():
+        draft = draft or _new_draft(organisation)
+        draft["answers"][step] = form.answers()
+        _save_draft(request, draft)
+        return _after(request, organisation, step)
+    return render(
+        request,
+        "reporting/question.html",
+        _reporter_context(
+            organisation,
+            org_settings,
+            form=form,
+            back=_previous_url(organisation, step),
+            change=bool(request.GET.get("change")),
+            position=ORDER.index(step) + 1,
+            total=len(ORDER),
+        ),
+    )
+
+
+@reporter_page
+def evidence(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
+    draft = _load_draft(request, organisation)
+    form = forms.EvidenceForm(_posted(request), request.FILES if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data.get("file")
+        if upload is None:
+            return _after(request, organisation, EVIDENCE_STEP)
+        draft = draft or _new_draft(organisation)
+        if len(draft["files"]) >= settings.REPORTING_MAX_ATTACHMENTS:
+            form.add_error("file", f"You can add up to {settings.REPORTING_MAX_ATTACHMENTS} files")
+        elif upload.size > settings.REPORTING_MAX_ATTACHMENT_BYTES:
+            limit = settings.REPORTING_MAX_ATTACHMENT_BYTES // (1024 * 1024) or 1
+            form.add_error("file", f"The selected file must be smaller than {limit} MB")
+        else:
+            try:
+                clean = attachments.clean_upload(upload.name or "", upload.read())
+            except attachments.AttachmentError as exc:
+                form.add_error("file", str(exc))
+            else:
+                name, meta = attachments.seal_and_store(clean, base64.b64decode(draft["pub"]))
+                draft["files"].append(
+                    {"storage": name, "meta": _b64(meta), "label": clean.name, "size": len(clean.data)}
+                )
+                _save_draft(request, draft)
+                messages.success(request, f"{clean.name} added")
+                return redirect(request.get_full_path())
+    return render(
+        request,
+        "reporting/evidence.html",
+        _reporter_context(
+            organisation,
+            org_settings,
+            form=form,
+            files=(draft or {}).get("files", []),
+            back=_previous_url(organisation, EVIDENCE_STEP),
+            next_url=_step_url(organisation, _next_step(EVIDENCE_STEP)),
+            change=bool(request.GET.get("change")),
+            position=ORDER.index(EVIDENCE_STEP) + 1,
+            total=len(ORDER),
+        ),
+    )
+
+
+@require_POST
+@reporter_page
+def evidence_remove(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
+    draft = _load_draft(request, organisation)
+    index = request.POST.get("index", "")
+    if draft and index.isdigit() and int(index) < len(draft["files"]):
+        removed = draft["files"].pop(int(index))
+        attachments.delete_stored(removed["storage"])
+        _save_draft(request, draft)
+    return redirect("reporting:evidence", organisation.slug)
+
+
+def _missing_step(draft: dict[str, Any] | None) -> str | None:
+    answers = (draft or {}).get("answers", {})
+    for form_class in forms.ALL_STEPS:
+        if form_class.step not in answers and form_class is not forms.ExcludeForm:
+            return form_class.step
+    return None
+
+
+@WASM
+@reporter_page
+def check(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
+    draft = _load_draft(request, organisation)
+    missing = _missing_step(draft)
+    if draft is None or missing:
+        return redirect(_step_url(organisation, missing or ORDER[0]))
+    handler_names = dict(_handler_choices(organisation))
+    form = forms.SubmitForm(_posted(request))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        address = ratelimit.client_address(request)
+        if (
+            ratelimit.hit("report-submit", address, settings.RATE_LIMIT_REPORT_SUBMIT)
+            > settings.RATE_LIMIT_REPORT_SUBMIT[0]
+        ):
+            form.add_error(None, "Too many reports have been sent from this connection. Try again in an hour.")
+            status = 429
+        else:
+            return _submit(request, organisation, org_settings, draft, form.cleaned_data["client"])
+    return render(
+        request,
+        "reporting/check.html",
+        _reporter_context(
+            organisation,
+            org_settings,
+            form=form,
+            rows=forms.summarise(draft["answers"], handler_names=handler_names),
+            files=draft["files"],
+            kdf=crypto.KdfParams.current(),
+            salt=bytes(org_settings.receipt_salt).hex(),
+        ),
+        status=status,
+    )
+
+
+def _submit(
+    request: HttpRequest,
+    organisation: Organisation,
+    org_settings: ReportingSettings,
+    draft: dict[str, Any],
+    client: tuple[str, bytes] | None,
+) -> HttpResponse:
+    params = crypto.KdfParams.current()
+    if client is not None:
+        receipt, receipt_key = client
+    else:
+        # No JavaScript: the server pays for the derivation (submissions are rate-limited).
+        receipt = crypto.new_receipt()
+        receipt_key = crypto.derive_key(receipt, bytes(org_settings.receipt_salt), params)
+    answers = draft["answers"]
+    identity = answers.get(forms.IdentityForm.step, {})
+    handler_ids = {pk for pk, _ in _handler_choices(organisation)}
+    excluded = [int(pk) for pk in answers.get(forms.ExcludeForm.step, {}).get("excluded", []) if pk in handler_ids]
+    notify_email = identity.get("notify_email", "")
+    stored_answers = {step: dict(values) for step, values in answers.items()}
+    stored_answers.get(forms.IdentityForm.step, {}).pop("notify_email", None)
+    submission = services.Submission(
+        answers=stored_answers,
+        public_key=base64.b64decode(draft["pub"]),
+        private_key=base64.b64decode(draft["priv"]),
+        attachments=[(f["storage"], base64.b64decode(f["meta"])) for f in draft["files"]],
+        excluded_user_ids=excluded,
+        notify_email=notify_email,
+        is_named=identity.get("named") == "yes",
+    )
+    try:
+        report = services.submit_report(
+            organisation=organisation, submission=submission, receipt_key=receipt_key, receipt_kdf=params
+        )
+    except Exception:
+        # A receipt collision (1 in 10^16) or a vanished handler: ask to try again, keep the draft.
+        messages.error(request, "Your report could not be sent. Try again.")
+        return redirect("reporting:check", organisation.slug)
+    keys.Vault(request, keys.DRAFT).clear()
+    # Rendered in the answer to the POST, never stored: the receipt is shown once.
+    return render(
+        request,
+        "reporting/submitted.html",
+        _reporter_context(
+            organisation,
+            org_settings,
+            receipt=crypto.format_receipt(receipt),
+            ack_by=report.acknowledge_by,
+        ),
+    )
+
+
+# ---------------------------------------------------------------- follow-up
+
+
+@WASM
+@reporter_page
+def follow_up(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
+    form = forms.ReceiptForm(_posted(request))
+    status = 200
+    if request.method == "POST":
+        address = ratelimit.client_address(request)
+        if ratelimit.is_limited("report-follow-up", address, settings.RATE_LIMIT_REPORT_FOLLOW_UP):
+            return render(
+                request,
+                "reporting/follow_up.html",
+                _reporter_context(
+                    organisation,
+                    org_settings,
+                    form=forms.ReceiptForm(),
+                    limited=True,
+                    kdf=crypto.KdfParams.current(),
+                    salt=bytes(org_settings.receipt_salt).hex(),
+                ),
+                status=429,
+            )
+        found = None
+        if form.is_valid():
+            key = form.cleaned_data.get("key_bytes")
+            if key is None and (
+                ratelimit.hit("report-derive", address, settings.RATE_LIMIT_REPORT_DERIVE)
+                <= settings.RATE_LIMIT_REPORT_DERIVE[0]
+            ):
+                key = crypto.derive_key(
+                    form.cleaned_data["receipt"], bytes(org_settings.receipt_salt), crypto.KdfParams.current()
+                )
+            if key is not None:
+                found = services.find_report_by_receipt_key(organisation, key)
+        if found is None:
+            ratelimit.hit("report-follow-up", address, settings.RATE_LIMIT_REPORT_FOLLOW_UP)
+            if not form.errors:
+                form.add_error("receipt", "The receipt is not right. Check the 16 numbers and try again")
+        else:
+            report, private = found
+            keys.Vault(request, keys.FOLLOW_UP).put(json.dumps({"report": report.pk, "key": _b64(private)}).encode())
+            return redirect("reporting:follow_up_case", organisation.slug)
+    return render(
+        request,
+        "reporting/follow_up.html",
+        _reporter_context(
+            organisation,
+            org_settings,
+            form=form,
+            kdf=crypto.KdfParams.current(),
+            salt=bytes(org_settings.receipt_salt).hex(),
+        ),
+        status=status,
+    )
+
+
+def _followed_report(request: HttpRequest, organisation: Organisation) -> tuple[Report, bytes] | None:
+    raw = keys.Vault(request, keys.FOLLOW_UP).get()
+    if raw is None:
+        return None
+    data = json.loads(raw)
+    report = Report.objects.filter(organisation=organisation, pk=data["report"]).first()
+    if report is None:
+        return None
+    return report, base64.b64decode(data["key"])
+
+
+@reporter_page
+def follow_up_case(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
+    followed = _followed_report(request, organisation)
+    if followed is None:
+        return redirect("reporting:follow_up", organisation.slug)
+    report, private = followed
+    form = forms.ReporterMessageForm(_posted(request))
+    if request.method == "POST" and not report.is_closed and form.is_valid():
+        services.add_reporter_message(report=report, body=form.cleaned_data["body"])
+        messages.success(request, "Your message has been sent")
+        return redirect("reporting:follow_up_case", organisation.slug)
+    answers = services.open_json(private, bytes(report.content))
+    thread = [
+        {
+            "from_handler": m.author_kind == m.Author.HANDLER,
+            "sent_on": m.sent_on,
+            "body": crypto.unseal(private, bytes(m.body)).decode(),
+        }
+        for m in report.messages.all()
+    ]
+    return render(
+        request,
+        "reporting/follow_up_case.html",
+        _reporter_context(
+            organisation,
+            org_settings,
+            report=report,
+            form=form,
+            thread=thread,
+            rows=forms.summarise(answers, handler_names=dict(_handler_choices(organisation))),
+            next_step=NEXT_STEPS[Report.Status(report.status)].format(due=f"{report.acknowledge_by:%-d %B %Y}"),
+        ),
+    )
+
+
+@require_POST
+@reporter_page
+def follow_up_leave(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
+    keys.Vault(request, keys.FOLLOW_UP).clear()
+    return redirect("reporting:start", organisation.slug)
+
+
+# ---------------------------------------------------------------- handlers
+
+
+@role_required("is_case_handler")
+def case_list(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    today = selectors.today_for(organisation)
+    cases = selectors.cases_for_handler(organisation, request.user)
+    wanted = request.GET.get("status", "open")
+    if wanted == "open":
+        cases = cases.exclude(status=Report.Status.CLOSED)
+    elif wanted == "overdue":
+        cases = cases.filter(selectors.overdue_filter(today))
+    elif wanted in Report.Status.values:
+        cases = cases.filter(status=wanted)
+    page = Paginator(cases.order_by("-submitted_on", "-id"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reporting/case_list.html",
+        {
+            "page": page,
+            "today": today,
+            "wanted": wanted,
+            "statuses": Report.Status.choices,
+            "org_settings": selectors.reporting_settings(organisation),
+            "locked": keys.handler_private_key(request) is None,
+        },
+    )
+
+
+def _case_context(request: HttpRequest, report: Report, private: bytes) -> dict[str, Any]:
+    organisation = report.organisation
+    excluded = selectors.excluded_user_ids(report)
+    choices = [(str(u.pk), u.get_full_name()) for u in selectors.handlers(organisation) if u.pk not in excluded]
+    files = []
+    for attachment in report.attachments.all():
+        meta = attachments.open_meta(private, bytes(attachment.sealed_meta))
+        files.append({"pk": attachment.pk, **meta})
+    answers = services.open_json(private, bytes(report.content))
+    return {
+        "report": report,
+        "today": selectors.today_for(organisation),
+        "rows": forms.summarise(answers, handler_names=dict(choices)),
+        "thread": [
+            {
+                "from_handler": m.author_kind == m.Author.HANDLER,
+                "author": m.author,
+                "sent_on": m.sent_on,
+                "body": crypto.unseal(private, bytes(m.body)).decode(),
+            }
+            for m in report.messages.select_related("author")
+        ],
+        "notes": [
+            {"author": n.author, "created_at": n.created_at, "body": crypto.unseal(private, bytes(n.body)).decode()}
+            for n in report.notes.select_related("author")
+        ],
+        "files": files,
+        "excluded_count": len(excluded),
+        "status_form": forms.StatusForm(initial={"status": report.status, "outcome": report.outcome}),
+        "assign_form": forms.AssignForm(choices=choices, initial={"assignee": report.assigned_to_id or ""}),
+        "reply_form": forms.HandlerMessageForm(),
+        "note_form": forms.NoteForm(),
+    }
+
+
+def _open(request: HttpRequest, report: Report) -> bytes | HttpResponse:
+    handler_private = keys.handler_private_key(request)
+    if handler_private is None:
+        return render(
+            request,
+            "reporting/case_locked.html",
+            {"report": report, "reset": bool(request.session.get(keys.LOCKED_FLAG))},
+            status=403,
+        )
+    try:
+        return services.open_case(report=report, user=request.user, handler_private=handler_private)
+    except crypto.DecryptionError:
+        return render(request, "reporting/case_locked.html", {"report": report, "no_key": True}, status=403)
+
+
+@never_cache
+@role_required("is_case_handler")
+@sudo_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.get_case_for_user(request, pk)
+    opened = _open(request, report)
+    if isinstance(opened, HttpResponse):
+        return opened
+    return render(request, "reporting/case_detail.html", _case_context(request, report, opened))
+
+
+def _case_action(view: Callable[[HttpRequest, Report], HttpResponse]) -> Callable[..., HttpResponse]:
+    @require_POST
+    @role_required("is_case_handler")
+    @sudo_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
+        report = selectors.get_case_for_user(request, pk)
+        return view(request, report)
+
+    return wrapper
+
+
+def _back(report: Report) -> HttpResponse:
+    return redirect("reporting:case_detail", report.pk)
+
+
+@_case_action
+def case_status(request: HttpRequest, report: Report) -> HttpResponse:
+    form = forms.StatusForm(request.POST)
+    if form.is_valid():
+        services.change_status(
+            report=report, user=request.user, status=form.cleaned_data["status"], outcome=form.cleaned_data["outcome"]
+        )
+        messages.success(request, "Status updated")
+    else:
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    return _back(report)
+
+
+@_case_action
+def case_assign(request: HttpRequest, report: Report) -> HttpResponse:
+    excluded = selectors.excluded_user_ids(report)
+    choices = [(str(u.pk), u.get_full_name()) for u in selectors.handlers(report.organisation) if u.pk not in excluded]
+    form = forms.AssignForm(request.POST, choices=choices)
+    if form.is_valid():
+        assignee = (
+            User.objects.filter(pk=form.cleaned_data["assignee"]).first() if form.cleaned_data["assignee"] else None
+        )
+        services.assign(report=report, user=request.user, assignee=assignee)
+        messages.success(request, "Assignment saved")
+    else:
+        messages.error(request, "Choose someone who can handle this case")
+    return _back(report)
+
+
+@_case_action
+def case_reply(request: HttpRequest, report: Report) -> HttpResponse:
+    form = forms.HandlerMessageForm(request.POST)
+    if form.is_valid():
+        services.reply(report=report, user=request.user, body=form.cleaned_data["body"])
+        messages.success(request, "Message sent to the reporter")
+    else:
+        messages.error(request, "Write your message")
+    return _back(report)
+
+
+@_case_action
+def case_note(request: HttpRequest, report: Report) -> HttpResponse:
+    form = forms.NoteForm(request.POST)
+    if form.is_valid():
+        services.add_note(report=report, user=request.user, body=form.cleaned_data["body"])
+        messages.success(request, "Note saved")
+    else:
+        messages.error(request, "Write your note")
+    return _back(report)
+
+
+@_case_action
+def case_step_aside(request: HttpRequest, report: Report) -> HttpResponse:
+    services.step_aside(report=report, user=request.user)
+    messages.success(request, f"You have stepped aside from {report.reference}. You can no longer read it.")
+    return redirect("reporting:case_list")
+
+
+@never_cache
+@role_required("is_case_handler")
+@sudo_required
+def case_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    report = selectors.get_case_for_user(request, pk)
+    attachment: Attachment | None = report.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    opened = _open(request, report)
+    if isinstance(opened, HttpResponse):
+        return opened
+    meta = attachments.open_meta(opened, bytes(attachment.sealed_meta))
+    data = attachments.open_file(opened, attachment.storage_name)
+    services.record_attachment_read(report=report, user=request.user, attachment=attachment)
+    response = HttpResponse(data, content_type=str(meta["content_type"]))
+    safe_name = "".join(ch for ch in str(meta["name"]) if ch.isalnum() or ch in "._- ")[:100] or "file"
+    response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# ---------------------------------------------------------------- organisation settings
+
+
+@never_cache
+@role_required("is_coordinator", "is_case_handler")
+@sudo_required
+def reporting_settings(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    org_settings = ReportingSettings.objects.filter(organisation=organisation).first()
+    if org_settings is None:
+        if request.method == "POST" and request.POST.get("action") == "enable":
+            recovery_key = services.enable_reporting(
+                organisation=organisation, actor=request.user, handler_private=keys.handler_private_key(request)
+            )
+            return render(request, "reporting/recovery_key.html", {"recovery_key": recovery_key})
+        return render(request, "reporting/settings.html", {"org_settings": None})
+    form = forms.SupportPagesForm(
+        request.POST or None,
+        initial={
+            "who_to_talk_to": org_settings.who_to_talk_to,
+            "employee_assistance": org_settings.employee_assistance,
+            "helplines": org_settings.helplines,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        services.update_support_pages(org_settings=org_settings, actor=request.user, **form.cleaned_data)
+        messages.success(request, "Support pages saved")
+        return redirect("reporting:settings")
+    return render(
+        request,
+        "reporting/settings.html",
+        {
+            "org_settings": org_settings,
+            "form": form,
+            "route": f"{settings.SITE_URL}{reverse('reporting:start', args=[organisation.slug])}",
+            "handlers": selectors.handlers(organisation),
+        },
+    )
+
+
+@never_cache
+@role_required("is_case_handler")
+@sudo_required
+def recover(request: HttpRequest) -> HttpResponse:
+    """Unlock a handler key after a password reset, and give this handler the reports they
+    lack a key for, with the organisation's recovery key."""
+    organisation = request.organisation  # type: ignore[attr-defined]
+    if selectors.reporting_settings(organisation) is None:
+        raise Http404
+    form = forms.RecoveryForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        user: User = request.user  # type: ignore[assignment]
+        recovery_private = form.cleaned_data["recovery_key"]
+        if not user.check_password(form.cleaned_data["password"]):
+            form.add_error("password", "The password is not right")
+        else:
+            try:
+                with transaction.atomic():
+                    if keys.handler_private_key(request) is None:
+                        private = services.recover_handler_key(
+                            user=user,
+                            organisation=organisation,
+                            recovery_private=recovery_private,
+                            password=form.cleaned_data["password"],
+                        )
+                        keys.Vault(request, keys.HANDLER).put(private)
+                        request.session.pop(keys.LOCKED_FLAG, None)
+                    count = services.grant_with_recovery_key(
+                        organisation=organisation, recovery_private=recovery_private, user=user
+                    )
+            except crypto.DecryptionError:
+                form.add_error("recovery_key", "The recovery key is not right for this organisation")
+            else:
+                messages.success(request, f"Your reporting key is unlocked. Reports newly opened to you: {count}.")
+                return keys.apply_cookies(request, redirect("reporting:case_list"))
+    return render(request, "reporting/recover.html", {"form": form})
