@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "saferwork.accounts",
     "saferwork.organisations",
     "saferwork.audit",
+    "saferwork.recruitment",
     "saferwork.training",
     "saferwork.law",
     "saferwork.reporting",
@@ -243,6 +244,17 @@ RATE_LIMIT_REPORT_SUBMIT = (env_int("RATE_LIMIT_REPORT_SUBMIT", 10, minimum=1), 
 # The cookies holding the per-session keys are Secure unless this is a development setup.
 REPORTING_COOKIE_SECURE = env_bool("REPORTING_COOKIE_SECURE", not (DEBUG or TESTING))
 # ---------------------------------------------------------------- end reporting
+
+# ---------------------------------------------------------------- recruitment (saferwork.recruitment)
+# Unsuccessful applications are erased this many months after their round closes, by the
+# erase_expired_applications command (run it daily from the scheduler); counts are kept.
+RECRUITMENT_RETENTION_MONTHS = env_int("RECRUITMENT_RETENTION_MONTHS", 6, minimum=1)
+# The public application form and the "send me my draft link" form, per address.
+RATE_LIMIT_RECRUITMENT_APPLY = (env_int("RATE_LIMIT_RECRUITMENT_APPLY", 30, minimum=1), 60 * 60)
+RATE_LIMIT_RECRUITMENT_RESUME = (env_int("RATE_LIMIT_RECRUITMENT_RESUME", 5, minimum=1), 60 * 60)
+# Days a "resume your draft" link works.
+RECRUITMENT_RESUME_LINK_DAYS = env_int("RECRUITMENT_RESUME_LINK_DAYS", 30, minimum=1)
+# ---------------------------------------------------------------- end recruitment
 
 # Where "Exit this page" sends people: a busy, neutral site. Our own /exit/ redirects
 # there, so no page of ours links or loads another host.

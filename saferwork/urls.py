@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("saferwork.training.urls")),
     path("", include("saferwork.law.urls")),
     path("", include("saferwork.reporting.urls")),
+    path("", include("saferwork.recruitment.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -23,7 +23,12 @@ def needs_second_factor(request: HttpRequest) -> bool:
     user = request.user
     if user.is_staff or user.is_superuser:
         return True
-    return any(m.role_flags for m in getattr(request, "memberships", []))
+    if any(m.role_flags for m in getattr(request, "memberships", [])):
+        return True
+    # Independent experts on a recruitment panel hold no membership flag, only a seat.
+    from saferwork.recruitment.models import Panellist
+
+    return Panellist.objects.filter(user=user).exists()
 
 
 class SecondFactorRequiredMiddleware:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RecruitmentConfig(AppConfig):
+    name = "saferwork.recruitment"
+    verbose_name = "Trainer recruitment"

@@ -1,0 +1,722 @@
+"""Writes for trainer recruitment. Each use case is one atomic function with an audit entry."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import secrets
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from saferwork.accounts import services as account_services
+from saferwork.accounts.models import User
+from saferwork.audit import services as audit
+from saferwork.lib.email import send_templated_email
+from saferwork.organisations.models import Organisation
+from saferwork.recruitment.models import (
+    SCORE_MAX,
+    SCORE_MIN,
+    Application,
+    Appointment,
+    Conflict,
+    Criterion,
+    Interview,
+    InterviewSlot,
+    Panellist,
+    Round,
+    RoundCount,
+    Score,
+    ScoreSheet,
+    Stage,
+)
+
+S = Application.Status
+
+
+class RecruitmentError(Exception):
+    """A request the rules do not allow; the message is shown to the person."""
+
+
+def word_count(text: str) -> int:
+    """Words as GOV.UK Frontend's character count counts them: runs of non-space."""
+    return len(text.split())
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+# ---------------------------------------------------------------- rounds and panel
+
+
+@transaction.atomic
+def create_round(*, organisation: Organisation, by: User, **fields: Any) -> Round:
+    """Open a recruitment round for the programme host."""
+    if not organisation.is_programme_host:
+        raise RecruitmentError("Only the programme host runs trainer recruitment.")
+    round_ = Round.objects.create(organisation=organisation, created_by=by, **fields)
+    audit.record(action="saferwork.recruitment.round_created", actor=by, organisation=organisation, target=round_)
+    return round_
+
+
+@transaction.atomic
+def update_round(*, round_: Round, by: User, **fields: Any) -> Round:
+    for name, value in fields.items():
+        setattr(round_, name, value)
+    round_.save()
+    audit.record(
+        action="saferwork.recruitment.round_updated",
+        actor=by,
+        organisation=round_.organisation,
+        target=round_,
+        data={"fields": sorted(fields)},
+    )
+    return round_
+
+
+@transaction.atomic
+def add_criterion(*, round_: Round, by: User, **fields: Any) -> Criterion:
+    """Add a rubric line. Refused once anyone has scored at that stage: totals would shift."""
+    stage = fields.get("stage", Stage.SHORTLISTING)
+    if ScoreSheet.objects.filter(application__round=round_, stage=stage).exists():
+        raise RecruitmentError("Scoring has started at this stage: the rubric can no longer change.")
+    fields.setdefault("position", round_.criteria.filter(stage=stage).count() + 1)
+    criterion = Criterion.objects.create(round=round_, **fields)
+    audit.record(
+        action="saferwork.recruitment.criterion_added",
+        actor=by,
+        organisation=round_.organisation,
+        target=criterion,
+        data={"stage": stage, "weight": criterion.weight},
+    )
+    return criterion
+
+
+@transaction.atomic
+def add_staff_panellist(*, round_: Round, user: User, by: User) -> Panellist:
+    """Seat a member of the programme host's staff on the panel."""
+    if not user.memberships.filter(organisation=round_.organisation).exists():
+        raise RecruitmentError("Programme staff must be members of the programme host.")
+    panellist, _ = Panellist.objects.get_or_create(round=round_, user=user, defaults={"kind": Panellist.Kind.STAFF})
+    audit.record(
+        action="saferwork.recruitment.panellist_added",
+        actor=by,
+        organisation=round_.organisation,
+        target=panellist,
+        data={"kind": panellist.kind},
+    )
+    return panellist
+
+
+@transaction.atomic
+def add_expert(*, round_: Round, email: str, full_name: str, by: User) -> Panellist:
+    """Seat an independent expert: an account with no membership, reaching this round only.
+
+    A new expert gets a single-use link to set a password (Django's reset token, void once
+    used); the second-factor middleware then makes them enrol an authenticator, because
+    every panellist must use one.
+    """
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    created = user is None
+    if user is None:
+        user = User.objects.create_user(email, None, full_name=full_name)
+    panellist, _ = Panellist.objects.get_or_create(round=round_, user=user, defaults={"kind": Panellist.Kind.EXPERT})
+    audit.record(
+        action="saferwork.recruitment.panellist_added",
+        actor=by,
+        organisation=round_.organisation,
+        target=panellist,
+        data={"kind": panellist.kind, "new_account": created},
+    )
+    if created:
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = default_token_generator.make_token(user)
+        link = _url(reverse("accounts:password_reset_confirm", args=[uid, token]))
+    else:
+        link = _url(reverse("recruitment:panels"))
+    send_templated_email(
+        to=[email],
+        template="recruitment/email/expert_invitation",
+        context={"round": round_, "link": link, "new_account": created, "name": full_name},
+    )
+    return panellist
+
+
+@transaction.atomic
+def remove_panellist(*, panellist: Panellist, by: User) -> None:
+    if panellist.score_sheets.exists():
+        raise RecruitmentError("This panellist has already scored: their scores stay on the record.")
+    round_ = panellist.round
+    audit.record(
+        action="saferwork.recruitment.panellist_removed", actor=by, organisation=round_.organisation, target=panellist
+    )
+    panellist.delete()
+
+
+# ---------------------------------------------------------------- applications (public)
+
+APPLICATION_FIELDS = [
+    "full_name",
+    "email",
+    "phone",
+    "region",
+    "background",
+    "union_details",
+    "experience_training",
+    "experience_subject",
+    "availability",
+    "interview_adjustments",
+    "task_answer",
+]
+
+
+def _new_resume_token(application: Application) -> str:
+    token = secrets.token_urlsafe(32)
+    application.resume_token_hash = hash_token(token)
+    return token
+
+
+def _send_resume_link(application: Application, token: str) -> None:
+    send_templated_email(
+        to=[application.email],
+        template="recruitment/email/resume_link",
+        context={
+            "application": application,
+            "round": application.round,
+            "link": _url(reverse("recruitment:resume", args=[token])),
+            "days": settings.RECRUITMENT_RESUME_LINK_DAYS,
+        },
+    )
+
+
+@transaction.atomic
+def save_draft(
+    *, round_: Round, application: Application | None, data: dict[str, Any]
+) -> tuple[Application | None, str]:
+    """Save what the candidate has typed and email a link to come back to it.
+
+    Returns the draft and the token of the link just emailed (the browser keeps it in its
+    session). When the address already has an application in this round, returns
+    ``(None, "")``: a fresh link goes to that address if it is a draft, and the page says
+    the same thing either way, so nobody learns who has applied.
+    """
+    if not round_.is_open:
+        raise RecruitmentError("This recruitment round is closed.")
+    email = data["email"].strip().lower()
+    if application is None:
+        existing = Application.objects.filter(round=round_, email=email).first()
+        if existing is not None:
+            if existing.is_draft:
+                token = _new_resume_token(existing)
+                existing.save(update_fields=["resume_token_hash", "updated_at"])
+                _send_resume_link(existing, token)
+            return None, ""
+        application = Application(round=round_, organisation=round_.organisation)
+    elif email != application.email and Application.objects.filter(round=round_, email=email).exists():
+        raise RecruitmentError("Use the email address you started this application with.")
+    for name in APPLICATION_FIELDS:
+        if name in data:
+            setattr(application, name, data[name] or "")
+    application.email = email
+    token = _new_resume_token(application)
+    application.save()
+    _send_resume_link(application, token)
+    return application, token
+
+
+@transaction.atomic
+def submit_application(*, round_: Round, application: Application | None, data: dict[str, Any]) -> Application:
+    """Submit an application (new or from a draft), record consent, send the confirmation."""
+    if not round_.is_open:
+        raise RecruitmentError("This recruitment round is closed.")
+    if word_count(data.get("task_answer", "")) > round_.task_word_limit:
+        raise RecruitmentError(f"Your written task must be {round_.task_word_limit} words or fewer.")
+    if not data.get("consent"):
+        raise RecruitmentError("You must agree to how we use your information.")
+    email = data["email"].strip().lower()
+    clash = Application.objects.filter(round=round_, email=email)
+    if application is not None:
+        clash = clash.exclude(pk=application.pk)
+    if clash.exists():
+        raise RecruitmentError("An application from this email address already exists in this round.")
+    if application is None:
+        application = Application(round=round_, organisation=round_.organisation)
+    elif not application.is_draft:
+        raise RecruitmentError("This application has already been submitted.")
+    for name in APPLICATION_FIELDS:
+        setattr(application, name, data.get(name) or "")
+    now = timezone.now()
+    application.email = email
+    application.consent = True
+    application.consent_at = now
+    application.status = S.SUBMITTED
+    application.submitted_at = now
+    application.resume_token_hash = ""  # the draft link dies with the draft
+    application.save()
+    audit.record(
+        action="saferwork.recruitment.application_submitted",
+        organisation=round_.organisation,
+        target=application,
+        data={"round": round_.pk},
+    )
+    send_templated_email(
+        to=[email],
+        template="recruitment/email/confirmation",
+        context={"application": application, "round": round_},
+    )
+    return application
+
+
+def find_draft(*, round_: Round, token: str) -> Application | None:
+    """The draft a resume link points at, if the link is still good."""
+    if not token:
+        return None
+    cutoff = timezone.now() - timedelta(days=settings.RECRUITMENT_RESUME_LINK_DAYS)
+    return Application.objects.filter(
+        round=round_, resume_token_hash=hash_token(token), status=S.DRAFT, updated_at__gte=cutoff
+    ).first()
+
+
+@transaction.atomic
+def resend_resume_link(*, round_: Round, email: str) -> None:
+    """Send a fresh link to a draft for ``email``, if there is one. Silent either way."""
+    application = Application.objects.filter(round=round_, email=email.strip().lower(), status=S.DRAFT).first()
+    if application is None:
+        return
+    token = _new_resume_token(application)
+    application.save(update_fields=["resume_token_hash", "updated_at"])
+    _send_resume_link(application, token)
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def _weighted_total(criteria: list[Criterion], values: dict[int, int]) -> Decimal:
+    total_weight = sum(c.weight for c in criteria) or 1
+    raw = Decimal(sum(c.weight * values[c.pk] for c in criteria)) / Decimal(total_weight)
+    return raw.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def submit_scores(
+    *, application: Application, panellist: Panellist, stage: str, values: dict[int, int], comment: str = ""
+) -> ScoreSheet:
+    """Record one panellist's scores, once; blind until submitted, locked afterwards."""
+    if panellist.round_id != application.round_id:
+        raise RecruitmentError("This panellist does not sit on this round's panel.")
+    if Conflict.objects.filter(application=application, panellist=panellist).exists():
+        raise RecruitmentError("You have declared a conflict of interest: you cannot score this application.")
+    if ScoreSheet.objects.filter(application=application, panellist=panellist, stage=stage).exists():
+        raise RecruitmentError("You have already submitted your scores for this application.")
+    if stage == Stage.SHORTLISTING and application.status not in {S.SUBMITTED, S.SHORTLISTED, S.NOT_SHORTLISTED}:
+        raise RecruitmentError("This application is not open for shortlisting scores.")
+    if stage == Stage.INTERVIEW and not Interview.objects.filter(application=application).exists():
+        raise RecruitmentError("This candidate has not been invited to interview.")
+    criteria = list(application.round.criteria.filter(stage=stage))
+    if not criteria:
+        raise RecruitmentError("The rubric for this stage has no criteria yet.")
+    if set(values) != {c.pk for c in criteria} or any(not SCORE_MIN <= v <= SCORE_MAX for v in values.values()):
+        raise RecruitmentError(f"Give every criterion a score from {SCORE_MIN} to {SCORE_MAX}.")
+    sheet = ScoreSheet.objects.create(
+        application=application,
+        panellist=panellist,
+        stage=stage,
+        weighted_total=_weighted_total(criteria, values),
+        comment=comment,
+    )
+    Score.objects.bulk_create([Score(sheet=sheet, criterion_id=pk, value=v) for pk, v in values.items()])
+    audit.record(
+        action="saferwork.recruitment.scored",
+        actor=panellist.user,
+        organisation=application.organisation,
+        target=application,
+        data={"stage": stage, "panellist": panellist.pk},
+    )
+    return sheet
+
+
+@transaction.atomic
+def declare_conflict(*, application: Application, panellist: Panellist, reason: str) -> Conflict:
+    """Declare a conflict of interest. Refused after scoring: the score would then be void."""
+    if panellist.round_id != application.round_id:
+        raise RecruitmentError("This panellist does not sit on this round's panel.")
+    if ScoreSheet.objects.filter(application=application, panellist=panellist).exists():
+        raise RecruitmentError("You have already scored this application: tell the programme admin instead.")
+    conflict, _ = Conflict.objects.get_or_create(
+        application=application, panellist=panellist, defaults={"reason": reason}
+    )
+    audit.record(
+        action="saferwork.recruitment.conflict_declared",
+        actor=panellist.user,
+        organisation=application.organisation,
+        target=application,
+        data={"panellist": panellist.pk},
+    )
+    return conflict
+
+
+# ---------------------------------------------------------------- shortlisting decisions
+
+BULK_ACTIONS = {
+    "shortlist": ("Shortlist", S.SHORTLISTED, {S.SUBMITTED, S.NOT_SHORTLISTED}),
+    "not_shortlisted": ("Mark as not shortlisted", S.NOT_SHORTLISTED, {S.SUBMITTED, S.SHORTLISTED}),
+    "invite": ("Invite to interview", S.INVITED, {S.SHORTLISTED}),
+}
+
+
+@transaction.atomic
+def bulk_decide(*, round_: Round, application_ids: Iterable[int], action: str, by: User) -> int:
+    """Apply one decision to many applications; those it does not fit are left alone.
+
+    ``invite`` gives each candidate the next free interview slot, in slot order.
+    """
+    label, new_status, allowed = BULK_ACTIONS[action]
+    chosen = list(
+        round_.applications.select_for_update()
+        .filter(pk__in=list(application_ids), status__in=allowed)
+        .order_by("submitted_at", "id")
+    )
+    if action == "invite":
+        free = list(round_.slots.filter(interview__isnull=True, starts_at__gt=timezone.now()).order_by("starts_at"))
+        if len(free) < len(chosen):
+            raise RecruitmentError(
+                f"There are {len(free)} free interview slots for {len(chosen)} candidates: add slots first."
+            )
+        for application, slot in zip(chosen, free, strict=False):
+            _invite(application=application, slot=slot)
+    ids = [a.pk for a in chosen]
+    round_.applications.filter(pk__in=ids).update(status=new_status, decided_by=by, decided_at=timezone.now())
+    audit.record(
+        action="saferwork.recruitment.bulk_decision",
+        actor=by,
+        organisation=round_.organisation,
+        target=round_,
+        data={"action": action, "count": len(ids), "applications": ids[:500]},
+    )
+    return len(ids)
+
+
+def _queue_invite(interview_id: int, method: str) -> None:
+    from saferwork.recruitment.tasks import send_interview_invite
+
+    transaction.on_commit(lambda: send_interview_invite.enqueue(interview_id=interview_id, method=method))
+
+
+def _invite(*, application: Application, slot: InterviewSlot) -> Interview:
+    interview = Interview.objects.create(application=application, slot=slot)
+    _queue_invite(interview.pk, "REQUEST")
+    return interview
+
+
+@transaction.atomic
+def add_slots(
+    *, round_: Round, first_start: datetime, minutes: int, gap_minutes: int, count: int, location: str, by: User
+) -> list[InterviewSlot]:
+    """Add ``count`` back-to-back interview slots starting at ``first_start``."""
+    slots = []
+    start = first_start.replace(second=0, microsecond=0)
+    for _ in range(count):
+        end = start + timedelta(minutes=minutes)
+        slots.append(InterviewSlot(round=round_, starts_at=start, ends_at=end, location=location))
+        start = end + timedelta(minutes=gap_minutes)
+    InterviewSlot.objects.bulk_create(slots)
+    audit.record(
+        action="saferwork.recruitment.slots_added",
+        actor=by,
+        organisation=round_.organisation,
+        target=round_,
+        data={"count": count},
+    )
+    return slots
+
+
+@transaction.atomic
+def reschedule_interview(*, interview: Interview, slot: InterviewSlot, by: User) -> Interview:
+    """Move an interview to a free slot; the same calendar event updates in place."""
+    if slot.round_id != interview.application.round_id:
+        raise RecruitmentError("That slot belongs to another round.")
+    if InterviewSlot.objects.filter(pk=slot.pk, interview__isnull=False).exclude(interview=interview).exists():
+        raise RecruitmentError("That slot is taken.")
+    interview.slot = slot
+    interview.ics_sequence += 1
+    interview.cancelled_at = None
+    interview.save(update_fields=["slot", "ics_sequence", "cancelled_at"])
+    audit.record(
+        action="saferwork.recruitment.interview_rescheduled",
+        actor=by,
+        organisation=interview.application.organisation,
+        target=interview.application,
+        data={"sequence": interview.ics_sequence},
+    )
+    _queue_invite(interview.pk, "REQUEST")
+    return interview
+
+
+@transaction.atomic
+def cancel_interview(*, interview: Interview, by: User) -> Interview:
+    """Cancel an interview: the calendar event is withdrawn and the slot freed."""
+    interview.ics_sequence += 1
+    interview.cancelled_at = timezone.now()
+    interview.save(update_fields=["ics_sequence", "cancelled_at"])
+    audit.record(
+        action="saferwork.recruitment.interview_cancelled",
+        actor=by,
+        organisation=interview.application.organisation,
+        target=interview.application,
+    )
+    _queue_invite(interview.pk, "CANCEL")
+    return interview
+
+
+@transaction.atomic
+def record_adjustments(*, interview: Interview, text: str, by: User) -> Interview:
+    """Record the adjustments arranged for the candidate; they go into the invite."""
+    interview.adjustments_confirmed = text
+    interview.ics_sequence += 1
+    interview.save(update_fields=["adjustments_confirmed", "ics_sequence"])
+    audit.record(
+        action="saferwork.recruitment.adjustments_recorded",
+        actor=by,
+        organisation=interview.application.organisation,
+        target=interview.application,
+    )
+    if interview.cancelled_at is None:
+        _queue_invite(interview.pk, "REQUEST")
+    return interview
+
+
+# ---------------------------------------------------------------- decisions and outcome
+
+DECISIONS = {S.SUCCESSFUL, S.RESERVE, S.UNSUCCESSFUL}
+
+
+@transaction.atomic
+def decide(*, application: Application, decision: str, feedback: str, by: User) -> Application:
+    """Record the panel's decision after interview, with feedback for the candidate."""
+    if decision not in DECISIONS:
+        raise RecruitmentError("Choose successful, reserve or unsuccessful.")
+    if application.status not in {S.INVITED, *DECISIONS}:
+        raise RecruitmentError("Only interviewed candidates receive a decision.")
+    if application.outcome_sent_at is not None:
+        raise RecruitmentError("The outcome has already been sent to the candidate.")
+    application.status = decision
+    application.decision_feedback = feedback
+    application.decided_by = by
+    application.decided_at = timezone.now()
+    application.save(update_fields=["status", "decision_feedback", "decided_by", "decided_at", "updated_at"])
+    audit.record(
+        action="saferwork.recruitment.decided",
+        actor=by,
+        organisation=application.organisation,
+        target=application,
+        data={"decision": decision},
+    )
+    return application
+
+
+def next_cohort_number(organisation: Organisation) -> int:
+    latest = Round.objects.filter(organisation=organisation, cohort_number__isnull=False).order_by("-cohort_number")
+    first = latest.first()
+    return (first.cohort_number or 0) + 1 if first else 1
+
+
+@transaction.atomic
+def send_outcomes(*, round_: Round, by: User) -> dict[str, int]:
+    """Email every decided candidate whose outcome has not gone yet; appoint the successful.
+
+    The successful join the round's numbered cohort: an invitation to an account as a
+    trainer of the programme host (password, then an authenticator, enforced), and an
+    agreement to accept, after which their trainer profile is made from the application.
+    Not shortlisted candidates are told too.
+    """
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if round_.cohort_number is None:
+        round_.cohort_number = next_cohort_number(round_.organisation)
+        round_.save(update_fields=["cohort_number"])
+    pending = list(
+        round_.applications.filter(
+            status__in=[*DECISIONS, S.NOT_SHORTLISTED], outcome_sent_at__isnull=True
+        ).select_for_update()
+    )
+    sent: Counter[str] = Counter()
+    now = timezone.now()
+    for application in pending:
+        context: dict[str, Any] = {"application": application, "round": round_}
+        if application.status == S.SUCCESSFUL:
+            Appointment.objects.create(
+                application=application, cohort_number=round_.cohort_number, email=application.email
+            )
+            _invitation, token = account_services.invite(
+                organisation=round_.organisation,
+                email=application.email,
+                full_name=application.full_name,
+                flags=["is_trainer"],
+                invited_by=by,
+            )
+            context["invitation_url"] = _url(reverse("accounts:accept_invitation", args=[token]))
+            context["agreement_url"] = _url(reverse("recruitment:agreement"))
+            context["cohort_number"] = round_.cohort_number
+        send_templated_email(
+            to=[application.email], template=f"recruitment/email/outcome_{application.status}", context=context
+        )
+        application.outcome_sent_at = now
+        sent[application.status] += 1
+    Application.objects.bulk_update(pending, ["outcome_sent_at"])
+    audit.record(
+        action="saferwork.recruitment.outcomes_sent",
+        actor=by,
+        organisation=round_.organisation,
+        target=round_,
+        data=dict(sent),
+    )
+    return dict(sent)
+
+
+def pending_appointment(user: User) -> Appointment | None:
+    return (
+        Appointment.objects.select_related("application__round")
+        .filter(email=user.email.lower(), agreement_accepted_at__isnull=True)
+        .first()
+    )
+
+
+def training_installed() -> bool:
+    return apps.is_installed("saferwork.training")
+
+
+@transaction.atomic
+def accept_agreement(*, appointment: Appointment, user: User) -> Any:
+    """The appointed trainer accepts the agreement; their trainer profile is created.
+
+    The profile is pre-filled from the application: region, how they can deliver, the
+    adjustments they know about, and a short biography from their union roles.
+    """
+    if appointment.email != user.email.lower():
+        raise RecruitmentError("This appointment is for another person.")
+    if appointment.agreement_accepted_at is not None:
+        raise RecruitmentError("You have already accepted the agreement.")
+    appointment.user = user
+    appointment.agreement_accepted_at = timezone.now()
+    appointment.save(update_fields=["user", "agreement_accepted_at"])
+    application = appointment.application
+    profile = None
+    if training_installed():
+        profile = create_trainer_profile(application=application, user=user)
+    audit.record(
+        action="saferwork.recruitment.agreement_accepted",
+        actor=user,
+        organisation=application.organisation,
+        target=application,
+        data={"cohort": appointment.cohort_number, "profile": bool(profile)},
+    )
+    return profile
+
+
+def create_trainer_profile(*, application: Application, user: User) -> Any:
+    """Make (or complete) the trainer's profile from their application. Call inside a transaction."""
+    from saferwork.training.models import TrainerProfile
+
+    bio = "\n\n".join(part for part in [application.union_details, application.experience_training] if part)
+    profile, _ = TrainerProfile.objects.get_or_create(
+        user=user,
+        defaults={
+            "organisation": application.organisation,
+            "regions": [application.region] if application.region else [],
+            "access_needs_met": "",
+            "bio": bio[:5000],
+            "is_active": True,
+        },
+    )
+    return profile
+
+
+# ---------------------------------------------------------------- retention
+
+STAGES = ["applied", "shortlisted", "interviewed", "appointed"]
+_REACHED = {
+    "applied": {S.SUBMITTED, S.SHORTLISTED, S.NOT_SHORTLISTED, S.INVITED, S.SUCCESSFUL, S.RESERVE, S.UNSUCCESSFUL},
+    "shortlisted": {S.SHORTLISTED, S.INVITED, S.SUCCESSFUL, S.RESERVE, S.UNSUCCESSFUL},
+    "interviewed": {S.INVITED, S.SUCCESSFUL, S.RESERVE, S.UNSUCCESSFUL},
+    "appointed": {S.SUCCESSFUL},
+}
+ERASABLE = {S.DRAFT, S.SUBMITTED, S.NOT_SHORTLISTED, S.SHORTLISTED, S.INVITED, S.RESERVE, S.UNSUCCESSFUL, S.WITHDRAWN}
+
+
+def live_counts(round_: Round) -> list[tuple[str, str, str, int]]:
+    """(stage, dimension, value, count) computed from the applications, in the database."""
+    from django.db.models import Count
+
+    rows: list[tuple[str, str, str, int]] = []
+    for stage, statuses in _REACHED.items():
+        for dimension in ("background", "region"):
+            grouped = (
+                round_.applications.filter(status__in=statuses)
+                .values(dimension)
+                .annotate(n=Count("id"))
+                .order_by(dimension)
+            )
+            rows.extend((stage, dimension, g[dimension] or "Not given", g["n"]) for g in grouped)
+    return rows
+
+
+@transaction.atomic
+def erase_round(*, round_: Round, now: datetime | None = None) -> int:
+    """Keep the round's counts, then delete every application except the appointed.
+
+    Scores, conflicts and interviews go with them (cascade); the audit log keeps only ids.
+    """
+    now = now or timezone.now()
+    if round_.erased_at is None:
+        RoundCount.objects.bulk_create(
+            [
+                RoundCount(round=round_, stage=stage, dimension=dimension, value=value, count=count)
+                for stage, dimension, value, count in live_counts(round_)
+            ]
+        )
+    doomed = round_.applications.filter(status__in=ERASABLE)
+    erased = doomed.count()
+    doomed.delete()
+    round_.erased_at = now
+    round_.save(update_fields=["erased_at"])
+    audit.record(
+        action="saferwork.recruitment.applications_erased",
+        organisation=round_.organisation,
+        target=round_,
+        data={"erased": erased},
+    )
+    return erased
+
+
+def retention_cutoff(now: datetime) -> datetime:
+    """Rounds that closed before this moment are past retention."""
+    months = settings.RECRUITMENT_RETENTION_MONTHS
+    year, month = divmod(now.month - 1 - months, 12)
+    year, month = now.year + year, month + 1
+    return now.replace(year=year, month=month, day=min(now.day, calendar.monthrange(year, month)[1]))
+
+
+def erase_expired(*, now: datetime | None = None) -> dict[int, int]:
+    """Erase unsuccessful applications of every round past retention. One transaction per round."""
+    now = now or timezone.now()
+    cutoff = retention_cutoff(now)
+    done = {}
+    for round_ in Round.objects.filter(closes_at__lt=cutoff, erased_at__isnull=True):
+        done[round_.pk] = erase_round(round_=round_, now=now)
+    return done

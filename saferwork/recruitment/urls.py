@@ -1,0 +1,37 @@
+from django.urls import path
+
+from saferwork.recruitment import views
+
+app_name = "recruitment"
+
+R = "programme/recruitment/<int:pk>/"
+
+urlpatterns = [
+    path("training/become-a-trainer/", views.apply, name="apply"),
+    path("training/become-a-trainer/saved/", views.saved, name="saved"),
+    path("training/become-a-trainer/submitted/", views.submitted, name="submitted"),
+    path("training/become-a-trainer/resume/", views.resume_request, name="resume_request"),
+    path("training/become-a-trainer/resume/<str:token>/", views.resume, name="resume"),
+    path("training/agreement/", views.agreement, name="agreement"),
+    path("recruitment/panels/", views.panels, name="panels"),
+    path("programme/recruitment/", views.rounds, name="rounds"),
+    path("programme/recruitment/new/", views.round_new, name="round_new"),
+    path(R, views.round_detail, name="round"),
+    path(R + "edit/", views.round_edit, name="round_edit"),
+    path(R + "criteria/add/", views.criterion_add, name="criterion_add"),
+    path(R + "panel/", views.panel, name="panel"),
+    path(R + "applications/", views.applications, name="applications"),
+    path(R + "applications/bulk/", views.bulk, name="bulk"),
+    path(R + "applications/<int:app_pk>/", views.application_detail, name="application"),
+    path(R + "applications/<int:app_pk>/conflict/", views.conflict, name="conflict"),
+    path(R + "slots/", views.slots, name="slots"),
+    path(R + "interviews/", views.interviews, name="interviews"),
+    path(R + "interviews/<int:app_pk>/", views.interview_detail, name="interview"),
+    path(R + "interviews/<int:app_pk>/reschedule/", views.reschedule, name="reschedule"),
+    path(R + "interviews/<int:app_pk>/cancel/", views.cancel, name="cancel"),
+    path(R + "interviews/<int:app_pk>/adjustments/", views.adjustments, name="adjustments"),
+    path(R + "interviews/<int:app_pk>/decision/", views.decision, name="decision"),
+    path(R + "outcomes/", views.outcomes, name="outcomes"),
+    path(R + "outcomes/send/", views.send_outcomes, name="send_outcomes"),
+    path(R + "report/", views.report, name="report"),
+]

@@ -1,0 +1,662 @@
+"""Pages for trainer recruitment: the public call, the panel's work, and the admin's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from saferwork.accounts.decorators import sudo_required
+from saferwork.accounts.models import User
+from saferwork.lib import ratelimit
+from saferwork.lib.suppression import suppress_counts
+from saferwork.organisations.permissions import programme_admin_required
+from saferwork.recruitment import selectors, services
+from saferwork.recruitment.forms import (
+    AdjustmentsForm,
+    ApplicationForm,
+    ConflictForm,
+    CriterionForm,
+    DecisionForm,
+    ExpertForm,
+    FilterForm,
+    RescheduleForm,
+    ResumeRequestForm,
+    RoundForm,
+    ScoreForm,
+    SlotsForm,
+    StaffPanellistForm,
+)
+from saferwork.recruitment.models import Application, Background, Interview, Round, RoundCount, Stage
+from saferwork.recruitment.services import RecruitmentError
+
+DRAFT_SESSION_KEY = "recruitment_draft_token"
+PAGE_SIZE = 50
+SUPPRESSION_THRESHOLD = 5
+# Pages only programme admins reach show the whole round menu.
+ADMIN_ACCESS = {"is_admin": True, "panellist": None}
+
+
+# ---------------------------------------------------------------- the public call
+
+
+def _current_draft(request: HttpRequest, round_: Round) -> Application | None:
+    return services.find_draft(round_=round_, token=request.session.get(DRAFT_SESSION_KEY, ""))
+
+
+@never_cache
+def apply(request: HttpRequest) -> HttpResponse:
+    """The application form, while a round is open. Save a draft, or submit."""
+    round_ = selectors.open_round()
+    if round_ is None:
+        return render(request, "recruitment/apply_closed.html", status=200)
+    draft = _current_draft(request, round_)
+    submitting = request.POST.get("action") != "save"
+    form = ApplicationForm(
+        request.POST or None, instance=draft, round_=round_, submitting=submitting, use_required_attribute=False
+    )
+    status = 200
+    if request.method == "POST":
+        address = ratelimit.client_address(request)
+        limit = settings.RATE_LIMIT_RECRUITMENT_APPLY
+        if ratelimit.hit("recruitment-apply", address, limit) > limit[0]:
+            return render(request, "recruitment/rate_limited.html", status=429)
+        if form.is_valid():
+            try:
+                if submitting:
+                    application = services.submit_application(round_=round_, application=draft, data=form.cleaned_data)
+                    request.session.pop(DRAFT_SESSION_KEY, None)
+                    request.session["recruitment_submitted"] = application.reference
+                    return redirect("recruitment:submitted")
+                saved_draft, token = services.save_draft(round_=round_, application=draft, data=form.cleaned_data)
+                if saved_draft is not None:
+                    # The same link went by email; this browser keeps the draft open too.
+                    request.session[DRAFT_SESSION_KEY] = token
+                return redirect("recruitment:saved")
+            except RecruitmentError as exc:
+                form.add_error(None, str(exc))
+        status = 400
+    return render(
+        request,
+        "recruitment/apply.html",
+        {"form": form, "round": round_, "draft": draft},
+        status=status,
+    )
+
+
+def saved(request: HttpRequest) -> HttpResponse:
+    return render(request, "recruitment/saved.html", {"round": selectors.open_round()})
+
+
+def submitted(request: HttpRequest) -> HttpResponse:
+    reference = request.session.get("recruitment_submitted")
+    if not reference:
+        return redirect("recruitment:apply")
+    return render(request, "recruitment/submitted.html", {"reference": reference})
+
+
+@never_cache
+def resume(request: HttpRequest, token: str) -> HttpResponse:
+    """Open a draft from the emailed link; the link then lives in this browser's session."""
+    round_ = selectors.open_round()
+    if round_ is None or services.find_draft(round_=round_, token=token) is None:
+        return render(request, "recruitment/resume_invalid.html", status=404)
+    request.session[DRAFT_SESSION_KEY] = token
+    return redirect("recruitment:apply")
+
+
+@never_cache
+def resume_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a new link to a draft. Says the same whether or not a draft exists."""
+    round_ = selectors.open_round()
+    if round_ is None:
+        return render(request, "recruitment/apply_closed.html")
+    form = ResumeRequestForm(request.POST or None)
+    if request.method == "POST":
+        address = ratelimit.client_address(request)
+        limit = settings.RATE_LIMIT_RECRUITMENT_RESUME
+        if ratelimit.hit("recruitment-resume", address, limit) > limit[0]:
+            return render(request, "recruitment/rate_limited.html", status=429)
+        if form.is_valid():
+            services.resend_resume_link(round_=round_, email=form.cleaned_data["email"])
+            return render(request, "recruitment/resume_sent.html", {"round": round_})
+    return render(request, "recruitment/resume_request.html", {"form": form}, status=400 if form.errors else 200)
+
+
+# ---------------------------------------------------------------- rounds (programme admins)
+
+
+@programme_admin_required
+def rounds(request: HttpRequest) -> HttpResponse:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    return render(request, "recruitment/rounds.html", {"rounds": organisation.recruitment_rounds.all()})
+
+
+@programme_admin_required
+def round_new(request: HttpRequest) -> HttpResponse:
+    form = RoundForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        round_ = services.create_round(
+            organisation=request.organisation,  # type: ignore[attr-defined]
+            by=request.user,  # type: ignore[arg-type]
+            **form.cleaned_data,
+        )
+        messages.success(request, "Round created. Now add the rubric and the panel.")
+        return redirect("recruitment:round", pk=round_.pk)
+    return render(request, "recruitment/round_form.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@programme_admin_required
+def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = selectors.get_round_for_admin(request, pk)
+    form = RoundForm(request.POST or None, instance=round_)
+    if request.method == "POST" and form.is_valid():
+        services.update_round(round_=round_, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, "Round saved.")
+        return redirect("recruitment:round", pk=round_.pk)
+    return render(
+        request, "recruitment/round_form.html", {"form": form, "round": round_}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = selectors.get_round_for_panellist(request, pk)
+    round_ = access.round
+    criteria = list(round_.criteria.all())
+    return render(
+        request,
+        "recruitment/round.html",
+        {
+            "round": round_,
+            "access": access,
+            "shortlisting_criteria": [c for c in criteria if c.stage == Stage.SHORTLISTING],
+            "interview_criteria": [c for c in criteria if c.stage == Stage.INTERVIEW],
+            "panel": round_.panellists.select_related("user"),
+            "counts": round_.applications.exclude(status=Application.Status.DRAFT).count(),
+        },
+    )
+
+
+@programme_admin_required
+def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = selectors.get_round_for_admin(request, pk)
+    form = CriterionForm(request.POST or None, initial={"stage": request.GET.get("stage", Stage.SHORTLISTING)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_criterion(round_=round_, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except RecruitmentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Criterion added.")
+            return redirect("recruitment:round", pk=round_.pk)
+    return render(
+        request, "recruitment/criterion_form.html", {"form": form, "round": round_}, status=400 if form.errors else 200
+    )
+
+
+@programme_admin_required
+def panel(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = selectors.get_round_for_admin(request, pk)
+    staff = list(
+        User.objects.filter(memberships__organisation=round_.organisation, is_active=True)
+        .exclude(recruitment_panels__round=round_)
+        .order_by("full_name")
+    )
+    expert_form = ExpertForm(request.POST if request.POST.get("form") == "expert" else None, prefix="expert")
+    staff_form = StaffPanellistForm(
+        request.POST if request.POST.get("form") == "staff" else None, staff=staff, prefix="staff"
+    )
+    if request.method == "POST":
+        by: Any = request.user
+        try:
+            if request.POST.get("form") == "expert" and expert_form.is_valid():
+                services.add_expert(round_=round_, by=by, **expert_form.cleaned_data)
+                messages.success(request, f"{expert_form.cleaned_data['email']} has been invited to the panel.")
+                return redirect("recruitment:panel", pk=round_.pk)
+            if request.POST.get("form") == "staff" and staff_form.is_valid():
+                user = next(u for u in staff if str(u.pk) == staff_form.cleaned_data["user"])
+                services.add_staff_panellist(round_=round_, user=user, by=by)
+                messages.success(request, f"{user} has joined the panel.")
+                return redirect("recruitment:panel", pk=round_.pk)
+            if request.POST.get("form") == "remove":
+                seat = round_.panellists.filter(pk=request.POST.get("panellist") or 0).first()
+                if seat is None:
+                    raise Http404
+                services.remove_panellist(panellist=seat, by=by)
+                messages.success(request, f"{seat.user} has left the panel.")
+                return redirect("recruitment:panel", pk=round_.pk)
+        except RecruitmentError as exc:
+            messages.error(request, str(exc))
+            return redirect("recruitment:panel", pk=round_.pk)
+    return render(
+        request,
+        "recruitment/panel.html",
+        {
+            "round": round_,
+            "access": ADMIN_ACCESS,
+            "panel": round_.panellists.select_related("user"),
+            "expert_form": expert_form,
+            "staff_form": staff_form,
+        },
+        status=400 if expert_form.errors or staff_form.errors else 200,
+    )
+
+
+@login_required
+def panels(request: HttpRequest) -> HttpResponse:
+    """The rounds this person sits on the panel of: an expert's way in."""
+    return render(request, "recruitment/panels.html", {"seats": selectors.panels_for_user(request.user)})
+
+
+# ---------------------------------------------------------------- shortlisting and scoring
+
+
+def _list_page(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+    access = selectors.get_round_for_panellist(request, pk)
+    round_ = access.round
+    filters = FilterForm(request.GET or None, regions=selectors.regions_in(round_))
+    criteria: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
+    qs = selectors.shortlist(
+        round_,
+        stage=stage,
+        viewer=access.panellist,
+        region=criteria.get("region", ""),
+        background=criteria.get("background", ""),
+        status=criteria.get("status", ""),
+        q=criteria.get("q", ""),
+        flagged=criteria.get("flagged", False),
+        sort=criteria.get("sort") or "submitted",
+    )
+    if stage == Stage.INTERVIEW:
+        qs = qs.select_related("interview__slot")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for row in rows:
+        # Blind scoring: a panellist sees the others' scores only after submitting their own.
+        row.can_see_scores = access.panellist is None or bool(getattr(row, "mine", False))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "recruitment/applications.html",
+        {
+            "round": round_,
+            "access": access,
+            "stage": stage,
+            "filters": filters,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "bulk_actions": [] if not access.is_admin else _bulk_choices(stage),
+        },
+    )
+
+
+def _bulk_choices(stage: str) -> list[tuple[str, str]]:
+    if stage == Stage.INTERVIEW:
+        return []
+    return [(key, label) for key, (label, _s, _a) in services.BULK_ACTIONS.items()]
+
+
+@login_required
+def applications(request: HttpRequest, pk: int) -> HttpResponse:
+    return _list_page(request, pk, Stage.SHORTLISTING)
+
+
+@login_required
+def interviews(request: HttpRequest, pk: int) -> HttpResponse:
+    return _list_page(request, pk, Stage.INTERVIEW)
+
+
+def _score_page(request: HttpRequest, pk: int, app_pk: int, stage: str) -> HttpResponse:
+    access = selectors.get_round_for_panellist(request, pk)
+    round_ = access.round
+    application = selectors.get_application_for_round(round_, app_pk)
+    interview: Interview | None = getattr(application, "interview", None) if hasattr(application, "interview") else None
+    if stage == Stage.INTERVIEW and interview is None:
+        raise Http404
+    seat = access.panellist
+    sheets = list(selectors.sheets_for(application, stage))
+    mine = next((s for s in sheets if seat is not None and s.panellist_id == seat.pk), None)
+    conflict = application.conflicts.filter(panellist=seat).first() if seat is not None else None
+    criteria = list(round_.criteria.filter(stage=stage))
+    score_form = ScoreForm(request.POST or None, criteria=criteria) if seat and not mine and not conflict else None
+    status = 200
+    if request.method == "POST" and score_form is not None and seat is not None:
+        if score_form.is_valid():
+            try:
+                services.submit_scores(
+                    application=application,
+                    panellist=seat,
+                    stage=stage,
+                    values=score_form.values(),
+                    comment=score_form.cleaned_data["comment"],
+                )
+            except RecruitmentError as exc:
+                score_form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Your scores are saved. You can now see the other panellists' scores.")
+                return redirect(request.path)
+        status = 400
+    elif request.method == "POST":
+        raise Http404
+    can_see = seat is None or mine is not None
+    totals = [s.weighted_total for s in sheets]
+    return render(
+        request,
+        "recruitment/score.html",
+        {
+            "round": round_,
+            "access": access,
+            "application": application,
+            "interview": interview,
+            "stage": stage,
+            "criteria": criteria,
+            "score_form": score_form,
+            "conflict": conflict,
+            "conflict_form": ConflictForm() if seat and not mine and not conflict else None,
+            "mine": mine,
+            "sheets": sheets if can_see else [],
+            "sheet_count": len(sheets),
+            "mean": (sum(totals) / len(totals)) if (totals and can_see) else None,
+            "spread": (max(totals) - min(totals)) if (totals and can_see) else None,
+            "wide": bool(totals and can_see and max(totals) - min(totals) >= round_.disagreement_threshold),
+            "decision_form": DecisionForm(
+                initial={"decision": application.status, "feedback": application.decision_feedback}
+            )
+            if access.is_admin and stage == Stage.INTERVIEW
+            else None,
+            "reschedule_form": RescheduleForm(slots=list(round_.slots.filter(interview__isnull=True)))
+            if access.is_admin and interview
+            else None,
+            "adjustments_form": AdjustmentsForm(initial={"adjustments_confirmed": interview.adjustments_confirmed})
+            if access.is_admin and interview
+            else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int, app_pk: int) -> HttpResponse:
+    return _score_page(request, pk, app_pk, Stage.SHORTLISTING)
+
+
+@login_required
+def interview_detail(request: HttpRequest, pk: int, app_pk: int) -> HttpResponse:
+    return _score_page(request, pk, app_pk, Stage.INTERVIEW)
+
+
+@login_required
+@require_POST
+def conflict(request: HttpRequest, pk: int, app_pk: int) -> HttpResponse:
+    access = selectors.get_round_for_panellist(request, pk)
+    application = selectors.get_application_for_round(access.round, app_pk)
+    if access.panellist is None:
+        raise Http404
+    form = ConflictForm(request.POST)
+    if form.is_valid():
+        try:
+            services.declare_conflict(
+                application=application, panellist=access.panellist, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, "Conflict of interest recorded. You will not score this application.")
+        except RecruitmentError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "Say why you cannot score this application fairly.")
+    return redirect("recruitment:application", pk=pk, app_pk=app_pk)
+
+
+def _bulk_selection(request: HttpRequest, round_: Round) -> tuple[str, list[Application]]:
+    action = request.GET.get("action") or request.POST.get("action") or ""
+    if action not in services.BULK_ACTIONS:
+        raise Http404
+    raw = request.POST.getlist("ids") if request.method == "POST" else request.GET.getlist("ids")
+    ids = [int(x) for x in raw if x.isdigit()][:500]
+    chosen = list(
+        round_.applications.exclude(status=Application.Status.DRAFT)
+        .filter(pk__in=ids)
+        .only("id", "full_name", "status")
+    )
+    return action, chosen
+
+
+@programme_admin_required
+@sudo_required
+def bulk(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then apply, a decision to the selected applications. Needs a fresh 2FA check."""
+    round_ = selectors.get_round_for_admin(request, pk)
+    action, chosen = _bulk_selection(request, round_)
+    label, _new, allowed = services.BULK_ACTIONS[action]
+    if request.method == "POST":
+        try:
+            done = services.bulk_decide(
+                round_=round_,
+                application_ids=[a.pk for a in chosen],
+                action=action,
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except RecruitmentError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{label}: {done} application{'s' if done != 1 else ''} updated.")
+        return redirect("recruitment:applications", pk=round_.pk)
+    fits = [a for a in chosen if a.status in allowed]
+    return render(
+        request,
+        "recruitment/bulk_confirm.html",
+        {
+            "round": round_,
+            "access": ADMIN_ACCESS,
+            "action": action,
+            "label": label,
+            "chosen": chosen,
+            "fits": fits,
+            "skipped": len(chosen) - len(fits),
+            "free_slots": round_.slots.filter(interview__isnull=True).count() if action == "invite" else None,
+        },
+    )
+
+
+# ---------------------------------------------------------------- interviews (programme admins)
+
+
+@programme_admin_required
+def slots(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = selectors.get_round_for_admin(request, pk)
+    form = SlotsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.add_slots(round_=round_, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, f"{form.cleaned_data['count']} interview slots added.")
+        return redirect("recruitment:slots", pk=round_.pk)
+    all_slots = round_.slots.select_related("interview__application")
+    return render(
+        request,
+        "recruitment/slots.html",
+        {"round": round_, "access": ADMIN_ACCESS, "form": form, "slots": all_slots},
+        status=400 if form.errors else 200,
+    )
+
+
+def _interview_for_admin(request: HttpRequest, pk: int, app_pk: int) -> Interview:
+    round_ = selectors.get_round_for_admin(request, pk)
+    interview = Interview.objects.filter(application__round=round_, application_id=app_pk).select_related(
+        "application__round", "slot"
+    )
+    found = interview.first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@programme_admin_required
+@require_POST
+def reschedule(request: HttpRequest, pk: int, app_pk: int) -> HttpResponse:
+    interview = _interview_for_admin(request, pk, app_pk)
+    round_ = interview.application.round
+    form = RescheduleForm(request.POST, slots=list(round_.slots.filter(interview__isnull=True)))
+    if form.is_valid():
+        slot = round_.slots.get(pk=form.cleaned_data["slot"])
+        try:
+            services.reschedule_interview(interview=interview, slot=slot, by=request.user)  # type: ignore[arg-type]
+            messages.success(request, "Interview moved. The candidate has an updated calendar invite.")
+        except RecruitmentError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "Choose a free slot.")
+    return redirect("recruitment:interview", pk=pk, app_pk=app_pk)
+
+
+@programme_admin_required
+@require_POST
+def cancel(request: HttpRequest, pk: int, app_pk: int) -> HttpResponse:
+    interview = _interview_for_admin(request, pk, app_pk)
+    services.cancel_interview(interview=interview, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, "Interview cancelled. The candidate's calendar invite has been withdrawn.")
+    return redirect("recruitment:interview", pk=pk, app_pk=app_pk)
+
+
+@programme_admin_required
+@require_POST
+def adjustments(request: HttpRequest, pk: int, app_pk: int) -> HttpResponse:
+    interview = _interview_for_admin(request, pk, app_pk)
+    form = AdjustmentsForm(request.POST)
+    if form.is_valid():
+        services.record_adjustments(
+            interview=interview,
+            text=form.cleaned_data["adjustments_confirmed"],
+            by=request.user,  # type: ignore[arg-type]
+        )
+        messages.success(request, "Adjustments recorded and sent to the candidate with their invite.")
+    return redirect("recruitment:interview", pk=pk, app_pk=app_pk)
+
+
+@programme_admin_required
+@require_POST
+def decision(request: HttpRequest, pk: int, app_pk: int) -> HttpResponse:
+    interview = _interview_for_admin(request, pk, app_pk)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.decide(
+                application=interview.application,
+                decision=form.cleaned_data["decision"],
+                feedback=form.cleaned_data["feedback"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+            messages.success(request, "Decision recorded.")
+        except RecruitmentError as exc:
+            messages.error(request, str(exc))
+    else:
+        messages.error(request, "Choose a decision.")
+    return redirect("recruitment:interview", pk=pk, app_pk=app_pk)
+
+
+# ---------------------------------------------------------------- outcome and cohort
+
+
+@programme_admin_required
+def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = selectors.get_round_for_admin(request, pk)
+    decided = round_.applications.filter(
+        status__in=[*services.DECISIONS, Application.Status.NOT_SHORTLISTED]
+    ).select_related("appointment")
+    return render(
+        request,
+        "recruitment/outcomes.html",
+        {
+            "round": round_,
+            "access": ADMIN_ACCESS,
+            "decided": decided.order_by("status", "full_name"),
+            "unsent": decided.filter(outcome_sent_at__isnull=True).count(),
+            "undecided": round_.applications.filter(status=Application.Status.INVITED).count(),
+        },
+    )
+
+
+@programme_admin_required
+@sudo_required
+@require_POST
+def send_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = selectors.get_round_for_admin(request, pk)
+    sent = services.send_outcomes(round_=round_, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, f"Outcome emails sent: {sum(sent.values())}.")
+    return redirect("recruitment:outcomes", pk=round_.pk)
+
+
+@login_required
+def agreement(request: HttpRequest) -> HttpResponse:
+    """An appointed trainer reads and accepts the trainer agreement."""
+    appointment = services.pending_appointment(request.user)  # type: ignore[arg-type]
+    if appointment is None:
+        raise Http404
+    if request.method == "POST":
+        if request.POST.get("accept") != "yes":
+            messages.error(request, "Tick the box to accept the agreement.")
+            return redirect("recruitment:agreement")
+        services.accept_agreement(appointment=appointment, user=request.user)  # type: ignore[arg-type]
+        messages.success(request, f"Welcome to cohort {appointment.cohort_number}. You are now in the trainer pool.")
+        return redirect("core:dashboard")
+    return render(request, "recruitment/agreement.html", {"appointment": appointment})
+
+
+# ---------------------------------------------------------------- counts
+
+
+def _suppressed_columns(rows: list[tuple[str, str, str, int]], dimension: str, values: list[str]) -> dict[str, Any]:
+    """For each stage, the breakdown by ``dimension`` with small cells suppressed."""
+    columns = {}
+    for stage in services.STAGES:
+        counts = {v: 0 for v in values}
+        for s, d, value, n in rows:
+            if s == stage and d == dimension:
+                counts[value] = counts.get(value, 0) + n
+        columns[stage] = suppress_counts(counts, threshold=SUPPRESSION_THRESHOLD)
+    return columns
+
+
+@programme_admin_required
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """Counts by stage, background and region; kept after erasure, suppressed below 5."""
+    round_ = selectors.get_round_for_admin(request, pk)
+    if round_.erased_at is not None:
+        rows = [(c.stage, c.dimension, c.value, c.count) for c in RoundCount.objects.filter(round=round_)]
+    else:
+        rows = services.live_counts(round_)
+    backgrounds = [label for _value, label in Background.choices]
+    labels = dict(Background.choices)
+    rows = [(s, d, labels.get(v, v) if d == "background" else v, n) for s, d, v, n in rows]
+    regions = sorted({v for _s, d, v, _n in rows if d == "region"})
+    tables = []
+    for title, dimension, values in [("By background", "background", backgrounds), ("By region", "region", regions)]:
+        columns = _suppressed_columns(rows, dimension, values)
+        keys = list(columns["applied"].cells)
+        tables.append(
+            {
+                "title": title,
+                "rows": [(key, [columns[stage][key] for stage in services.STAGES]) for key in keys],
+                "totals": [columns[stage].total for stage in services.STAGES],
+            }
+        )
+    return render(
+        request,
+        "recruitment/report.html",
+        {
+            "round": round_,
+            "access": ADMIN_ACCESS,
+            "stages": ["Applied", "Shortlisted", "Interviewed", "Appointed"],
+            "tables": tables,
+            "threshold": SUPPRESSION_THRESHOLD,
+            "footnote": suppress_counts({"a": 9}).footnote,
+            "retention_months": settings.RECRUITMENT_RETENTION_MONTHS,
+        },
+    )
