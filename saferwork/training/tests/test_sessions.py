@@ -1,0 +1,463 @@
+"""Pre-meeting, sessions, participants, calendar invites, briefing and reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import docx
+import icalendar
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from saferwork.tests import factories
+from saferwork.training import selectors, services
+from saferwork.training.models import Enquiry, Participant, PreMeetingSlot, Session, TrainerAvailability
+from saferwork.training.tests import factories as tf
+
+pytestmark = pytest.mark.django_db
+
+
+def _ics(message):
+    for name, content, _mimetype in message.attachments:
+        if name.endswith(".ics"):
+            return icalendar.Calendar.from_ical(content)
+    raise AssertionError("no calendar attachment")
+
+
+def _event(cal):
+    return next(iter(cal.walk("VEVENT")))
+
+
+def details(booking, **overrides):
+    values = {
+        "date": dt.date.today() + dt.timedelta(days=45),
+        "start_time": dt.time(10),
+        "end_time": dt.time(16),
+        "mode": "in_person",
+        "trainers": [a.trainer for a in booking.assignments.all()],
+        "venue": "Union House",
+        "access_info": "Step-free",
+    }
+    values.update(overrides)
+    return services.SessionDetails(**values)
+
+
+# ---------------------------------------------------------------- pre-meeting
+
+
+def test_organisation_books_an_offered_slot_and_everyone_gets_an_invite(
+    client, coordinator, trainer, organisation, django_capture_on_commit_callbacks
+):
+    booking = tf.booking(organisation, [trainer], ready=False)
+    factories.sign_in_verified(client, trainer.user)
+    day = dt.date.today() + dt.timedelta(days=5)
+    client.post(
+        reverse("training:offer_slot", args=[booking.pk]),
+        {"date": day.isoformat(), "start": "14:00", "end": "15:00", "where": "Video call"},
+    )
+    slot = PreMeetingSlot.objects.get()
+    assert slot.starts_at.astimezone(timezone.get_default_timezone()).hour == 14
+    client.logout()
+
+    factories.sign_in_verified(client, coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("training:book_slot", args=[booking.pk, slot.pk]))
+    booking.refresh_from_db()
+    assert booking.state == Enquiry.State.PRE_MEETING_BOOKED
+    recipients = sorted(m.to[0] for m in mail.outbox)
+    assert recipients == ["contact@example.org", "trainer@example.org"]
+    event = _event(_ics(mail.outbox[0]))
+    assert str(event["uid"]) == slot.ics_uid
+    # A second slot cannot be booked.
+    other = PreMeetingSlot.objects.create(
+        enquiry=booking, offered_by=trainer, starts_at=slot.starts_at, ends_at=slot.ends_at
+    )
+    client.post(reverse("training:book_slot", args=[booking.pk, other.pk]))
+    assert PreMeetingSlot.objects.filter(booked_at__isnull=False).count() == 1
+
+
+def test_only_the_trainer_offers_and_only_the_coordinator_books(client, coordinator, trainer, booking):
+    factories.sign_in_verified(client, coordinator)
+    assert client.get(reverse("training:offer_slot", args=[booking.pk])).status_code == 403
+    client.logout()
+    slot = PreMeetingSlot.objects.create(
+        enquiry=booking, offered_by=trainer, starts_at=timezone.now(), ends_at=timezone.now() + dt.timedelta(hours=1)
+    )
+    factories.sign_in_verified(client, trainer.user)
+    assert client.post(reverse("training:book_slot", args=[booking.pk, slot.pk])).status_code == 403
+
+
+def test_checklist_and_contact_unlock_sessions(client, coordinator, trainer, organisation):
+    booking = tf.booking(organisation, [trainer], ready=False)
+    factories.sign_in_verified(client, coordinator)
+    html = client.get(reverse("training:booking", args=[booking.pk])).content.decode()
+    assert "Sessions can be confirmed once the checklist is complete" in html
+    with pytest.raises(ValidationError) as refused:
+        services.schedule_session(enquiry=booking, details=details(booking), actor=coordinator)
+    assert "checklist" in str(refused.value) and "point of contact" in str(refused.value)
+
+    client.post(
+        reverse("training:checklist", args=[booking.pk]), {"logistics": "on", "audience": "on", "standing": "on"}
+    )
+    booking.refresh_from_db()
+    assert booking.state == Enquiry.State.PRE_MEETING_HELD and not booking.ready_for_sessions
+    response = client.post(
+        reverse("training:contact_point", args=[booking.pk]), {"name": "Jo", "role": "Officer", "email": "jo@x.org"}
+    )
+    assert "Enter" in response.content.decode() or "required" in response.content.decode()
+    client.post(
+        reverse("training:contact_point", args=[booking.pk]),
+        {"name": "Jo", "role": "Officer", "email": "jo@x.org", "phone": "0123"},
+    )
+    booking.refresh_from_db()
+    assert booking.ready_for_sessions
+    assert "Add a session" in client.get(reverse("training:booking", args=[booking.pk])).content.decode()
+
+
+# ---------------------------------------------------------------- sessions
+
+
+def test_session_defaults_to_a_full_day_and_sends_invites(
+    client, coordinator, booking, django_capture_on_commit_callbacks
+):
+    factories.sign_in_verified(client, coordinator)
+    form = client.get(reverse("training:session_new", args=[booking.pk])).content.decode()
+    assert 'value="10:00"' in form and 'value="16:00"' in form
+    day = dt.date.today() + dt.timedelta(days=50)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("training:session_new", args=[booking.pk]),
+            {
+                "date": day.isoformat(),
+                "start_time": "10:00",
+                "end_time": "16:00",
+                "mode": "in_person",
+                "trainers": [a.trainer_id for a in booking.assignments.all()],
+                "venue": "Union House",
+                "access_info": "Lift to all floors",
+                "capacity": "12",
+            },
+        )
+    session = Session.objects.get()
+    assert response.status_code == 302
+    assert booking.__class__.objects.get(pk=booking.pk).state == Enquiry.State.SESSIONS_SCHEDULED
+    assert {m.to[0] for m in mail.outbox} >= {"trainer@example.org", "point@example.org"}
+    event = _event(_ics(mail.outbox[0]))
+    assert str(event["uid"]) == session.ics_uid and int(event["sequence"]) == 0
+    assert event.decoded("dtstart") == dt.datetime(day.year, day.month, day.day, 10, tzinfo=session.starts_at().tzinfo)
+
+
+def test_online_session_needs_a_link_and_a_second_tutor_or_tech_helper(coordinator, booking):
+    with pytest.raises(ValidationError) as refused:
+        services.schedule_session(enquiry=booking, details=details(booking, mode="online", venue=""), actor=coordinator)
+    errors = refused.value.error_dict
+    assert "meeting_link" in errors and "tech_helper_name" in errors
+    session = services.schedule_session(
+        enquiry=booking,
+        details=details(booking, mode="online", meeting_link="https://meet.example.org/x", tech_helper_name="Sam"),
+        actor=coordinator,
+    )
+    assert session.mode == "online"
+
+
+def test_online_session_with_two_trainers_needs_no_tech_helper(coordinator, organisation, trainer, other_trainer):
+    booking = tf.booking(organisation, [trainer, other_trainer])
+    session = services.schedule_session(
+        enquiry=booking,
+        details=details(booking, mode="online", meeting_link="https://meet.example.org/x"),
+        actor=coordinator,
+    )
+    assert session.trainers.count() == 2
+
+
+def test_in_person_session_needs_venue_and_access_information(coordinator, booking):
+    with pytest.raises(ValidationError) as refused:
+        services.schedule_session(
+            enquiry=booking, details=details(booking, venue="", access_info=""), actor=coordinator
+        )
+    assert {"venue", "access_info"} <= set(refused.value.error_dict)
+
+
+def test_more_than_twelve_places_is_refused_unless_an_admin_overrides(client, coordinator, programme_admin, session):
+    booking = session.enquiry
+    with pytest.raises(ValidationError):
+        services.schedule_session(enquiry=booking, details=details(booking, capacity=13), actor=coordinator)
+    factories.sign_in_verified(client, coordinator)
+    assert (
+        client.post(
+            reverse("training:session_capacity", args=[session.pk]), {"capacity": 14, "reason": "x"}
+        ).status_code
+        == 403
+    )
+    client.logout()
+    factories.sign_in_verified(client, programme_admin)
+    client.post(reverse("training:session_capacity", args=[session.pk]), {"capacity": 14, "reason": ""})
+    session.refresh_from_db()
+    assert session.capacity == 12
+    client.post(reverse("training:session_capacity", args=[session.pk]), {"capacity": 14, "reason": "Two observers"})
+    session.refresh_from_db()
+    assert session.capacity == 14 and session.capacity_override_reason == "Two observers"
+
+
+def test_a_trainer_cannot_be_booked_twice_on_one_day(coordinator, trainer, organisation, other_organisation, session):
+    other_booking = tf.booking(other_organisation, [trainer])
+    with pytest.raises(ValidationError) as refused:
+        services.schedule_session(
+            enquiry=other_booking, details=details(other_booking, date=session.date), actor=coordinator
+        )
+    assert "already booked" in str(refused.value)
+
+
+def test_a_trainer_cannot_be_booked_on_a_day_they_are_not_available(coordinator, trainer, booking):
+    day = dt.date.today() + dt.timedelta(days=45)
+    TrainerAvailability.objects.create(trainer=trainer, date=day, available=False)
+    with pytest.raises(ValidationError) as refused:
+        services.schedule_session(enquiry=booking, details=details(booking, date=day), actor=coordinator)
+    assert "not available" in str(refused.value)
+
+
+def test_moving_a_session_resends_the_same_uid_with_a_higher_sequence(
+    client, coordinator, session, django_capture_on_commit_callbacks
+):
+    tf.participant(session, 1)
+    factories.sign_in_verified(client, coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.update_session(session=session, details=details(session.enquiry, date=session.date), actor=coordinator)
+    first = _event(_ics(mail.outbox[-1]))
+    mail.outbox.clear()
+    new_day = session.date + dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("training:session_edit", args=[session.pk]),
+            {
+                "date": new_day.isoformat(),
+                "start_time": "10:00",
+                "end_time": "16:00",
+                "mode": "in_person",
+                "trainers": [t.pk for t in session.trainers.all()],
+                "venue": "Union House",
+                "access_info": "Step-free",
+                "capacity": "12",
+            },
+        )
+    assert "person1@example.org" in {m.to[0] for m in mail.outbox}
+    second = _event(_ics(mail.outbox[0]))
+    assert str(second["uid"]) == str(first["uid"])
+    assert int(second["sequence"]) > int(first["sequence"])
+    assert second.decoded("dtstart").date() == new_day
+
+
+def test_cancelling_sends_method_cancel(client, coordinator, session, django_capture_on_commit_callbacks):
+    tf.participant(session, 1)
+    factories.sign_in_verified(client, coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("training:session_cancel", args=[session.pk]))
+    cal = _ics(mail.outbox[0])
+    assert str(cal["method"]) == "CANCEL"
+    event = _event(cal)
+    assert str(event["uid"]) == session.ics_uid and int(event["sequence"]) == 1
+    assert str(event["status"]) == "CANCELLED"
+
+
+# ---------------------------------------------------------------- participants
+
+
+def test_above_ten_warns_and_full_sessions_use_a_waiting_list_that_promotes(
+    client, coordinator, session, django_capture_on_commit_callbacks
+):
+    factories.sign_in_verified(client, coordinator)
+    url = reverse("training:participant_add", args=[session.pk])
+    for n in range(13):
+        client.post(url, {"name": f"P {n}", "email": f"p{n}@x.org", "position": "staff"})
+    statuses = list(session.participants.order_by("added_at", "id").values_list("status", flat=True))
+    assert statuses.count("confirmed") == 12 and statuses[-1] == "waiting"
+    html = client.get(reverse("training:session", args=[session.pk])).content.decode()
+    assert "12 people are booked. We recommend at most 10" in html
+    assert "Waiting list" in html
+
+    first = session.participants.get(email="p0@x.org")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("training:participant_withdraw", args=[session.pk, first.pk]))
+    promoted = session.participants.get(email="p12@x.org")
+    assert promoted.status == Participant.Status.CONFIRMED
+    offered = [m for m in mail.outbox if m.to == ["p12@x.org"]]
+    assert offered and "You have a place" in offered[0].subject
+    left = [m for m in mail.outbox if m.to == ["p0@x.org"]]
+    assert str(_ics(left[0])["method"]) == "CANCEL"
+
+
+def test_eleven_people_show_the_warning_ten_do_not(client, coordinator, session):
+    for n in range(10):
+        tf.participant(session, n)
+    factories.sign_in_verified(client, coordinator)
+    assert "We recommend at most 10" not in client.get(reverse("training:session", args=[session.pk])).content.decode()
+    tf.participant(session, 10)
+    assert "11 people are booked" in client.get(reverse("training:session", args=[session.pk])).content.decode()
+
+
+def test_power_dynamics_warning_for_coordinator_and_trainer_never_participants(client, coordinator, trainer, session):
+    boss = tf.participant(session, 1, position="senior_leader")
+    tf.participant(session, 2, position="rep")
+    manager = tf.participant(session, 3, position="line_manager")
+    tf.participant(session, 4, position="staff", managed_by=manager)
+    warnings = selectors.power_dynamics_warnings(selectors.session_participants(session))
+    assert len(warnings) == 2
+    assert "senior leaders" in warnings[0] and "Person 3 line manages Person 4" in warnings[1]
+    for user in (coordinator, trainer.user):
+        factories.sign_in_verified(client, user)
+        html = client.get(reverse("training:session", args=[session.pk])).content.decode()
+        assert "Power dynamics" in html and "Person 3 line manages Person 4" in html
+        client.logout()
+    public = client.get(reverse("training:register", args=[session.registration_token])).content.decode()
+    assert "Power dynamics" not in public and "line manages" not in public
+    assert boss.status == "confirmed"
+
+
+def test_peer_group_has_no_warning(session):
+    tf.participant(session, 1, position="rep")
+    tf.participant(session, 2, position="rep")
+    assert selectors.power_dynamics_warnings(selectors.session_participants(session)) == []
+
+
+def test_registration_link_adds_a_participant_with_manager(client, session, django_capture_on_commit_callbacks):
+    tf.participant(session, 1, position="line_manager")
+    url = reverse("training:register", args=[session.registration_token])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url, {"name": "Rae", "email": "rae@x.org", "position": "staff", "manager_email": "person1@example.org"}
+        )
+    assert "You have a place" in response.content.decode()
+    rae = session.participants.get(email="rae@x.org")
+    assert rae.managed_by.email == "person1@example.org"
+    assert mail.outbox[0].to == ["rae@x.org"]
+    session.status = "cancelled"
+    session.save()
+    assert client.get(url).status_code == 404
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _upload(client, session, text, name="people.csv"):
+    return client.post(
+        reverse("training:participant_upload", args=[session.pk]),
+        {"file": SimpleUploadedFile(name, text.encode(), content_type="text/csv")},
+    )
+
+
+def test_csv_lists_every_bad_row_by_line_and_imports_nothing(client, coordinator, session):
+    factories.sign_in_verified(client, coordinator)
+    text = (
+        "name,email,position,manager_email\n"
+        "Ada,ada@x.org,staff,\n"
+        ",nobody@x.org,staff,\n"
+        "Bo,not-an-email,rep,\n"
+        "Cy,cy@x.org,chief,\n"
+        "Di,ada@x.org,staff,\n"
+        "Ed,ed@x.org,staff,ghost@x.org\n"
+    )
+    html = _upload(client, session, text).content.decode()
+    for line in ["Line 3: The name is missing", "Line 4:", "Line 5:", "Line 6:", "Line 7: The manager ghost@x.org"]:
+        assert line in html, line
+    assert "Line 2:" not in html
+    assert "nothing was imported" in html
+    assert not session.participants.exists()
+
+
+def test_clean_csv_is_previewed_then_imported_with_managers(client, coordinator, session):
+    factories.sign_in_verified(client, coordinator)
+    text = "Name,Email,Position,Manager_email\nAda,ada@x.org,Line manager,\nBo,bo@x.org,staff,ada@x.org\n"
+    html = _upload(client, session, text).content.decode()
+    assert "2 people, no problems found" in html
+    assert not session.participants.exists()
+    client.post(reverse("training:participant_upload", args=[session.pk]), {"confirm": "1"})
+    assert session.participants.get(email="bo@x.org").managed_by.email == "ada@x.org"
+    assert session.participants.get(email="ada@x.org").position == "line_manager"
+
+
+def test_csv_that_is_not_utf8_is_refused(client, coordinator, session):
+    factories.sign_in_verified(client, coordinator)
+    response = client.post(
+        reverse("training:participant_upload", args=[session.pk]),
+        {"file": SimpleUploadedFile("p.csv", "name,email,position\nZoë,z@x.org,staff\n".encode("latin-1"))},
+    )
+    assert "not UTF-8" in response.content.decode()
+
+
+# ---------------------------------------------------------------- briefing
+
+
+BRIEFING = {
+    "contact_name": "Naomi Contact",
+    "contact_role": "Welfare officer",
+    "contact_email": "naomi@union.org",
+    "contact_phone": "020 7946 0018",
+    "eap": "Call 0800 000 000, any time",
+    "policy_url": "https://union.example.org/policy",
+    "reporting_url": "https://union.example.org/report",
+    "introduction": "Welcome",
+    "about_the_day": "The day",
+    "not_a_reporting_space": "Not for reports",
+    "support_before": "Before",
+    "support_after": "After",
+}
+
+
+def test_briefing_starts_from_the_programme_template(client, programme_admin, coordinator):
+    factories.sign_in_verified(client, programme_admin)
+    data = {
+        k: f"Programme {k}"
+        for k in ["introduction", "about_the_day", "not_a_reporting_space", "support_before", "support_after"]
+    }
+    client.post(reverse("training:briefing_template"), data)
+    client.logout()
+    factories.sign_in_verified(client, coordinator)
+    assert "Programme introduction" in client.get(reverse("training:briefing")).content.decode()
+
+
+def test_briefing_is_edited_downloaded_and_emailed(client, coordinator, session, django_capture_on_commit_callbacks):
+    tf.participant(session, 1)
+    factories.sign_in_verified(client, coordinator)
+    client.post(reverse("training:session_send_briefing", args=[session.pk]))
+    assert not mail.outbox  # nothing to send before the briefing is saved
+    assert client.post(reverse("training:briefing"), BRIEFING).status_code == 302
+    response = client.get(reverse("training:briefing_download"))
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(response.content)).paragraphs)
+    assert "Naomi Contact" in text and "020 7946 0018" in text and "0800 000 000" in text
+    assert "https://union.example.org/report" in text
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("training:session_send_briefing", args=[session.pk]))
+    assert mail.outbox[0].to == ["person1@example.org"]
+    name, content, _ = mail.outbox[0].attachments[0]
+    attached = "\n".join(p.text for p in docx.Document(io.BytesIO(content)).paragraphs)
+    assert "Naomi Contact" in attached and session.date.strftime("%-d %B %Y") in attached
+
+
+# ---------------------------------------------------------------- reminders
+
+
+def test_reminders_go_seven_days_and_one_day_before_once_each(trainer, booking, django_capture_on_commit_callbacks):
+    in_seven = tf.session(booking, days=7)
+    tf.participant(in_seven, 1)
+    in_one = tf.session(booking, days=1, venue="Elsewhere")
+    in_one.trainers.set([])
+    tf.participant(in_one, 2)
+    tf.session(booking, days=20).trainers.set([])
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_training_reminders")
+    subjects = sorted((m.to[0], m.subject) for m in mail.outbox)
+    assert ("person1@example.org", "Reminder: training session in 7 days") in subjects
+    assert ("trainer@example.org", "Reminder: training session in 7 days") in subjects
+    assert ("person2@example.org", "Reminder: training session tomorrow") in subjects
+    assert len(subjects) == 3
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_training_reminders")
+    assert mail.outbox == []
