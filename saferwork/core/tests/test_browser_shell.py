@@ -64,6 +64,8 @@ def test_programme_admin_filters_the_audit_log(
     page.wait_for_url("**/programme/audit/")
     assert page.get_by_role("link", name="Audit log").first.get_attribute("aria-current") == "page"
     assert "4 entries" in page.locator("caption").inner_text()
+    # On a desktop screen every column shows without scrolling the table sideways.
+    assert page.locator(".sw-table-scroll").evaluate("box => box.scrollWidth <= box.clientWidth")
     assert_accessible(page, "audit-log")
 
     page.get_by_label("Action contains").fill("invitation")
