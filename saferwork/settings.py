@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "saferwork.accounts",
     "saferwork.organisations",
     "saferwork.audit",
+    "saferwork.badges",
     "saferwork.recruitment",
     "saferwork.training",
     "saferwork.law",
@@ -255,6 +256,24 @@ RATE_LIMIT_RECRUITMENT_RESUME = (env_int("RATE_LIMIT_RECRUITMENT_RESUME", 5, min
 # Days a "resume your draft" link works.
 RECRUITMENT_RESUME_LINK_DAYS = env_int("RECRUITMENT_RESUME_LINK_DAYS", 30, minimum=1)
 # ---------------------------------------------------------------- end recruitment
+
+# ---------------------------------------------------------------- badges (saferwork.badges)
+# The programme's Ed25519 signing key for Open Badges 3.0 credentials: a base64 32-byte seed
+# (BADGE_SIGNING_KEY, or BADGE_SIGNING_KEY_FILE naming a file that holds it). Without one,
+# DEBUG and tests sign with a development key kept in var/ and say so; anywhere else the
+# badges system check stops the server. Generate one with:
+#   python -c "import base64,os; print(base64.b64encode(os.urandom(32)).decode())"
+BADGE_SIGNING_KEY = env_str("BADGE_SIGNING_KEY", "")
+# Public halves of retired signing keys (base64 raw Ed25519, comma-separated), so badges
+# signed before a key rotation still verify.
+BADGE_RETIRED_PUBLIC_KEYS = env_list("BADGE_RETIRED_PUBLIC_KEYS", [])
+# Years a badge stays valid after it is issued (0: it never expires).
+BADGE_VALIDITY_YEARS = env_int("BADGE_VALIDITY_YEARS", 3, minimum=0)
+# The issuer name inside every credential; empty means the programme host's own name.
+BADGE_ISSUER_NAME = env_str("BADGE_ISSUER_NAME", "")
+# Pasted credentials checked on the public verification form, per address.
+RATE_LIMIT_BADGE_VERIFY = (env_int("RATE_LIMIT_BADGE_VERIFY", 30, minimum=1), 60 * 60)
+# ---------------------------------------------------------------- end badges
 
 # Where "Exit this page" sends people: a busy, neutral site. Our own /exit/ redirects
 # there, so no page of ours links or loads another host.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("saferwork.accounts.urls")),
     path("", include("saferwork.organisations.urls")),
     path("", include("saferwork.audit.urls")),
+    path("", include("saferwork.badges.urls")),
     path("", include("saferwork.training.urls")),
     path("", include("saferwork.law.urls")),
     path("", include("saferwork.reporting.urls")),
