@@ -212,6 +212,18 @@ def introduce(*, enquiry: Enquiry, actor: User) -> Enquiry:
 
 
 @transaction.atomic
+def ensure_trainer_profiles(*, host: Organisation) -> int:
+    """Give every trainer at the programme host a profile (with the default day rate) if they lack one."""
+    missing = Membership.objects.filter(organisation=host, is_trainer=True, user__trainer_profile__isnull=True)
+    created = 0
+    for membership in missing.select_related("user"):
+        profile = TrainerProfile.objects.create(organisation=host, user=membership.user)
+        audit.record(action="saferwork.trainer.profile_created", organisation=host, target=profile)
+        created += 1
+    return created
+
+
+@transaction.atomic
 def save_trainer_profile(*, profile: TrainerProfile, actor: User) -> TrainerProfile:
     """Save a trainer's profile as edited by a programme admin or the trainer."""
     profile.full_clean()

@@ -252,6 +252,7 @@ def overview_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @programme_admin_required
 def trainers(request: HttpRequest) -> HttpResponse:
+    services.ensure_trainer_profiles(host=request.organisation)  # type: ignore[attr-defined]
     pool = list(selectors.trainer_pool())
     booked = selectors.booked_dates([t.pk for t in pool])
     today = timezone.localdate()
@@ -291,6 +292,10 @@ def briefing_template(request: HttpRequest) -> HttpResponse:
 @role_required("is_trainer")
 def availability(request: HttpRequest) -> HttpResponse:
     trainer = selectors.trainer_profile_for(request)
+    if trainer is None and request.organisation.is_programme_host:  # type: ignore[attr-defined]
+        services.ensure_trainer_profiles(host=request.organisation)  # type: ignore[attr-defined]
+        del request._trainer_profile  # type: ignore[attr-defined]
+        trainer = selectors.trainer_profile_for(request)
     if trainer is None:
         raise Http404
     form = forms.AvailabilityForm(request.POST or None)

@@ -100,3 +100,18 @@ def test_session_page_links_to_reporting_instead_of_taking_reports(client, coord
     html = _ok(client.get(reverse("training:session", args=[session.pk])), "session")
     assert "not a place for formal reports" in html
     assert "<textarea" not in html.split("Add a participant")[0]
+
+
+def test_seed_training_demo_is_idempotent(settings):
+    from django.core.management import call_command
+
+    from saferwork.training.models import Enquiry, Participant, TrainerProfile
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_training_demo")
+    call_command("seed_training_demo")
+    assert TrainerProfile.objects.count() == 12
+    assert TrainerProfile.objects.filter(day_rate_pence=45000).count() == 12
+    assert Enquiry.objects.count() == 4
+    assert Participant.objects.count() == 11

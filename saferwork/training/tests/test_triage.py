@@ -197,3 +197,11 @@ def test_trainer_pool_lists_profiles(client, programme_admin, programme_host):
     html = client.get(reverse("training:trainers")).content.decode()
     assert "English, Punjabi" in html and "£450" in html
     assert TrainerProfile.objects.count() == 1 and Session.objects.count() == 0
+
+
+def test_a_new_trainer_member_gets_a_profile_with_the_default_day_rate(client, programme_admin, programme_host):
+    newcomer = factories.member(programme_host, is_trainer=True, email="newcomer@x.org")
+    factories.sign_in_verified(client, programme_admin)
+    assert "newcomer" not in str(list(TrainerProfile.objects.values_list("user__email", flat=True)))
+    client.get(reverse("training:trainers"))
+    assert TrainerProfile.objects.get(user=newcomer).day_rate_pence == 45000

@@ -1,0 +1,68 @@
+"""Pages with many rows run a fixed number of queries: no N+1 on the board, the pool or a session."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from saferwork.tests import factories
+from saferwork.training.tests import factories as tf
+
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_triage_board_queries_do_not_grow(client, programme_admin, programme_host, django_assert_max_num_queries):
+    trainers = [tf.trainer(programme_host, email=f"t{n}@x.org") for n in range(4)]
+
+    def add(n):
+        for i in range(n):
+            org = factories.OrganisationFactory()
+            booking = tf.booking(org, trainers[i % 4 : i % 4 + 2])
+            tf.session(booking, days=10 + i % 50).trainers.set([])
+
+    add(3)
+    factories.sign_in_verified(client, programme_admin)
+    few = _queries(client, reverse("training:board"))
+    add(30)
+    many = _queries(client, reverse("training:board"))
+    assert many == few
+    with django_assert_max_num_queries(20):
+        client.get(reverse("training:board") + "?q=Organisation&page=2")
+
+
+def test_trainer_pool_queries_do_not_grow(
+    client, programme_admin, programme_host, organisation, django_assert_max_num_queries
+):
+    def add(n, start):
+        for i in range(n):
+            t = tf.trainer(programme_host, email=f"pool{start + i}@x.org", home_union=organisation)
+            booking = tf.booking(organisation, [t])
+            tf.session(booking, days=5 + i)
+
+    add(2, 0)
+    factories.sign_in_verified(client, programme_admin)
+    few = _queries(client, reverse("training:trainers"))
+    add(25, 100)
+    assert _queries(client, reverse("training:trainers")) == few
+    with django_assert_max_num_queries(20):
+        client.get(reverse("training:trainers"))
+
+
+def test_session_page_queries_do_not_grow(client, coordinator, session, django_assert_max_num_queries):
+    factories.sign_in_verified(client, coordinator)
+    manager = tf.participant(session, 0, position="line_manager")
+    few = _queries(client, reverse("training:session", args=[session.pk]))
+    for n in range(1, 40):
+        tf.participant(session, n, position="staff" if n % 2 else "rep", managed_by=manager if n % 3 else None)
+    assert _queries(client, reverse("training:session", args=[session.pk])) == few
+    with django_assert_max_num_queries(25):
+        client.get(reverse("training:session", args=[session.pk]))
