@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "saferwork.training",
     "saferwork.law",
     "saferwork.reporting",
+    "saferwork.delivery",
+    "saferwork.reach",
+    "saferwork.fees",
 ]
 
 MIDDLEWARE = [
@@ -274,6 +277,25 @@ BADGE_ISSUER_NAME = env_str("BADGE_ISSUER_NAME", "")
 # Pasted credentials checked on the public verification form, per address.
 RATE_LIMIT_BADGE_VERIFY = (env_int("RATE_LIMIT_BADGE_VERIFY", 30, minimum=1), 60 * 60)
 # ---------------------------------------------------------------- end badges
+
+# ---------------------------------------------------------------- delivery, reach, fees
+# Participants' personal data is erased this many months after their session by the
+# erase_expired_participants command (run it daily from the scheduler); reach counts stay.
+PARTICIPANT_RETENTION_MONTHS = env_int("PARTICIPANT_RETENTION_MONTHS", 12, minimum=1)
+# A session's evaluation results appear only once this many answers exist (never below 5).
+EVALUATION_RESULTS_THRESHOLD = env_int("EVALUATION_RESULTS_THRESHOLD", 5, minimum=5)
+# Reach counts below this are shown as "fewer than N", with complementary suppression.
+REACH_SUPPRESSION_THRESHOLD = env_int("REACH_SUPPRESSION_THRESHOLD", 5, minimum=5)
+# One-time evaluation links, badge claim links and "email me my data" requests, per address.
+RATE_LIMIT_EVALUATION_LINK = (env_int("RATE_LIMIT_EVALUATION_LINK", 30, minimum=1), 60 * 60)
+RATE_LIMIT_BADGE_CLAIM = (env_int("RATE_LIMIT_BADGE_CLAIM", 30, minimum=1), 60 * 60)
+RATE_LIMIT_DATA_REQUEST = (env_int("RATE_LIMIT_DATA_REQUEST", 5, minimum=1), 60 * 60)
+# Hours a "download or erase my data" link works.
+DATA_ACCESS_LINK_HOURS = env_int("DATA_ACCESS_LINK_HOURS", 24, minimum=1)
+# Receipts attached to trainer fee statements.
+FEES_RECEIPT_MAX_BYTES = env_int("FEES_RECEIPT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+FEES_RECEIPT_TYPES = env_list("FEES_RECEIPT_TYPES", ["pdf", "png", "jpg", "jpeg"])
+# ---------------------------------------------------------------- end delivery, reach, fees
 
 # Where "Exit this page" sends people: a busy, neutral site. Our own /exit/ redirects
 # there, so no page of ours links or loads another host.

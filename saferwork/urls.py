@@ -21,6 +21,9 @@ urlpatterns = [
     path("", include("saferwork.law.urls")),
     path("", include("saferwork.reporting.urls")),
     path("", include("saferwork.recruitment.urls")),
+    path("", include("saferwork.delivery.urls")),
+    path("", include("saferwork.reach.urls")),
+    path("", include("saferwork.fees.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,123 @@
+"""Reads for delivery pages: who may open a session, and evaluation results behind the threshold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Avg, Count, Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from saferwork.delivery.models import EvaluationAnswer, EvaluationFormVersion
+from saferwork.training.models import Session, TrainerProfile
+from saferwork.training.selectors import is_coordinator_of, is_programme_admin, trainer_profile_for
+
+RATING_FIELDS = ["overall", "relevance", "trainers"]
+CONFIDENCE_FIELDS = ["recognising", "responding", "leading"]
+
+
+@dataclass
+class SessionAccess:
+    session: Session
+    is_trainer: bool
+    is_coordinator: bool
+    is_admin: bool
+
+    @property
+    def can_mark_attendance(self) -> bool:
+        # Names are for the organisation and its trainers, not the programme.
+        return self.is_trainer or self.is_coordinator
+
+    @property
+    def sees_free_text(self) -> bool:
+        return self.is_trainer or self.is_admin
+
+
+def get_session_for_user(request: HttpRequest, pk: int) -> SessionAccess:
+    """A session the viewer trains, coordinates, or (programme admin) oversees; else 404."""
+    session = Session.objects.select_related("organisation", "enquiry", "attendance_record").filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    trainer = trainer_profile_for(request)
+    access = SessionAccess(
+        session=session,
+        is_trainer=trainer is not None and session.trainers.filter(pk=trainer.pk).exists(),
+        is_coordinator=is_coordinator_of(request, session.organisation_id),
+        is_admin=is_programme_admin(request),
+    )
+    if not (access.is_trainer or access.is_coordinator or access.is_admin):
+        raise Http404
+    return access
+
+
+def sessions_for(request: HttpRequest) -> QuerySet[Session]:
+    """Sessions the viewer delivers (trainer) or whose organisation they coordinate."""
+    query = Q(pk__in=[])
+    trainer = trainer_profile_for(request)
+    if trainer is not None:
+        query |= Q(trainers=trainer)
+    membership = getattr(request, "membership", None)
+    if is_coordinator_of(request, getattr(membership, "organisation_id", None)):
+        query |= Q(organisation_id=membership.organisation_id)  # type: ignore[union-attr]
+    return (
+        Session.objects.filter(query)
+        .exclude(status=Session.Status.CANCELLED)
+        .select_related("organisation", "attendance_record")
+        .annotate(
+            confirmed=Count("participants", filter=Q(participants__status="confirmed"), distinct=True),
+            answers=Count("evaluation_answers", distinct=True),
+        )
+        .distinct()
+        .order_by("-date", "-id")
+    )
+
+
+@dataclass
+class EvaluationSummary:
+    """Results for a set of answers; ``shown`` is False below the threshold and then nothing else is set."""
+
+    answers: int
+    threshold: int
+    shown: bool
+    ratings: list[tuple[str, float]] = field(default_factory=list)
+    confidence: list[tuple[str, float, float]] = field(default_factory=list)
+    free_text: list[str] = field(default_factory=list)
+    versions: list[int] = field(default_factory=list)
+
+
+def evaluation_summary(
+    answers: QuerySet[EvaluationAnswer], *, with_free_text: bool = False, threshold: int | None = None
+) -> EvaluationSummary:
+    """Averages for ``answers``, computed in the database, or nothing below the threshold."""
+    threshold = threshold or settings.EVALUATION_RESULTS_THRESHOLD
+    aggregates: dict[str, Any] = {"n": Count("id")}
+    for name in RATING_FIELDS:
+        aggregates[name] = Avg(name)
+    for name in CONFIDENCE_FIELDS:
+        aggregates[f"{name}_before"] = Avg(f"{name}_before")
+        aggregates[f"{name}_after"] = Avg(f"{name}_after")
+    row = answers.order_by().aggregate(**aggregates)
+    n = row["n"] or 0
+    summary = EvaluationSummary(answers=n, threshold=threshold, shown=n >= threshold)
+    if not summary.shown:
+        return summary
+    versions = sorted(set(answers.order_by().values_list("form_version__number", flat=True).distinct()))
+    summary.versions = versions
+    wording = EvaluationFormVersion.objects.get(number=versions[-1])
+    labels = dict(wording.rating_questions())
+    summary.ratings = [(labels[name], round(row[name], 1)) for name in RATING_FIELDS]
+    confidence_labels = dict(wording.confidence_questions())
+    summary.confidence = [
+        (confidence_labels[name], round(row[f"{name}_before"], 1), round(row[f"{name}_after"], 1))
+        for name in CONFIDENCE_FIELDS
+    ]
+    if with_free_text:
+        # Ordered by the random key: the order says nothing about who wrote what, or when.
+        summary.free_text = list(answers.exclude(free_text="").order_by("id").values_list("free_text", flat=True))
+    return summary
+
+
+def trainer_summary(trainer: TrainerProfile) -> EvaluationSummary:
+    """Across every session this trainer delivered: shown only at the threshold, like a session."""
+    return evaluation_summary(EvaluationAnswer.objects.filter(session__trainers=trainer))

@@ -1,0 +1,205 @@
+"""Writes after a session: attendance, evaluation links and answers, the form's versions, badges."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from saferwork.audit import services as audit
+from saferwork.delivery.models import (
+    Attendance,
+    BadgeClaimToken,
+    EvaluationAnswer,
+    EvaluationFormVersion,
+    EvaluationToken,
+    FollowUpRequest,
+    SessionAttendance,
+    hash_token,
+    new_token,
+)
+from saferwork.lib.email import send_templated_email
+from saferwork.reach.services import record_session_tally
+from saferwork.training.models import Participant, Session
+
+
+class DeliveryError(Exception):
+    """Something a person asked for that cannot be done, in words they can read."""
+
+
+@dataclass
+class AttendanceResult:
+    attended: int
+    absent: int
+    links_sent: int
+
+
+def can_record_attendance(session: Session, today: Any = None) -> str | None:
+    """Why attendance cannot be recorded yet, or None when it can."""
+    today = today or timezone.localdate()
+    if session.status == Session.Status.CANCELLED:
+        return "This session was cancelled."
+    if session.date > today:
+        return f"Attendance can be marked from the day of the session ({session.date:%-d %B %Y})."
+    return None
+
+
+@transaction.atomic
+def record_attendance(*, session: Session, marks: Mapping[int, bool], actor: Any) -> AttendanceResult:
+    """Record who attended, write the reach tally, and send new attendees their links.
+
+    ``marks`` maps participant id → attended. Only confirmed participants of this
+    session can be marked. An attendee gets their one-time evaluation link and their
+    badge claim link once; marking someone absent later does not unsend a link.
+    """
+    reason = can_record_attendance(session)
+    if reason:
+        raise DeliveryError(reason)
+    participants = {
+        p.pk: p for p in session.participants.filter(status=Participant.Status.CONFIRMED).select_related("attendance")
+    }
+    unknown = set(marks) - set(participants)
+    if unknown:
+        raise DeliveryError("Some of the people marked are not on this session.")
+    missing = set(participants) - set(marks)
+    if missing:
+        raise DeliveryError("Mark everyone as attended or absent.")
+    now = timezone.now()
+    record, _ = SessionAttendance.objects.update_or_create(
+        session=session, defaults={"organisation": session.organisation, "recorded_by": actor}
+    )
+    existing = {p.pk: getattr(p, "attendance", None) for p in participants.values()}
+    to_create, to_update = [], []
+    for pk, attended in marks.items():
+        row = existing[pk]
+        if row is None:
+            to_create.append(
+                Attendance(
+                    participant_id=pk,
+                    session=session,
+                    organisation=session.organisation,
+                    attended=attended,
+                    marked_at=now,
+                )
+            )
+        elif row.attended != attended:
+            row.attended = attended
+            row.marked_at = now
+            to_update.append(row)
+    Attendance.objects.bulk_create(to_create)
+    Attendance.objects.bulk_update(to_update, ["attended", "marked_at"])
+    if session.status != Session.Status.DELIVERED:
+        Session.objects.filter(pk=session.pk).update(status=Session.Status.DELIVERED)
+        session.status = Session.Status.DELIVERED
+
+    attendees = [participants[pk] for pk, attended in marks.items() if attended]
+    record_session_tally(session=session, attendee_positions=[p.position for p in attendees])
+    need_links = list(
+        Attendance.objects.filter(session=session, attended=True, links_sent=False).values_list(
+            "participant_id", flat=True
+        )
+    )
+    _send_links(session=session, participants=[participants[pk] for pk in need_links])
+    Attendance.objects.filter(participant_id__in=need_links).update(links_sent=True)
+    audit.record(
+        action="delivery.attendance_recorded",
+        actor=actor,
+        organisation=session.organisation,
+        target=record,
+        data={"attended": len(attendees), "absent": len(marks) - len(attendees), "links_sent": len(need_links)},
+    )
+    return AttendanceResult(attended=len(attendees), absent=len(marks) - len(attendees), links_sent=len(need_links))
+
+
+def _send_links(*, session: Session, participants: list[Participant]) -> None:
+    """One email per attendee with their evaluation link and their badge claim link.
+
+    Evaluation tokens are made in a shuffled order and stored without the person, so the
+    table cannot say whose link is whose; the plain token exists only in the email.
+    """
+    if not participants:
+        return
+    evaluation_tokens = [new_token() for _ in participants]
+    EvaluationToken.objects.bulk_create(
+        [
+            EvaluationToken(session=session, token_hash=hash_token(t))
+            for t in random.sample(evaluation_tokens, k=len(evaluation_tokens))
+        ]
+    )
+    for person, evaluation_token in zip(participants, evaluation_tokens, strict=True):
+        claim_token = new_token()
+        BadgeClaimToken.objects.update_or_create(
+            participant=person, defaults={"session": session, "token_hash": hash_token(claim_token)}
+        )
+        send_templated_email(
+            to=[person.email],
+            template="delivery/email/after_session",
+            context={
+                "participant": person,
+                "session": session,
+                "evaluation_url": f"{settings.SITE_URL}/evaluation/{evaluation_token}/",
+                "claim_url": f"{settings.SITE_URL}/badge/claim/{claim_token}/",
+                "my_data_url": f"{settings.SITE_URL}/my-data/",
+                "support_text": EvaluationFormVersion.current().support_text,
+            },
+        )
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def find_evaluation_token(token: str) -> EvaluationToken | None:
+    return (
+        EvaluationToken.objects.select_related("session", "session__organisation")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+@transaction.atomic
+def submit_evaluation(*, token: str, version: EvaluationFormVersion, answers: Mapping[str, Any]) -> EvaluationAnswer:
+    """Spend a one-time link and store the answer with no way back to the person.
+
+    The token is marked used and the answer inserted in one transaction; they share no
+    key and no time (the answer keeps only its month). No audit entry is written: one
+    with a time and a session would be the very link this design avoids.
+    """
+    spent = EvaluationToken.objects.select_for_update().filter(token_hash=hash_token(token), used=False).first()
+    if spent is None:
+        raise DeliveryError("This evaluation link has already been used or is not valid.")
+    spent.used = True
+    spent.save(update_fields=["used"])
+    return EvaluationAnswer.objects.create(session_id=spent.session_id, form_version=version, **answers)
+
+
+@transaction.atomic
+def publish_form_version(*, actor: Any, fields: Mapping[str, str]) -> EvaluationFormVersion:
+    """Save the form's wording as a new version; answers already given keep the old one."""
+    current = EvaluationFormVersion.current()
+    version = EvaluationFormVersion.objects.create(number=current.number + 1, created_by=actor, **fields)
+    audit.record(
+        action="delivery.evaluation_form_changed",
+        actor=actor,
+        target=version,
+        data={"from_version": current.number, "to_version": version.number},
+    )
+    return version
+
+
+# ---------------------------------------------------------------- follow-up
+
+
+@transaction.atomic
+def request_follow_up(*, organisation: Any, actor: Any, topics: str, session: Session | None = None) -> FollowUpRequest:
+    follow_up = FollowUpRequest.objects.create(
+        organisation=organisation, requested_by=actor, topics=topics, session=session
+    )
+    audit.record(
+        action="delivery.follow_up_requested", actor=actor, organisation=organisation, target=follow_up, data={}
+    )
+    return follow_up

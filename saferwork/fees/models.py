@@ -1,0 +1,1 @@
+"""Trainer fees: estimates and statements from each trainer to the organisation."""
