@@ -639,8 +639,12 @@ def create_trainer_profile(*, application: Application, user: User) -> Any:
         defaults={
             "organisation": application.organisation,
             "regions": [application.region] if application.region else [],
-            "access_needs_met": "",
             "bio": bio[:5000],
+            "experience": (
+                TrainerProfile.Experience.EXPERIENCED
+                if application.background == "union_tutor"
+                else TrainerProfile.Experience.NEW
+            ),
             "is_active": True,
         },
     )
