@@ -418,4 +418,26 @@ def test_dashboard_links_admins_to_rounds_and_experts_to_their_panel(verified_cl
     assert reverse("recruitment:rounds") in verified_client(programme_admin).get("/dashboard/").content.decode()
     page = verified_client(expert).get("/dashboard/").content.decode()
     assert f"/programme/recruitment/{round_.pk}/applications/" in page
-    assert reverse("recruitment:rounds") not in page
+    assert f'href="{reverse("recruitment:rounds")}"' not in page
+
+
+def test_seed_recruitment_demo_is_idempotent(programme_host, settings):
+    from django.core.management import call_command
+
+    from saferwork.tests import factories as f
+
+    f.member(programme_host, is_programme_admin=True, email="admin@saferwork.test")
+    settings.DEBUG = True
+    call_command("seed_recruitment_demo")
+    call_command("seed_recruitment_demo")
+    from saferwork.recruitment.models import Round
+
+    round_ = Round.objects.get()
+    assert round_.is_open and round_.applications.count() == 36
+    assert set(round_.panellists.values_list("user__email", flat=True)) == {
+        "admin@saferwork.test",
+        "expert@saferwork.test",
+    }
+    settings.DEBUG = False
+    with pytest.raises(Exception, match="DEBUG"):
+        call_command("seed_recruitment_demo")

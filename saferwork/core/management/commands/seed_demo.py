@@ -51,6 +51,7 @@ class Command(BaseCommand):
                 device.save()
         call_command("seed_reporting_demo", force=True, stdout=self.stdout)
         call_command("seed_training_demo", force=True, stdout=self.stdout)
+        call_command("seed_recruitment_demo", force=True, stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(orgs)} organisations, {len(people)} people. "
