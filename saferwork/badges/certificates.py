@@ -62,12 +62,12 @@ def render_pdf(credential: Credential, result: VerificationResult) -> bytes:
 
     pdf.set_text_color(*GREY)
     pdf.set_font("Helvetica", "B", 12)
-    pdf.set_xy(25, 28)
+    pdf.set_xy(25, 36)
     pdf.cell(247, 8, "CERTIFICATE OF ACHIEVEMENT", align="C")
 
     pdf.set_text_color(*PURPLE)
     pdf.set_font("Helvetica", "B", 30)
-    pdf.set_xy(25, 42)
+    pdf.set_xy(25, 50)
     pdf.multi_cell(247, 13, _text(wording["name"]), align="C")
 
     pdf.set_text_color(20, 20, 20)
@@ -81,8 +81,8 @@ def render_pdf(credential: Credential, result: VerificationResult) -> bytes:
 
     # Details and the way to check them.
     pdf.set_draw_color(200, 200, 200)
-    pdf.line(25, 128, 272, 128)
-    pdf.set_xy(25, 134)
+    pdf.line(25, 122, 272, 122)
+    pdf.set_xy(25, 128)
     pdf.set_font("Helvetica", "B", 10)
     pdf.set_text_color(*GREY)
     rows = [
@@ -106,9 +106,9 @@ def render_pdf(credential: Credential, result: VerificationResult) -> bytes:
         pdf.cell(180, 7, _text(value), new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(*GREY)
 
-    pdf.image(_qr_png(verify_url), x=236, y=134, w=36, h=36)
+    pdf.image(_qr_png(verify_url), x=236, y=128, w=36, h=36)
 
-    pdf.set_xy(25, 180)
+    pdf.set_xy(25, 176)
     pdf.set_font("Helvetica", "", 8.5)
     pdf.set_text_color(*GREY)
     pdf.multi_cell(
