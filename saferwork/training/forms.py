@@ -131,7 +131,7 @@ class EnquiryForm(forms.Form):
 
 
 class BoardFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, help_text="Organisation, contact name or email")
+    q = forms.CharField(label="Organisation, contact or email", required=False)
     state = forms.ChoiceField(label="State", required=False, choices=[("", "All states"), *Enquiry.State.choices])
     region = forms.ChoiceField(label="Region", required=False, choices=[("", "All regions"), *REGION_CHOICES])
 

@@ -725,6 +725,9 @@ def session_invite(request: HttpRequest, pk: int) -> HttpResponse:
 def briefing(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     current = services.briefing_for(organisation)
+    if current.pk is None and not current.reporting_url and reporting_route_url(organisation):
+        # Start from the organisation's own reporting route on SaferWork, if it has one.
+        current.reporting_url = f"{settings.SITE_URL}{reporting_route_url(organisation)}"
     form = forms.BriefingForm(request.POST or None, instance=current)
     if request.method == "POST" and form.is_valid():
         services.save_briefing(briefing=form.save(commit=False), actor=_user(request))

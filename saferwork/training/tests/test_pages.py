@@ -99,6 +99,7 @@ def test_session_page_links_to_reporting_instead_of_taking_reports(client, coord
     factories.sign_in_verified(client, coordinator)
     html = _ok(client.get(reverse("training:session", args=[session.pk])), "session")
     assert "not a place for formal reports" in html
+    assert f'href="/report/{session.organisation.slug}/"' in html
     assert "<textarea" not in html.split("Add a participant")[0]
 
 
