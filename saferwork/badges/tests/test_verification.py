@@ -99,3 +99,17 @@ def test_email_check_matches_only_the_right_address(issue):
     credential = issue("Pat@Example.org")
     assert email_matches(credential, " pat@example.org")
     assert not email_matches(credential, "pat@example.com")
+
+
+def test_badges_signed_before_a_key_rotation_still_verify(issue, settings):
+    import base64
+
+    from saferwork.badges import keys
+
+    settings.BADGE_SIGNING_KEY = base64.b64encode(b"\x05" * 32).decode()
+    old_key = keys.signing_key()
+    credential = issue()
+    settings.BADGE_SIGNING_KEY = base64.b64encode(b"\x06" * 32).decode()
+    assert verify_credential(credential.document).headline == "Not signed by this programme"
+    settings.BADGE_RETIRED_PUBLIC_KEYS = [base64.b64encode(old_key.raw_public).decode()]
+    assert verify_stored(credential).status == "valid"
