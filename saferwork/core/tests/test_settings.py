@@ -73,6 +73,8 @@ def test_production_settings_pass_check_deploy():
         DJANGO_SETTINGS_MODULE="saferwork.settings_production",
         SECRET_KEY="x" * 20 + "a-long-and-random-production-secret-key-for-tests",
         ALLOWED_HOSTS="saferwork.example.org",
+        # Production needs the programme's own badge signing key (base64 Ed25519 seed).
+        BADGE_SIGNING_KEY="c2FmZXJ3b3JrLXRlc3Qtb25seS1lZDI1NTE5LXNlZWQ=",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
