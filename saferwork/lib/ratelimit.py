@@ -7,6 +7,7 @@ processes or hosts serve the site.
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 
 from django.conf import settings
@@ -24,30 +25,43 @@ def client_address(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "unknown")
 
 
-def _key(scope: str, identity: str, window: int) -> str:
+def _key(scope: str, identity: str, kind: str) -> str:
     # Hash the identity: counters must never hold an address or an email in the clear.
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{scope}:{identity}".encode()).hexdigest()[:32]
-    bucket = int(time.time() // window)
-    return f"rl:{scope}:{digest}:{bucket}"
+    return f"rl:{scope}:{kind}:{digest}"
 
 
 def is_limited(scope: str, identity: str, limit: tuple[int, int]) -> bool:
-    """True when ``identity`` has already used up its attempts in this window."""
-    attempts, window = limit
-    return int(cache.get(_key(scope, identity, window), 0)) >= attempts
+    """True while ``identity`` is paused after using up its attempts."""
+    return float(cache.get(_key(scope, identity, "paused-until"), 0)) > time.time()
 
 
 def hit(scope: str, identity: str, limit: tuple[int, int]) -> int:
-    """Count one attempt and return how many this window has seen."""
-    _attempts, window = limit
-    key = _key(scope, identity, window)
-    cache.add(key, 0, timeout=window)
+    """Count one attempt and return how many this identity's window has seen.
+
+    A window starts at the identity's first attempt. The attempt that uses up the limit
+    starts a pause of one whole window, whose end is stored as a time rather than left to
+    the cache's expiry: some backends' ``incr`` resets a key's timeout to the default (the
+    database cache's is 5 minutes), and windows fixed to the clock would let a pause end,
+    and the count start again, at every quarter of an hour.
+    """
+    attempts, window = limit
+    now = time.time()
+    since_key = _key(scope, identity, "since")
+    cache.add(since_key, now, timeout=window)
+    remaining = max(1, math.ceil(float(cache.get(since_key, now)) + window - now))
+    key = _key(scope, identity, "count")
+    cache.add(key, 0, timeout=remaining)
     try:
-        return int(cache.incr(key))
+        count = int(cache.incr(key))
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        return 1
+        cache.set(key, 1, timeout=remaining)
+        count = 1
+    cache.touch(key, timeout=remaining)
+    if count >= attempts:
+        cache.set(_key(scope, identity, "paused-until"), now + window, timeout=window)
+    return count
 
 
 def reset(scope: str, identity: str, limit: tuple[int, int]) -> None:
-    cache.delete(_key(scope, identity, limit[1]))
+    cache.delete_many([_key(scope, identity, kind) for kind in ("since", "count", "paused-until")])
