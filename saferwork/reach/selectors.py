@@ -1,0 +1,365 @@
+"""The reach report: counts aggregated in the database from tallies, then suppressed once.
+
+Every output (page, SVG chart, CSV, XLSX) is built from the one ``ReachReport`` this
+module returns, so they cannot disagree about which cells are hidden.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Avg, Count, QuerySet, Sum
+
+from saferwork.delivery.models import EvaluationAnswer
+from saferwork.delivery.selectors import EvaluationSummary, evaluation_summary
+from saferwork.lib.suppression import Cell, SuppressedTable, footnote, suppress_counts
+from saferwork.reach.models import PositionTally, SessionTally
+from saferwork.training.models import DeliveryMode, Position
+
+MODE_LABELS = dict(DeliveryMode.choices)
+POSITION_LABELS = dict(Position.choices)
+UNKNOWN_REGION = "Not recorded"
+
+
+@dataclass
+class ReachFilters:
+    start: dt.date | None = None  # first day of the first month included
+    end: dt.date | None = None  # first day of the last month included
+    organisation_id: int | None = None
+    region: str = ""
+    trainer_id: int | None = None
+
+    def describe(self) -> list[tuple[str, str]]:
+        parts = []
+        if self.start:
+            parts.append(("From", self.start.strftime("%B %Y")))
+        if self.end:
+            parts.append(("To", self.end.strftime("%B %Y")))
+        if self.region:
+            parts.append(("Region", self.region))
+        return parts
+
+
+def tallies(filters: ReachFilters, *, organisation: Any = None) -> QuerySet[SessionTally]:
+    qs = SessionTally.objects.all()
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    elif filters.organisation_id:
+        qs = qs.filter(organisation_id=filters.organisation_id)
+    if filters.start:
+        qs = qs.filter(month__gte=filters.start)
+    if filters.end:
+        qs = qs.filter(month__lte=filters.end)
+    if filters.region:
+        qs = qs.filter(region=filters.region)
+    if filters.trainer_id:
+        qs = qs.filter(trainers__id=filters.trainer_id)
+    return qs
+
+
+@dataclass
+class Row:
+    label: str
+    attendees: Cell
+    sessions: Cell | None = None
+
+
+@dataclass
+class Breakdown:
+    """One dimension of reach: attendees (and sessions, where that means something) by group."""
+
+    key: str
+    title: str
+    rows: list[Row]
+    attendees_total: Cell | None
+    sessions_total: Cell | None = None
+    chart: bool = True
+    svg: Chart | None = None
+
+    @property
+    def with_sessions(self) -> bool:
+        return self.sessions_total is not None
+
+    def export_rows(self) -> Iterator[list[int | str]]:
+        header: list[int | str] = [self.title]
+        if self.with_sessions:
+            header.append("Sessions delivered")
+        header.append("Attendees")
+        yield header
+        for row in self.rows:
+            line: list[int | str] = [row.label]
+            if row.sessions is not None:
+                line.append(row.sessions.export_value)
+            line.append(row.attendees.export_value)
+            yield line
+        total: list[int | str] = ["Total"]
+        if self.sessions_total is not None:
+            total.append(self.sessions_total.export_value)
+        if self.attendees_total is not None:
+            total.append(self.attendees_total.export_value)
+        yield total
+
+
+@dataclass
+class TrainerEvaluation:
+    name: str
+    answers: Cell
+    overall: float | None
+    trainers: float | None
+
+
+@dataclass
+class ReachReport:
+    threshold: int
+    filters: ReachFilters
+    sessions: Cell
+    attendees: Cell
+    breakdowns: list[Breakdown]
+    evaluation: EvaluationSummary
+    evaluation_answers: Cell
+    by_trainer: list[TrainerEvaluation] = field(default_factory=list)
+
+    @property
+    def footnote(self) -> str:
+        return footnote(self.threshold)
+
+    def breakdown(self, key: str) -> Breakdown:
+        return next(b for b in self.breakdowns if b.key == key)
+
+
+def _breakdown(
+    key: str, title: str, labels: list[str], attendees: dict[str, int], sessions: dict[str, int] | None, threshold: int
+) -> Breakdown:
+    if not labels:
+        # Nothing to break down (no data under these filters). The suppression library
+        # cannot publish an empty table with a total, so show an empty table whose total
+        # is the (suppressed) zero.
+        zero = suppress_counts({"total": 0}, threshold=threshold, with_total=False)["total"]
+        return Breakdown(
+            key=key, title=title, rows=[], attendees_total=zero, sessions_total=zero if sessions is not None else None
+        )
+    suppressed_attendees: SuppressedTable = suppress_counts(
+        {label: attendees.get(label, 0) for label in labels}, threshold=threshold
+    )
+    suppressed_sessions = (
+        suppress_counts({label: sessions.get(label, 0) for label in labels}, threshold=threshold)
+        if sessions is not None
+        else None
+    )
+    rows = [
+        Row(
+            label=label,
+            attendees=suppressed_attendees[label],
+            sessions=suppressed_sessions[label] if suppressed_sessions else None,
+        )
+        for label in labels
+    ]
+    return Breakdown(
+        key=key,
+        title=title,
+        rows=rows,
+        attendees_total=suppressed_attendees.total,
+        sessions_total=suppressed_sessions.total if suppressed_sessions else None,
+    )
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    months = []
+    current = first
+    while current <= last:
+        months.append(current)
+        current = (current + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def reach_report(
+    filters: ReachFilters,
+    *,
+    organisation: Any = None,
+    threshold: int | None = None,
+    with_trainers: bool = False,
+) -> ReachReport:
+    """Everything the dashboard shows, aggregated in the database and suppressed.
+
+    A fixed number of queries whatever the number of sessions: one per dimension.
+    """
+    threshold = threshold or settings.REACH_SUPPRESSION_THRESHOLD
+    qs = tallies(filters, organisation=organisation)
+    ids = qs.values("pk")
+    totals = SessionTally.objects.filter(pk__in=ids).aggregate(sessions=Count("id"), attendees=Sum("attendees"))
+    grand = suppress_counts(
+        {"sessions": totals["sessions"] or 0, "attendees": totals["attendees"] or 0},
+        threshold=threshold,
+        with_total=False,
+    )
+
+    def grouped(field_name: str) -> tuple[dict[Any, int], dict[Any, int]]:
+        rows = (
+            SessionTally.objects.filter(pk__in=ids)
+            .values(field_name)
+            .annotate(sessions=Count("id"), attendees=Sum("attendees"))
+            .order_by(field_name)
+        )
+        return (
+            {row[field_name]: row["attendees"] or 0 for row in rows},
+            {row[field_name]: row["sessions"] for row in rows},
+        )
+
+    breakdowns = []
+    positions = {
+        POSITION_LABELS.get(row["position"], row["position"]): row["n"] or 0
+        for row in PositionTally.objects.filter(tally__in=ids).values("position").annotate(n=Sum("count"))
+    }
+    breakdowns.append(
+        _breakdown(
+            "position", "Position in the union structure", list(POSITION_LABELS.values()), positions, None, threshold
+        )
+    )
+    attendees, sessions = grouped("mode")
+    breakdowns.append(
+        _breakdown(
+            "mode",
+            "Online or in person",
+            list(MODE_LABELS.values()),
+            {MODE_LABELS.get(k, k): v for k, v in attendees.items()},
+            {MODE_LABELS.get(k, k): v for k, v in sessions.items()},
+            threshold,
+        )
+    )
+    attendees, sessions = grouped("region")
+    region_labels = sorted({(k or UNKNOWN_REGION) for k in attendees})
+    breakdowns.append(
+        _breakdown(
+            "region",
+            "Region",
+            region_labels,
+            {(k or UNKNOWN_REGION): v for k, v in attendees.items()},
+            {(k or UNKNOWN_REGION): v for k, v in sessions.items()},
+            threshold,
+        )
+    )
+    attendees, sessions = grouped("month")
+    if attendees or filters.start:
+        first = filters.start or min(attendees)
+        last = filters.end or (max(attendees) if attendees else first)
+        months = _months(first, last)
+        labels = [m.strftime("%B %Y") for m in months]
+        breakdowns.append(
+            _breakdown(
+                "month",
+                "Month",
+                labels,
+                {k.strftime("%B %Y"): v for k, v in attendees.items()},
+                {k.strftime("%B %Y"): v for k, v in sessions.items()},
+                threshold,
+            )
+        )
+    if organisation is None:
+        attendees, sessions = grouped("organisation__name")
+        org = _breakdown("organisation", "Organisation", sorted(attendees), attendees, sessions, threshold)
+        org.chart = False  # a long list: the table says it better
+        breakdowns.append(org)
+
+    answers = EvaluationAnswer.objects.filter(session_id__in=qs.values("session_id"))
+    summary = evaluation_summary(answers, threshold=max(threshold, settings.EVALUATION_RESULTS_THRESHOLD))
+    answer_count = suppress_counts({"answers": summary.answers}, threshold=threshold, with_total=False)["answers"]
+    report = ReachReport(
+        threshold=threshold,
+        filters=filters,
+        sessions=grand["sessions"],
+        attendees=grand["attendees"],
+        breakdowns=breakdowns,
+        evaluation=summary,
+        evaluation_answers=answer_count,
+    )
+    if with_trainers:
+        report.by_trainer = _by_trainer(answers, threshold)
+    return report
+
+
+def _by_trainer(answers: QuerySet[EvaluationAnswer], threshold: int) -> list[TrainerEvaluation]:
+    """Per-trainer averages; a trainer's figures appear only once they have enough answers.
+
+    Co-tutored sessions count for each trainer, so these do not add up to a total and
+    none is shown: each count stands alone and is hidden below the threshold.
+    """
+    rows = (
+        answers.values("session__trainers__id", "session__trainers__user__full_name")
+        .annotate(n=Count("id"), overall=Avg("overall"), trainers=Avg("trainers"))
+        .order_by("session__trainers__user__full_name")
+    )
+    result = []
+    for row in rows:
+        if row["session__trainers__id"] is None:
+            continue
+        shown = row["n"] >= threshold
+        cell = suppress_counts({"n": row["n"]}, threshold=threshold, with_total=False)["n"]
+        result.append(
+            TrainerEvaluation(
+                name=row["session__trainers__user__full_name"] or "Trainer",
+                answers=cell,
+                overall=round(row["overall"], 1) if shown else None,
+                trainers=round(row["trainers"], 1) if shown else None,
+            )
+        )
+    return result
+
+
+# ---------------------------------------------------------------- charts
+
+
+@dataclass
+class Bar:
+    label: str
+    display: str
+    y: int
+    width: int
+    text_x: int
+    hidden: bool
+
+
+@dataclass
+class Chart:
+    id: str
+    title: str
+    description: str
+    height: int
+    bars: list[Bar]
+    label_width: int = 170
+    plot_width: int = 330
+
+
+def chart_for(breakdown: Breakdown, *, threshold: int) -> Chart:
+    """A horizontal bar chart of attendees; hidden counts get no bar, only their words."""
+    row_height = 30
+    shown = [r.attendees.value for r in breakdown.rows if r.attendees.value is not None]
+    top = max(shown) if shown else 1
+    chart = Chart(
+        id=f"chart-{breakdown.key}",
+        title=f"Attendees by {breakdown.title.lower()}",
+        description=(
+            "Horizontal bar chart. "
+            + "; ".join(f"{r.label}: {r.attendees.display}" for r in breakdown.rows)
+            + f". Counts below {threshold} are not drawn."
+        ),
+        height=row_height * len(breakdown.rows) + 10,
+        bars=[],
+    )
+    for i, row in enumerate(breakdown.rows):
+        value = row.attendees.value
+        width = 0 if value is None else max(2, round(chart.plot_width * value / top))
+        chart.bars.append(
+            Bar(
+                label=row.label if len(row.label) <= 24 else row.label[:23] + "…",
+                display=row.attendees.display,
+                y=i * row_height + 5,
+                width=width,
+                text_x=chart.label_width + width + 6,
+                hidden=value is None,
+            )
+        )
+    return chart
