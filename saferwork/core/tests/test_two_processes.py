@@ -14,6 +14,7 @@ import http.cookiejar
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -41,7 +42,7 @@ from saferwork.accounts.models import User
 from saferwork.organisations.models import Membership, Organisation
 
 org = Organisation.objects.create(name="Shared Union", slug="shared-union", kind="union", region="London")
-for email in ("limited@example.org", "roaming@example.org"):
+for email in ("limited@example.org", "guessed@example.org", "roaming@example.org"):
     user = User.objects.create_user(email, os.environ["SEED_PASSWORD"], full_name="Two Processes")
     Membership.objects.create(user=user, organisation=org, is_coordinator=True)
     TOTPDevice.objects.create(user=user, name="Phone", confirmed=True, key=os.environ["SEED_TOTP_KEY"])
@@ -147,7 +148,7 @@ def two_processes(database_url: str, tmp_path_factory: pytest.TempPathFactory) -
         yield Site(a=urls[0], b=urls[1], totp_key=binascii.unhexlify(key_hex))
     finally:
         for process, _log in processes:
-            process.terminate()
+            process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         for process, _log in processes:
             try:
                 process.wait(timeout=10)
@@ -233,6 +234,28 @@ def test_wrong_passwords_on_both_processes_share_one_account_limit(two_processes
     stranger = Visitor()
     form = stranger.get(f"{site.b}/account/sign-in/")
     assert stranger.post(form.url, form, email="limited@example.org", password=PASSWORD).status == 429
+
+
+def test_wrong_codes_on_both_processes_share_one_second_factor_limit(two_processes: Site) -> None:
+    site = two_processes
+    visitor = Visitor()
+    form = visitor.get(f"{site.a}/account/sign-in/")
+    page = visitor.post(form.url, form, email="guessed@example.org", password=PASSWORD)
+    assert page.url == f"{site.a}/account/sign-in/code/", page.url
+
+    right = site.code()
+    wrong = f"{(int(right) + 500_000) % 1_000_000:06d}"
+    for attempt, base in enumerate([site.b, site.a, site.b, site.a, site.b], start=1):
+        form = visitor.get(f"{base}/account/sign-in/code/")
+        page = visitor.post(form.url, form, code=wrong)
+        assert "The code is not right or has expired" in page.html, (attempt, base)
+    assert page.status == 429 and "paused for 15 minutes" in page.html
+
+    for base in (site.a, site.b):
+        form = visitor.get(f"{base}/account/sign-in/code/")
+        page = visitor.post(form.url, form, code=site.code())
+        assert page.status == 429 and "paused for 15 minutes" in page.html, base
+    assert visitor.get(f"{site.a}/dashboard/").url.startswith(f"{site.a}/account/sign-in/")
 
 
 def test_sign_in_started_on_one_process_finishes_and_holds_on_the_other(two_processes: Site) -> None:
