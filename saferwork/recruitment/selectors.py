@@ -71,6 +71,18 @@ def panels_for_user(user: Any) -> QuerySet[Panellist]:
     return Panellist.objects.filter(user=user).select_related("round", "round__organisation")
 
 
+LIST_FIELDS = [
+    "id",
+    "round_id",
+    "organisation_id",
+    "status",
+    "full_name",
+    "email",
+    "region",
+    "background",
+    "submitted_at",
+]
+
 SORTS = {
     "submitted": ["submitted_at", "id"],
     "mean": [F("mean").desc(nulls_last=True), "id"],
@@ -107,17 +119,7 @@ def shortlist(
             spread=Max("score_sheets__weighted_total", filter=on_stage)
             - Min("score_sheets__weighted_total", filter=on_stage),
         )
-        .only(
-            "id",
-            "round_id",
-            "organisation_id",
-            "status",
-            "full_name",
-            "email",
-            "region",
-            "background",
-            "submitted_at",
-        )
+        .only(*LIST_FIELDS)
     )
     if viewer is not None:
         qs = qs.annotate(
@@ -125,7 +127,11 @@ def shortlist(
             conflicted=Exists(Conflict.objects.filter(application=OuterRef("pk"), panellist=viewer)),
         )
     if stage == Stage.INTERVIEW:
-        qs = qs.filter(interview__isnull=False)
+        qs = (
+            qs.filter(interview__isnull=False)
+            .select_related("interview__slot")
+            .only(*LIST_FIELDS, "interview__cancelled_at", "interview__slot__starts_at")
+        )
     if region:
         qs = qs.filter(region=region)
     if background:

@@ -275,8 +275,6 @@ def _list_page(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
         flagged=criteria.get("flagged", False),
         sort=criteria.get("sort") or "submitted",
     )
-    if stage == Stage.INTERVIEW:
-        qs = qs.select_related("interview__slot")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     for row in rows:

@@ -441,3 +441,30 @@ def test_seed_recruitment_demo_is_idempotent(programme_host, settings):
     settings.DEBUG = False
     with pytest.raises(Exception, match="DEBUG"):
         call_command("seed_recruitment_demo")
+
+
+def test_interview_list_shows_slots_and_blind_scores(
+    verified_client, programme_admin, round_, expert, expert_seat, staff_panellist, django_assert_max_num_queries
+):
+    start = timezone.now() + timedelta(days=10)
+    for n in range(30):
+        a = make_application(round_, n, status=S.INVITED)
+        slot = InterviewSlot.objects.create(
+            round=round_,
+            starts_at=start + timedelta(hours=n),
+            ends_at=start + timedelta(hours=n, minutes=45),
+            location="Online",
+        )
+        Interview.objects.create(application=a, slot=slot)
+        ScoreSheet.objects.create(
+            application=a, panellist=staff_panellist, stage=Stage.INTERVIEW, weighted_total="3.25"
+        )
+    client = verified_client(expert)
+    with django_assert_max_num_queries(16):
+        page = client.get(f"/programme/recruitment/{round_.pk}/interviews/").content.decode()
+    assert page.count("Hidden until you score") == 30 and "3.25" not in page
+    assert timezone.localtime(start).strftime("%-d %b") in page
+    admin_page = (
+        verified_client(programme_admin).get(f"/programme/recruitment/{round_.pk}/interviews/").content.decode()
+    )
+    assert admin_page.count("3.25") == 30
