@@ -231,7 +231,7 @@ class AdjustmentsForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Decision",
+        label="Outcome for the candidate",
         choices=[
             (Application.Status.SUCCESSFUL, "Successful"),
             (Application.Status.RESERVE, "Reserve"),

@@ -82,8 +82,11 @@ def test_candidate_to_trainer(page, live_server, programme_host, programme_admin
     answer = page.get_by_label("Your answer to the written task")
     answer.fill(TASK)
     # GOV.UK Frontend's character count counts words as they are typed (the server enforces it).
-    page.wait_for_function("document.querySelector('.govuk-character-count__status') !== null")
-    assert "words remaining" in page.locator(".govuk-character-count__status").inner_text()
+    answer.press("End")  # a keystroke, as a person typing makes
+    remaining = f"You have {120 - len(TASK.split())} words remaining"
+    page.wait_for_function(
+        "text => document.querySelector('.govuk-character-count__status')?.textContent.trim() === text", arg=remaining
+    )
     page.get_by_label("Your unions and the roles you hold or have held").fill("Tutor, regional education centre")
     page.get_by_label("Your experience of training adults").fill("Twelve years tutoring reps' courses")
     page.get_by_label("Your experience of work on sexual harassment or related issues").fill("Led a branch survey")

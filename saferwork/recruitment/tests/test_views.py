@@ -106,7 +106,15 @@ def test_resume_link_request_is_silent_and_rate_limited(client, round_, settings
 # ---------------------------------------------------------------- who may see a round
 
 ROUND_PAGES = ["", "applications/", "interviews/"]
-ADMIN_PAGES = ["edit/", "criteria/add/", "panel/", "slots/", "outcomes/", "report/"]
+ADMIN_PAGES = [
+    "edit/",
+    "criteria/add/",
+    "panel/",
+    "slots/",
+    "outcomes/",
+    "report/",
+    "applications/bulk/?action=shortlist",
+]
 
 
 @pytest.mark.parametrize("page", ROUND_PAGES + ADMIN_PAGES)
@@ -128,15 +136,28 @@ def test_outsider_cannot_list_or_start_rounds(verified_client, outsider, url):
 
 
 @pytest.mark.parametrize(
-    "page", ["applications/{a}/conflict/", "interviews/{a}/cancel/", "interviews/{a}/decision/", "outcomes/send/"]
+    "page",
+    [
+        "applications/{a}/conflict/",
+        "applications/bulk/",
+        "interviews/{a}/cancel/",
+        "interviews/{a}/decision/",
+        "interviews/{a}/reschedule/",
+        "interviews/{a}/adjustments/",
+        "outcomes/send/",
+        "panel/",
+        "slots/",
+    ],
 )
 def test_outsider_cannot_post_to_a_round(verified_client, outsider, round_, application, page):
     Interview.objects.create(application=application)
     client = verified_client(outsider)
     _sudo(client)
     url = f"/programme/recruitment/{round_.pk}/" + page.format(a=application.pk)
-    assert client.post(url, {"reason": "x", "decision": "successful"}).status_code in {403, 404}
+    data = {"reason": "x", "decision": "successful", "action": "shortlist", "ids": [application.pk], "form": "expert"}
+    assert client.post(url, data).status_code in {403, 404}
     assert not Conflict.objects.exists()
+    assert not Interview.objects.exclude(adjustments_confirmed="").exists()
     application.refresh_from_db()
     assert application.status == S.SUBMITTED
 
