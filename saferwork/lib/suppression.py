@@ -23,9 +23,10 @@ cells of a row or a column from its total, nor by combining several rows and col
 
 We check that exactly. A two-way table with row, column and grand totals is a flow
 network (source → row total → cell → column total → sink, grand total closing the
-loop); a hidden value is an edge with bounds instead of a fixed flow. Because such a
-system is totally unimodular, the values a hidden cell can take form an unbroken range
-of whole numbers, and two feasibility checks (max-flow with lower bounds) find its ends.
+loop); a hidden value is an edge with bounds instead of a fixed flow, and the true table
+is one circulation that fits. Because such a system is totally unimodular, the values a
+hidden cell can take form an unbroken range of whole numbers, found by pushing flow
+round cycles through that cell in the residual graph (augmenting paths).
 The suppressor hides one more cell at a time until every small cell has some freedom,
 preferring (1) the smallest shown cell that gives the small cell its whole range 0..N-1,
 then (2) the smallest shown cell that at least stops it being pinned, and only then a
@@ -283,58 +284,118 @@ class _Grid:
         self.status: dict[Key, Status] = {
             key: (Status.SMALL if value < threshold else Status.SHOWN) for key, value in self.true.items()
         }
+        self._big = 10 * (sum(map(sum, values)) + threshold + 1)
+        self._edge_cache: list[tuple[Key, int, int, int]] | None = None
+        self._index_cache: dict[Key, tuple[int, int, int]] | None = None
+        # The residual graph of the current status is reused until the status changes.
+        self._version = 0
+        self._slack_version = -1
+        self._slack_base: dict[int, dict[int, int]] | None = None
+        self._lines_cache: dict[Key, list[list[Key]]] | None = None
 
     def cell(self, key: Key) -> Cell:
         return Cell(self.status[key], self.threshold, self.true[key])
 
     # -- what a reader can work out
+    #
+    # The published table is a circulation: source -> row total -> cell -> column total
+    # -> sink -> (grand total) -> source. A shown number fixes its edge; a hidden one only
+    # bounds it (0..N-1 for "fewer than N", N and up for "hidden"). The true table is one
+    # circulation that fits. A hidden small cell can be moved by d exactly when d units
+    # can go round a cycle through its edge using only the slack of the other hidden
+    # edges, so the values it can take are its true value plus or minus what two
+    # small augmenting-path searches can push.
 
-    def _bounds(self, key: Key, status: dict[Key, Status], big: int) -> tuple[int, int]:
-        state = status[key]
+    def _edges(self) -> list[tuple[Key, int, int, int]]:
+        """(item, from node, to node, true flow) for every edge, published or not."""
+        if self._edge_cache is None:
+            rows = [2 + i for i in range(self.n_rows)]
+            cols = [2 + self.n_rows + j for j in range(self.n_cols)]
+            row_sums = [sum(row) for row in self.values]
+            col_sums = [sum(self.values[i][j] for i in range(self.n_rows)) for j in range(self.n_cols)]
+            edges: list[tuple[Key, int, int, int]] = []
+            for i in range(self.n_rows):
+                edges.append((("row", i), 0, rows[i], row_sums[i]))
+                edges += [(("cell", i, j), rows[i], cols[j], self.values[i][j]) for j in range(self.n_cols)]
+            edges += [(("col", j), cols[j], 1, col_sums[j]) for j in range(self.n_cols)]
+            edges.append((("grand",), 1, 0, sum(row_sums)))
+            self._edge_cache = edges
+        return self._edge_cache
+
+    def _arcs(self, flow: int, state: Status | None) -> tuple[int, int]:
+        """(room to grow, room to shrink) of one edge as a reader sees it."""
         if state is Status.SHOWN:
-            return self.true[key], self.true[key]
+            return 0, 0
         if state is Status.SMALL:
-            return 0, self.threshold - 1
-        return self.threshold, big
+            low, high = 0, self.threshold - 1
+        elif state is Status.COMPLEMENTARY:
+            low, high = self.threshold, self._big
+        else:  # a total that is not published at all
+            low, high = 0, self._big
+        return max(high - flow, 0), max(flow - low, 0)
 
-    def feasible(self, status: dict[Key, Status], fixed: tuple[Key, int] | None = None) -> bool:
-        """Is there a table consistent with everything published (and ``fixed``)?"""
-        big = 10 * (sum(self.true.values()) + self.threshold + 1)
-        source, sink = 0, 1
-        rows = [2 + i for i in range(self.n_rows)]
-        cols = [2 + self.n_rows + j for j in range(self.n_cols)]
-        edges: list[tuple[int, int, int, int]] = []
+    def _slack(self, skip: Key, extra: Key | None = None) -> _Residual:
+        """Residual capacities of every edge a reader cannot pin down, except ``skip``.
 
-        def bounds(key: Key) -> tuple[int, int]:
-            if fixed is not None and fixed[0] == key:
-                return fixed[1], fixed[1]
-            return self._bounds(key, status, big)
+        ``extra`` is a shown item to treat as hidden (a candidate complement on trial).
+        The graph of the current status is built once; each question only notes changes.
+        """
+        if self._slack_version != self._version or self._slack_base is None:
+            base: dict[int, dict[int, int]] = {}
+            for key, a, b, flow in self._edges():
+                grow, shrink = self._arcs(flow, self.status.get(key))
+                if grow:
+                    base.setdefault(a, {})[b] = base.get(a, {}).get(b, 0) + grow
+                if shrink:
+                    base.setdefault(b, {})[a] = base.get(b, {}).get(a, 0) + shrink
+            self._slack_base, self._slack_version = base, self._version
+        residual = _Residual(self._slack_base)
+        if extra is not None:
+            a, b, flow = self._edge_index()[extra]
+            grow, shrink = self._arcs(flow, Status.COMPLEMENTARY)
+            residual.change(a, b, grow)
+            residual.change(b, a, shrink)
+        a, b, flow = self._edge_index()[skip]
+        grow, shrink = self._arcs(flow, self.status.get(skip))
+        residual.change(a, b, -grow)
+        residual.change(b, a, -shrink)
+        return residual
 
-        for i in range(self.n_rows):
-            low, high = bounds(("row", i)) if self.has_row_totals else (0, big)
-            edges.append((source, rows[i], low, high))
-            for j in range(self.n_cols):
-                low, high = bounds(("cell", i, j))
-                edges.append((rows[i], cols[j], low, high))
-        for j in range(self.n_cols):
-            low, high = bounds(("col", j)) if self.has_column_totals else (0, big)
-            edges.append((cols[j], sink, low, high))
-        low, high = bounds(("grand",)) if self.has_grand_total else (0, big)
-        edges.append((sink, source, low, high))
-        return _circulation_feasible(2 + self.n_rows + self.n_cols, edges)
+    def _edge_index(self) -> dict[Key, tuple[int, int, int]]:
+        if self._index_cache is None:
+            self._index_cache = {key: (a, b, flow) for key, a, b, flow in self._edges()}
+        return self._index_cache
 
-    def protection(self, key: Key, status: dict[Key, Status]) -> str:
-        """'full' if every value 0..N-1 is still possible, 'some' if more than one is, else 'pinned'."""
-        top = self.threshold - 1
-        if self.feasible(status, (key, 0)) and self.feasible(status, (key, top)):
+    def _room(self, key: Key, extra: Key | None = None) -> tuple[int, int]:
+        """How far (down, up) the item could move and still fit everything published."""
+        a, b, _flow = self._edge_index()[key]
+        value = self.true[key]
+        down = self._slack(key, extra).push(a, b, value)
+        up = self._slack(key, extra).push(b, a, self.threshold - 1 - value)
+        return down, up
+
+    def protection(self, key: Key, extra: Key | None = None) -> str:
+        """'full' if every value 0..N-1 is still possible, 'some' if more than one is, else 'pinned'.
+
+        ``extra``: judge as if that shown item were hidden too.
+        """
+        down, up = self._room(key, extra)
+        if down == self.true[key] and up == self.threshold - 1 - self.true[key]:
             return "full"
-        # The possible values form an unbroken range that holds the true value, so it
-        # holds more than one value exactly when a next-door value is possible.
-        true = self.true[key]
-        for other in (true - 1, true + 1):
-            if 0 <= other <= top and self.feasible(status, (key, other)):
-                return "some"
-        return "pinned"
+        return "some" if down or up else "pinned"
+
+    def _line_mates(self, key: Key) -> list[Key]:
+        """Every published item sharing a line with ``key``."""
+        return [k for line in self._lines_of().get(key, []) for k in line if k != key]
+
+    def _lines_of(self) -> dict[Key, list[list[Key]]]:
+        if self._lines_cache is None:
+            found: dict[Key, list[list[Key]]] = {}
+            for line in self.lines():
+                for key in line:
+                    found.setdefault(key, []).append(line)
+            self._lines_cache = found
+        return self._lines_cache
 
     def neighbours(self, key: Key) -> list[Key]:
         """Shown items that share a row, column or margin line with ``key``."""
@@ -381,21 +442,22 @@ class _Grid:
         return (key[0] != "cell", self.true[key], key)
 
     def suppress(self) -> None:
-        # Each round hides at least one more item, and hiding only ever widens what a
-        # reader must consider possible, so this ends (at worst with everything hidden).
-        while True:
+        # Hiding more only ever widens what a reader must consider possible, so a small
+        # cell that is protected stays protected: each is checked until it is, once.
+        # Every round hides at least one more item, so this ends (at worst with all hidden).
+        self._apply_line_rule()
+        pending = deque(key for key, state in self.status.items() if state is Status.SMALL)
+        while pending:
+            key = pending[0]
+            if self.protection(key) != "pinned":
+                pending.popleft()
+                continue
+            self._hide(self._choose_complement(key))
             self._apply_line_rule()
-            exposed = next(
-                (
-                    key
-                    for key, state in self.status.items()
-                    if state is Status.SMALL and self.protection(key, self.status) == "pinned"
-                ),
-                None,
-            )
-            if exposed is None:
-                return
-            self.status[self._choose_complement(exposed)] = Status.COMPLEMENTARY
+
+    def _hide(self, key: Key) -> None:
+        self.status[key] = Status.COMPLEMENTARY
+        self._version += 1
 
     def _apply_line_rule(self) -> None:
         """No published line may hide exactly one item: take the smallest shown one with it."""
@@ -407,26 +469,25 @@ class _Grid:
                 hidden = [k for k in line if self.status[k] is not Status.SHOWN]
                 shown = [k for k in line if self.status[k] is Status.SHOWN]
                 if len(hidden) == 1 and shown:
-                    self.status[min(shown, key=self._preference)] = Status.COMPLEMENTARY
+                    self._hide(min(shown, key=self._preference))
                     changed = True
 
     def _choose_complement(self, exposed: Key) -> Key:
         """The next item to hide for a small cell that can still be worked out exactly."""
         near = self.neighbours(exposed)
-        hidden = [k for k, s in self.status.items() if s is not Status.SHOWN]
         candidates = set(near)
-        for key in hidden:
-            candidates.update(self.neighbours(key))
+        # Items one step further: on the lines of the hidden items that share a line with it.
+        for key in self._line_mates(exposed):
+            if self.status[key] is not Status.SHOWN:
+                candidates.update(self.neighbours(key))
         ordered = sorted(candidates, key=self._preference)
-        trial = dict(self.status)
-        for wanted in ("full", "some"):
-            for key in ordered:
-                if wanted == "full" and key[0] != "cell":
-                    continue
-                trial[key] = Status.COMPLEMENTARY
-                if self.protection(exposed, trial) in ("full", wanted):
+        # First a cell on the small cell's own lines that gives it its whole range, then
+        # any nearby item that at least stops it being pinned (bounded, to stay quick).
+        passes = (("full", [k for k in sorted(near, key=self._preference) if k[0] == "cell"]), ("some", ordered[:40]))
+        for wanted, keys in passes:
+            for key in keys:
+                if self.protection(exposed, extra=key) in ("full", wanted):
                     return key
-                trial[key] = Status.SHOWN
         # No single item is enough: hide the best next to the small cell and go round again.
         fallback = sorted(near, key=self._preference) or ordered
         if not fallback:  # pragma: no cover - with everything hidden nothing can be pinned
@@ -434,76 +495,44 @@ class _Grid:
         return fallback[0]
 
 
-def _circulation_feasible(n_nodes: int, edges: list[tuple[int, int, int, int]]) -> bool:
-    """Whether a circulation exists with every edge's flow within [low, high]."""
-    if any(low > high for _, _, low, high in edges):
-        return False
-    super_source, super_sink = n_nodes, n_nodes + 1
-    graph = _FlowGraph(n_nodes + 2)
-    excess = [0] * n_nodes
-    for a, b, low, high in edges:
-        graph.add(a, b, high - low)
-        excess[b] += low
-        excess[a] -= low
-    needed = 0
-    for node, amount in enumerate(excess):
-        if amount > 0:
-            graph.add(super_source, node, amount)
-            needed += amount
-        elif amount < 0:
-            graph.add(node, super_sink, -amount)
-    return graph.max_flow(super_source, super_sink) == needed
+class _Residual:
+    """A residual graph: a shared base of capacities plus this question's own changes."""
 
+    def __init__(self, base: dict[int, dict[int, int]]) -> None:
+        self.base = base
+        self.delta: dict[tuple[int, int], int] = {}
+        self.extra: dict[int, set[int]] = {}
 
-class _FlowGraph:
-    """Dinic's max-flow: small and exact on integers."""
+    def change(self, a: int, b: int, amount: int) -> None:
+        if amount:
+            self.delta[(a, b)] = self.delta.get((a, b), 0) + amount
+            self.extra.setdefault(a, set()).add(b)
 
-    def __init__(self, n: int) -> None:
-        self.n = n
-        self.adj: list[list[int]] = [[] for _ in range(n)]
-        self.to: list[int] = []
-        self.cap: list[int] = []
+    def capacity(self, a: int, b: int) -> int:
+        return self.base.get(a, {}).get(b, 0) + self.delta.get((a, b), 0)
 
-    def add(self, a: int, b: int, capacity: int) -> None:
-        self.adj[a].append(len(self.to))
-        self.to.append(b)
-        self.cap.append(capacity)
-        self.adj[b].append(len(self.to))
-        self.to.append(a)
-        self.cap.append(0)
-
-    def max_flow(self, s: int, t: int) -> int:
-        flow = 0
-        while True:
-            level = [-1] * self.n
-            level[s] = 0
-            queue = deque([s])
-            while queue:
-                u = queue.popleft()
-                for e in self.adj[u]:
-                    if self.cap[e] > 0 and level[self.to[e]] < 0:
-                        level[self.to[e]] = level[u] + 1
-                        queue.append(self.to[e])
-            if level[t] < 0:
-                return flow
-            pointer = [0] * self.n
-            while True:
-                pushed = self._push(s, t, 1 << 62, level, pointer)
-                if not pushed:
-                    break
-                flow += pushed
-
-    def _push(self, u: int, t: int, limit: int, level: list[int], pointer: list[int]) -> int:
-        if u == t:
-            return limit
-        while pointer[u] < len(self.adj[u]):
-            e = self.adj[u][pointer[u]]
-            v = self.to[e]
-            if self.cap[e] > 0 and level[v] == level[u] + 1:
-                pushed = self._push(v, t, min(limit, self.cap[e]), level, pointer)
-                if pushed:
-                    self.cap[e] -= pushed
-                    self.cap[e ^ 1] += pushed
-                    return pushed
-            pointer[u] += 1
-        return 0
+    def push(self, start: int, goal: int, wanted: int) -> int:
+        """Send up to ``wanted`` units from ``start`` to ``goal`` along augmenting paths."""
+        sent = 0
+        while sent < wanted:
+            parent: dict[int, int] = {start: start}
+            queue = deque([start])
+            while queue and goal not in parent:
+                node = queue.popleft()
+                for nxt in (*self.base.get(node, {}), *self.extra.get(node, ())):
+                    if nxt not in parent and self.capacity(node, nxt) > 0:
+                        parent[nxt] = node
+                        queue.append(nxt)
+            if goal not in parent:
+                return sent
+            path = []
+            node = goal
+            while node != start:
+                path.append((parent[node], node))
+                node = parent[node]
+            amount = min(wanted - sent, *(self.capacity(a, b) for a, b in path))
+            for a, b in path:
+                self.change(a, b, -amount)
+                self.change(b, a, amount)
+            sent += amount
+        return sent
