@@ -295,7 +295,7 @@ def people(request: HttpRequest) -> HttpResponse:
     allow_admin = membership_has(request.membership, "is_programme_admin")  # type: ignore[attr-defined]
     form = InvitationForm(request.POST or None, allow_programme_admin=allow_admin)
     if request.method == "POST" and form.is_valid():
-        services.invite(
+        invitation, _token = services.invite(
             organisation=organisation,
             email=form.cleaned_data["email"],
             full_name=form.cleaned_data["full_name"],
@@ -304,7 +304,7 @@ def people(request: HttpRequest) -> HttpResponse:
         )
         messages.success(
             request,
-            f"Invitation sent to {form.cleaned_data['email']}. The link works for {settings.INVITATION_DAYS} days.",
+            f"Invitation sent to {invitation.email}. The link works for {settings.INVITATION_DAYS} days.",
         )
         return redirect("accounts:people")
     members = organisation.memberships.select_related("user").order_by("user__full_name", "user__email")
