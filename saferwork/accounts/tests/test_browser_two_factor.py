@@ -8,7 +8,7 @@ import re
 import pytest
 from django_otp.oath import totp
 
-from saferwork.conftest import assert_accessible, current_code, screenshot
+from saferwork.conftest import assert_accessible, current_code
 from saferwork.tests import factories
 from saferwork.tests.browser import sign_in_as
 
@@ -82,6 +82,7 @@ def test_new_coordinator_must_enrol_then_can_sign_in_with_a_backup_code(page, or
     page.get_by_role("button", name="Sign in").click()
     assert "The code is not right or has expired" in page.locator(".govuk-error-summary").inner_text()
     assert page.url.endswith("/account/sign-in/code/")
+    assert_accessible(page, "sign-in-code-error")
 
 
 def test_repeated_wrong_codes_pause_sign_in_even_for_the_right_code(page, coordinator):
@@ -110,7 +111,7 @@ def test_repeated_wrong_codes_pause_sign_in_even_for_the_right_code(page, coordi
     assert "paused for 15 minutes" in page.locator(".govuk-error-summary").inner_text()
     page.goto("/dashboard/")
     page.wait_for_url("**/account/sign-in/**")
-    screenshot(page, "sign-in-after-lockout")
+    assert_accessible(page, "sign-in-after-lockout")
 
 
 def test_making_new_backup_codes_asks_for_a_fresh_code_first(page, live_server, coordinator):
@@ -135,7 +136,7 @@ def test_making_new_backup_codes_asks_for_a_fresh_code_first(page, live_server, 
     page.get_by_role("button", name="Make new backup codes").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Your new backup codes"
     assert page.locator("#backup-codes li").count() == 10
-    screenshot(page, "backup-codes-new")
+    assert_accessible(page, "backup-codes-new")
 
     # Within the next few minutes the same action does not ask again.
     page.goto("/account/")
