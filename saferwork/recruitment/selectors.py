@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Avg, Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, When
 from django.http import Http404, HttpRequest
 
 from saferwork.organisations.permissions import membership_has
@@ -115,8 +115,8 @@ def shortlist(
         round_.applications.exclude(status=Application.Status.DRAFT)
         .annotate(
             sheets=Count("score_sheets", filter=on_stage),
-            mean=Avg("score_sheets__weighted_total", filter=on_stage),
-            spread=Max("score_sheets__weighted_total", filter=on_stage)
+            all_mean=Avg("score_sheets__weighted_total", filter=on_stage),
+            all_spread=Max("score_sheets__weighted_total", filter=on_stage)
             - Min("score_sheets__weighted_total", filter=on_stage),
         )
         .only(*LIST_FIELDS)
@@ -126,6 +126,14 @@ def shortlist(
             mine=Exists(ScoreSheet.objects.filter(application=OuterRef("pk"), panellist=viewer, stage=stage)),
             conflicted=Exists(Conflict.objects.filter(application=OuterRef("pk"), panellist=viewer)),
         )
+        # Sorting or filtering by the others' scores would leak them before the viewer
+        # scores: for a panellist, scores count only where they have submitted their own.
+        qs = qs.annotate(
+            mean=Case(When(mine=True, then=F("all_mean")), default=None),
+            spread=Case(When(mine=True, then=F("all_spread")), default=None),
+        )
+    else:
+        qs = qs.annotate(mean=F("all_mean"), spread=F("all_spread"))
     if stage == Stage.INTERVIEW:
         qs = (
             qs.filter(interview__isnull=False)

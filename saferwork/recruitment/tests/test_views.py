@@ -489,3 +489,22 @@ def test_interview_list_shows_slots_and_blind_scores(
         verified_client(programme_admin).get(f"/programme/recruitment/{round_.pk}/interviews/").content.decode()
     )
     assert admin_page.count("3.25") == 30
+
+
+def test_sorting_and_flag_filter_do_not_leak_scores_to_a_blind_panellist(
+    verified_client, round_, staff_panellist, expert, expert_seat
+):
+    low, high = make_application(round_, 1), make_application(round_, 2)
+    other = make_application(round_, 3)
+    ScoreSheet.objects.create(application=low, panellist=staff_panellist, stage=Stage.SHORTLISTING, weighted_total=1)
+    ScoreSheet.objects.create(application=high, panellist=staff_panellist, stage=Stage.SHORTLISTING, weighted_total=4)
+    ScoreSheet.objects.create(application=other, panellist=staff_panellist, stage=Stage.SHORTLISTING, weighted_total=1)
+    ScoreSheet.objects.create(application=other, panellist=expert_seat, stage=Stage.SHORTLISTING, weighted_total=4)
+    client = verified_client(expert)
+    base = f"/programme/recruitment/{round_.pk}/applications/"
+    # By mean: the unscored ones keep their neutral order, so the order says nothing about them.
+    page = client.get(base + "?sort=mean").content.decode()
+    assert page.index(other.reference) < page.index(low.reference) < page.index(high.reference)
+    # Wide disagreement: only among applications the expert has scored.
+    flagged = client.get(base + "?flagged=on").content.decode()
+    assert other.reference in flagged and high.reference not in flagged and low.reference not in flagged
