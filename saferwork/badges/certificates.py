@@ -76,8 +76,8 @@ def render_pdf(credential: Credential, result: VerificationResult) -> bytes:
     pdf.multi_cell(247, 8, _text(f"Awarded by {issuer} for attending a session on {awarded}."), align="C")
     pdf.ln(3)
     pdf.set_font("Helvetica", "", 12)
-    pdf.set_x(45)
-    pdf.multi_cell(207, 6.5, _text(wording["description"]), align="C")
+    pdf.set_x(58.5)
+    pdf.multi_cell(180, 6.5, _text(wording["description"]), align="C")
 
     # Details and the way to check them.
     pdf.set_draw_color(200, 200, 200)
