@@ -315,6 +315,11 @@ def summarise(
                 shown = [str(choices.get(v, v)) for v in value]
             elif value in (None, ""):
                 shown = []
+            elif isinstance(form_field, forms.DateField):
+                try:
+                    shown = [f"{date.fromisoformat(str(value)):%-d %B %Y}"]
+                except ValueError:
+                    shown = [str(value)]
             else:
                 shown = [str(choices.get(value, value))]
             if name == "excluded" and not shown:

@@ -111,7 +111,11 @@ class Report(OrganisationOwned):
 
     class Meta:
         ordering = ["-submitted_on", "-id"]
-        indexes = [models.Index(fields=["organisation", "status", "-submitted_on"])]
+        indexes = [
+            models.Index(fields=["organisation", "status", "-submitted_on"]),
+            # The case list's order: no sort of the whole organisation's cases per page.
+            models.Index(fields=["organisation", "-submitted_on", "-id"], name="report_case_list_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Report {self.reference}"

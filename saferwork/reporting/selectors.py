@@ -63,7 +63,6 @@ def cases_for_handler(organisation: Organisation, user: Any) -> QuerySet[Report]
         Report.objects.filter(organisation=organisation)
         .exclude(exclusions__user=user)
         .select_related("assigned_to")
-        .annotate(message_count=Count("messages", distinct=True))
         .defer("content", "public_key", "receipt_wrapped_private_key", "notify_email", "recovery_wrapped_private_key")
     )
 
@@ -81,3 +80,16 @@ def get_case_for_user(request: HttpRequest, pk: int) -> Report:
 
 def overdue_filter(today: date) -> Q:
     return Q(status=Report.Status.RECEIVED, acknowledge_by__lt=today)
+
+
+def message_counts(reports: list[Report]) -> dict[int, int]:
+    """Messages per report for one page of the case list, in one query."""
+    from saferwork.reporting.models import Message
+
+    rows = (
+        Message.objects.filter(report_id__in=[r.pk for r in reports])
+        .values("report_id")
+        .annotate(n=Count("id"))
+        .values_list("report_id", "n")
+    )
+    return dict(rows)

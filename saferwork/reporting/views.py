@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from csp.decorators import csp_update
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from saferwork.accounts.decorators import sudo_required
+from saferwork.accounts.decorators import in_sudo_mode, sudo_required
 from saferwork.accounts.models import User
 from saferwork.lib import ratelimit
 from saferwork.organisations.models import Organisation
@@ -466,6 +467,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     elif wanted in Report.Status.values:
         cases = cases.filter(status=wanted)
     page = Paginator(cases.order_by("-submitted_on", "-id"), 50).get_page(request.GET.get("page"))
+    counts = selectors.message_counts(list(page))
+    for report in page:
+        report.message_count = counts.get(report.pk, 0)  # type: ignore[attr-defined]
     return render(
         request,
         "reporting/case_list.html",
@@ -492,7 +496,8 @@ def _case_context(request: HttpRequest, report: Report, private: bytes) -> dict[
     return {
         "report": report,
         "today": selectors.today_for(organisation),
-        "rows": forms.summarise(answers, handler_names=dict(choices)),
+        # Handlers see the reporter's exclusions by name, as the reporter did before sending.
+        "rows": forms.summarise(answers, handler_names=dict(_handler_choices(organisation))),
         "thread": [
             {
                 "from_handler": m.author_kind == m.Author.HANDLER,
@@ -530,11 +535,20 @@ def _open(request: HttpRequest, report: Report) -> bytes | HttpResponse:
         return render(request, "reporting/case_locked.html", {"report": report, "no_key": True}, status=403)
 
 
+def _sudo_redirect(request: HttpRequest, next_url: str = "") -> HttpResponse | None:
+    """Ask for a fresh code before a case opens; checked after the case is found, so that
+    people who may not see it get a plain 404 without being asked for anything."""
+    if in_sudo_mode(request):
+        return None
+    return redirect(f"{reverse('accounts:sudo')}?{urlencode({'next': next_url or request.get_full_path()})}")
+
+
 @never_cache
 @role_required("is_case_handler")
-@sudo_required
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     report = selectors.get_case_for_user(request, pk)
+    if (asked := _sudo_redirect(request)) is not None:
+        return asked
     opened = _open(request, report)
     if isinstance(opened, HttpResponse):
         return opened
@@ -544,10 +558,12 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _case_action(view: Callable[[HttpRequest, Report], HttpResponse]) -> Callable[..., HttpResponse]:
     @require_POST
     @role_required("is_case_handler")
-    @sudo_required
     @wraps(view)
     def wrapper(request: HttpRequest, pk: int) -> HttpResponse:
         report = selectors.get_case_for_user(request, pk)
+        if not in_sudo_mode(request):
+            messages.info(request, "Confirm it is you, then make the change again.")
+            return _sudo_redirect(request, reverse("reporting:case_detail", args=[report.pk])) or _back(report)
         return view(request, report)
 
     return wrapper
@@ -617,9 +633,10 @@ def case_step_aside(request: HttpRequest, report: Report) -> HttpResponse:
 
 @never_cache
 @role_required("is_case_handler")
-@sudo_required
 def case_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     report = selectors.get_case_for_user(request, pk)
+    if (asked := _sudo_redirect(request)) is not None:
+        return asked
     attachment: Attachment | None = report.attachments.filter(pk=attachment_pk).first()
     if attachment is None:
         raise Http404
