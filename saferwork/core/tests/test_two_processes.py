@@ -111,6 +111,9 @@ def two_processes(database_url: str, tmp_path_factory: pytest.TempPathFactory) -
         "DJANGO_SETTINGS_MODULE": "saferwork.settings",
         "DATABASE_URL": database_url,
         "SAFERWORK_TESTING": "true",
+        # Rate-limit keys are derived from the secret key: a fresh one keeps a shared Redis
+        # (REDIS_URL) from carrying counters over from an earlier run.
+        "SECRET_KEY": secrets.token_urlsafe(40),
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SAFERWORK_VAR_DIR": str(var),
