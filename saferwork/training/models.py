@@ -333,6 +333,7 @@ class Session(CalendarEventMixin):
 
     class Meta:
         ordering = ["date", "start_time", "id"]
+        indexes = [models.Index(fields=["status", "date"])]
 
     def __str__(self) -> str:
         return f"Training session on {self.date:%-d %B %Y}"

@@ -254,10 +254,10 @@ def overview_download(request: HttpRequest, pk: int) -> HttpResponse:
 def trainers(request: HttpRequest) -> HttpResponse:
     services.ensure_trainer_profiles(host=request.organisation)  # type: ignore[attr-defined]
     pool = list(selectors.trainer_pool())
-    booked = selectors.booked_dates([t.pk for t in pool])
-    today = timezone.localdate()
+    counts, next_dates = selectors.upcoming_bookings([t.pk for t in pool], since=timezone.localdate())
     for trainer in pool:
-        trainer.next_booked = sorted(d for d in booked[trainer.pk] if d >= today)[:3]  # type: ignore[attr-defined]
+        trainer.upcoming_sessions = counts[trainer.pk]  # type: ignore[attr-defined]
+        trainer.next_booked = next_dates[trainer.pk]  # type: ignore[attr-defined]
     return render(request, "training/trainers.html", {"pool": pool})
 
 
@@ -323,7 +323,7 @@ def availability(request: HttpRequest) -> HttpResponse:
             "form": form,
             "trainer": trainer,
             "dates": trainer.availability.filter(date__gte=today),
-            "booked": sorted(d for d in selectors.booked_dates([trainer.pk])[trainer.pk] if d >= today),
+            "booked": sorted(selectors.booked_dates([trainer.pk], since=today)[trainer.pk]),
         },
     )
 
