@@ -381,6 +381,11 @@ class SubmitForm(forms.Form):
 
 class ReporterMessageForm(forms.Form):
     body = _text("Add information or reply", required=True, error_messages={"required": "Write your message"})
+    file = forms.FileField(
+        label="Add a file (optional)",
+        required=False,
+        help_text="JPG, PNG, WEBP, PDF, DOCX, ODT or TXT. Hidden details are removed from photos.",
+    )
 
 
 class HandlerMessageForm(forms.Form):

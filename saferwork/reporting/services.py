@@ -33,6 +33,22 @@ from saferwork.reporting.models import (
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
+def _audit_reporter_action(*, action: str, report: Report, data: dict[str, Any] | None = None) -> None:
+    """Audit something a reporter did, dated to the day only.
+
+    The audit log stamps entries with the exact time; a reporter's actions must carry no
+    more than the date (DESIGN.md), so the entry is written at midnight of that day, in
+    the same transaction that creates it.
+    """
+    import datetime as dt
+    import zoneinfo
+
+    entry = audit.record(action=action, organisation=report.organisation, target=report, data=data)
+    day = selectors.today_for(report.organisation)
+    entry.created_at = dt.datetime.combine(day, dt.time.min, tzinfo=zoneinfo.ZoneInfo(report.organisation.time_zone))
+    entry.save(update_fields=["created_at"])
+
+
 def _reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
@@ -238,10 +254,9 @@ def submit_report(
         Attachment(organisation=organisation, report=report, storage_name=name, sealed_meta=meta)
         for name, meta in submission.attachments
     )
-    audit.record(
+    _audit_reporter_action(
         action="saferwork.report.submitted",
-        organisation=organisation,
-        target=report,
+        report=report,
         data={"excluded_handlers": len(excluded), "attachments": len(submission.attachments)},
     )
     _alert_handlers(organisation=organisation, report=report, template="reporting/email/new_report", exclude=excluded)
@@ -285,7 +300,9 @@ def add_reporter_message(*, report: Report, body: str, attachments: list[tuple[s
     )
     report.awaiting_handler = True
     report.save(update_fields=["awaiting_handler"])
-    audit.record(action="saferwork.report.reporter_message", organisation=report.organisation, target=report)
+    _audit_reporter_action(
+        action="saferwork.report.reporter_message", report=report, data={"attachments": len(attachments or [])}
+    )
     _alert_handlers(
         organisation=report.organisation,
         report=report,

@@ -415,11 +415,23 @@ def follow_up_case(request: HttpRequest, organisation: Organisation, org_setting
     if followed is None:
         return redirect("reporting:follow_up", organisation.slug)
     report, private = followed
-    form = forms.ReporterMessageForm(_posted(request))
+    form = forms.ReporterMessageForm(_posted(request), request.FILES if request.method == "POST" else None)
     if request.method == "POST" and not report.is_closed and form.is_valid():
-        services.add_reporter_message(report=report, body=form.cleaned_data["body"])
-        messages.success(request, "Your message has been sent")
-        return redirect("reporting:follow_up_case", organisation.slug)
+        sealed_files: list[tuple[str, bytes]] = []
+        upload = form.cleaned_data.get("file")
+        if upload is not None:
+            try:
+                if upload.size > settings.REPORTING_MAX_ATTACHMENT_BYTES:
+                    raise attachments.AttachmentError("The selected file is too big")
+                clean = attachments.clean_upload(upload.name or "", upload.read())
+            except attachments.AttachmentError as exc:
+                form.add_error("file", str(exc))
+            else:
+                sealed_files.append(attachments.seal_and_store(clean, bytes(report.public_key)))
+        if not form.errors:
+            services.add_reporter_message(report=report, body=form.cleaned_data["body"], attachments=sealed_files)
+            messages.success(request, "Your message has been sent")
+            return redirect("reporting:follow_up_case", organisation.slug)
     answers = services.open_json(private, bytes(report.content))
     thread = [
         {

@@ -30,6 +30,7 @@ def test_outsider_cannot_reach_any_case_view(client, report, outsider):
     assert client.get(reverse("reporting:case_attachment", args=[report.pk, attachment.pk])).status_code == 404
     listing = client.get(reverse("reporting:case_list"))
     assert listing.status_code == 200 and report.reference not in listing.content.decode()
+    assert client.get(reverse("reporting:recover")).status_code == 404  # no reporting in their organisation
     # The outsider's own organisation has no reporting: settings show "enable", never ours.
     assert report.organisation.name not in client.get(reverse("reporting:settings")).content.decode()
 

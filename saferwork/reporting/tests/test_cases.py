@@ -219,3 +219,29 @@ def test_seed_reporting_demo_is_idempotent(settings):
     from saferwork.reporting.models import HandlerKey
 
     assert HandlerKey.objects.filter(user__email__in=["handler@saferwork.test", "rep@saferwork.test"]).count() == 2
+
+
+def test_reporter_adds_a_file_later_and_actions_are_dated_not_timed(client, reporting_org, handler):
+    from zoneinfo import ZoneInfo
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from saferwork.reporting.models import Attachment
+
+    receipt = submit(client, reporting_org.slug)
+    client.post(reverse("reporting:follow_up", args=[reporting_org.slug]), {"receipt": receipt})
+    response = client.post(
+        reverse("reporting:follow_up_case", args=[reporting_org.slug]),
+        {"body": "Here is the rota", "file": SimpleUploadedFile("rota.txt", b"Mon Tue Wed")},
+    )
+    assert response.status_code == 302
+    attachment = Attachment.objects.get()
+    assert attachment.message is not None
+    for entry in AuditEntry.objects.filter(action__startswith="saferwork.report."):
+        local = entry.created_at.astimezone(ZoneInfo("Europe/London"))
+        assert (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)
+    client.cookies.clear()
+    sign_in_handler(client, handler)
+    report = Report.objects.get()
+    page = client.get(reverse("reporting:case_detail", args=[report.pk])).content.decode()
+    assert "rota.txt" in page and "Here is the rota" in page

@@ -67,11 +67,6 @@ def test_wrong_password_does_not_unwrap_handler_key(handler):
     assert key.password_kdf == {"alg": "argon2id13", "opslimit": 1, "memlimit_kib": 64}
 
 
-def test_wrong_password_at_sign_in_leaves_the_key_locked(client, reporting_org, handler):
-    client.post(reverse("accounts:sign_in"), {"email": handler.email, "password": "wrong password"})
-    assert keys.Vault(_request_for(client), keys.HANDLER).get() is None
-
-
 def _request_for(client):
     from django.test import RequestFactory
 
