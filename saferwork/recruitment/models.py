@@ -183,7 +183,12 @@ class Application(models.Model):
                 fields=["round", "email"], condition=~models.Q(email=""), name="one_application_per_email_per_round"
             )
         ]
-        indexes = [models.Index(fields=["round", "status"])]
+        indexes = [
+            models.Index(fields=["round", "status"]),
+            # The shortlisting list pages by date and offers the regions present.
+            models.Index(fields=["round", "submitted_at", "id"], name="recruit_app_round_submitted"),
+            models.Index(fields=["round", "region", "status"], name="recruit_app_round_region"),
+        ]
 
     def __str__(self) -> str:
         return f"Application {self.reference}"

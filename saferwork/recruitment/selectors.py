@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Avg, Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, When
 from django.http import Http404, HttpRequest
@@ -83,7 +83,9 @@ LIST_FIELDS = [
     "submitted_at",
 ]
 
-SORTS = {
+_QS = TypeVar("_QS", bound=QuerySet[Any])
+
+SORTS: dict[str, list[Any]] = {
     "submitted": ["submitted_at", "id"],
     "mean": [F("mean").desc(nulls_last=True), "id"],
     "spread": [F("spread").desc(nulls_last=True), "id"],
@@ -102,15 +104,28 @@ def shortlist(
     q: str = "",
     flagged: bool = False,
     sort: str = "submitted",
+    scores: bool = True,
 ) -> QuerySet[Application]:
     """Submitted applications with their score summary, computed in the database.
 
     ``mean`` and ``spread`` (highest minus lowest weighted total) come from the submitted
     sheets at ``stage``; ``flagged`` marks a spread at or above the round's threshold.
     ``mine`` and ``conflicted`` say whether the viewer has scored or declared a conflict:
-    pages show others' scores only after ``mine``.
+    pages show others' scores only after ``mine``. With ``scores=False`` the same rows
+    come without the score columns: a cheap query for counting and paging.
     """
     on_stage = Q(score_sheets__stage=stage)
+    if not scores:
+        if flagged or sort in {"mean", "spread"}:
+            raise ValueError("Filtering or sorting by scores needs the scores.")
+        return _filtered(
+            round_.applications.exclude(status=Application.Status.DRAFT).only(*LIST_FIELDS),
+            stage=stage,
+            region=region,
+            background=background,
+            status=status,
+            q=q,
+        ).order_by(*SORTS.get(sort, SORTS["submitted"]))
     qs = (
         round_.applications.exclude(status=Application.Status.DRAFT)
         .annotate(
@@ -135,11 +150,18 @@ def shortlist(
     else:
         qs = qs.annotate(mean=F("all_mean"), spread=F("all_spread"))
     if stage == Stage.INTERVIEW:
-        qs = (
-            qs.filter(interview__isnull=False)
-            .select_related("interview__slot")
-            .only(*LIST_FIELDS, "interview__cancelled_at", "interview__slot__starts_at")
+        qs = qs.select_related("interview__slot").only(
+            *LIST_FIELDS, "interview__cancelled_at", "interview__slot__starts_at"
         )
+    qs = _filtered(qs, stage=stage, region=region, background=background, status=status, q=q)
+    if flagged:
+        qs = qs.filter(spread__gte=round_.disagreement_threshold)
+    return qs.order_by(*SORTS.get(sort, SORTS["submitted"]))
+
+
+def _filtered(qs: _QS, *, stage: str, region: str, background: str, status: str, q: str) -> _QS:
+    if stage == Stage.INTERVIEW:
+        qs = qs.filter(interview__isnull=False)
     if region:
         qs = qs.filter(region=region)
     if background:
@@ -153,9 +175,7 @@ def shortlist(
         if digits.isdigit():
             match |= Q(pk=int(digits))
         qs = qs.filter(match)
-    if flagged:
-        qs = qs.filter(spread__gte=round_.disagreement_threshold)
-    return qs.order_by(*SORTS.get(sort, SORTS["submitted"]))
+    return qs
 
 
 def regions_in(round_: Round) -> list[str]:

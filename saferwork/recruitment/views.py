@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -264,19 +264,28 @@ def _list_page(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     round_ = access.round
     filters = FilterForm(request.GET or None, regions=selectors.regions_in(round_))
     criteria: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
-    qs = selectors.shortlist(
-        round_,
-        stage=stage,
-        viewer=access.panellist,
-        region=criteria.get("region", ""),
-        background=criteria.get("background", ""),
-        status=criteria.get("status", ""),
-        q=criteria.get("q", ""),
-        flagged=criteria.get("flagged", False),
-        sort=criteria.get("sort") or "submitted",
-    )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    page: Page[Any]
+    options: dict[str, Any] = {
+        "stage": stage,
+        "viewer": access.panellist,
+        "region": criteria.get("region", ""),
+        "background": criteria.get("background", ""),
+        "status": criteria.get("status", ""),
+        "q": criteria.get("q", ""),
+        "flagged": criteria.get("flagged", False),
+        "sort": criteria.get("sort") or "submitted",
+    }
+    if options["flagged"] or options["sort"] in {"mean", "spread"}:
+        # The order depends on the scores: aggregate every row, then take the page.
+        page = Paginator(selectors.shortlist(round_, **options), PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+    else:
+        # Page through the plain rows, then add the scores to this page's rows only.
+        plain = selectors.shortlist(round_, **options, scores=False).values_list("pk", flat=True)
+        page = Paginator(plain, PAGE_SIZE).get_page(request.GET.get("page"))
+        ids = list(page.object_list)
+        found = {a.pk: a for a in selectors.shortlist(round_, **options).filter(pk__in=ids)}
+        rows = [found[pk] for pk in ids if pk in found]
     for row in rows:
         # Blind scoring: a panellist sees the others' scores only after submitting their own.
         row.can_see_scores = access.panellist is None or bool(getattr(row, "mine", False))
