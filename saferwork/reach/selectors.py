@@ -16,13 +16,14 @@ from django.db.models import Avg, Count, QuerySet, Sum
 
 from saferwork.delivery.models import EvaluationAnswer
 from saferwork.delivery.selectors import EvaluationSummary, evaluation_summary
-from saferwork.lib.suppression import Cell, SuppressedTable, footnote, suppress_counts
+from saferwork.lib.suppression import Cell, footnote, suppress_counts
 from saferwork.reach.models import PositionTally, SessionTally
 from saferwork.training.models import DeliveryMode, Position
 
 MODE_LABELS = dict(DeliveryMode.choices)
 POSITION_LABELS = dict(Position.choices)
 UNKNOWN_REGION = "Not recorded"
+WITHHELD = "withheld"
 
 
 @dataclass
@@ -64,8 +65,8 @@ def tallies(filters: ReachFilters, *, organisation: Any = None) -> QuerySet[Sess
 @dataclass
 class Row:
     label: str
-    attendees: Cell
-    sessions: Cell | None = None
+    attendees: Cell | Withheld
+    sessions: Cell | Withheld | None = None
 
 
 @dataclass
@@ -125,46 +126,72 @@ class ReachReport:
 
     @property
     def footnote(self) -> str:
-        return footnote(self.threshold)
+        return footnote(self.threshold) + (
+            f" Where a breakdown would let a small count be worked out from the overall total, all of its "
+            f"counts are shown as “{WITHHELD}”."
+        )
 
     def breakdown(self, key: str) -> Breakdown:
         return next(b for b in self.breakdowns if b.key == key)
 
 
+@dataclass(frozen=True)
+class Withheld:
+    """A count withheld with its whole column: it says nothing about its size.
+
+    The overall total is published at the top of the page. When a breakdown could only
+    protect a small count by hiding its own total, that total would still be known from
+    the top, so instead every count in that column is withheld under the same word.
+    """
+
+    hidden: bool = True
+    value: None = None
+    display: str = WITHHELD
+    export_value: str = WITHHELD
+
+    def __str__(self) -> str:
+        return WITHHELD
+
+
+def _column(values: dict[str, int], labels: list[str], threshold: int, grand: Cell) -> tuple[dict[str, Any], Any]:
+    table = suppress_counts({label: values.get(label, 0) for label in labels}, threshold=threshold)
+    if table.total is not None and table.total.hidden and not grand.hidden:
+        return {label: Withheld() for label in labels}, grand
+    return dict(table.cells), table.total
+
+
 def _breakdown(
-    key: str, title: str, labels: list[str], attendees: dict[str, int], sessions: dict[str, int] | None, threshold: int
+    key: str,
+    title: str,
+    labels: list[str],
+    attendees: dict[str, int],
+    sessions: dict[str, int] | None,
+    threshold: int,
+    grand: dict[str, Cell],
 ) -> Breakdown:
     if not labels:
-        # Nothing to break down (no data under these filters). The suppression library
-        # cannot publish an empty table with a total, so show an empty table whose total
-        # is the (suppressed) zero.
-        zero = suppress_counts({"total": 0}, threshold=threshold, with_total=False)["total"]
+        # Nothing to break down under these filters: an empty table whose total is the
+        # overall one (the suppression library has no table without cells).
         return Breakdown(
-            key=key, title=title, rows=[], attendees_total=zero, sessions_total=zero if sessions is not None else None
+            key=key,
+            title=title,
+            rows=[],
+            attendees_total=grand["attendees"],
+            sessions_total=grand["sessions"] if sessions is not None else None,
         )
-    suppressed_attendees: SuppressedTable = suppress_counts(
-        {label: attendees.get(label, 0) for label in labels}, threshold=threshold
-    )
-    suppressed_sessions = (
-        suppress_counts({label: sessions.get(label, 0) for label in labels}, threshold=threshold)
-        if sessions is not None
-        else None
+    attendee_cells, attendee_total = _column(attendees, labels, threshold, grand["attendees"])
+    session_cells, session_total = (
+        _column(sessions, labels, threshold, grand["sessions"]) if sessions is not None else ({}, None)
     )
     rows = [
         Row(
             label=label,
-            attendees=suppressed_attendees[label],
-            sessions=suppressed_sessions[label] if suppressed_sessions else None,
+            attendees=attendee_cells[label],
+            sessions=session_cells.get(label) if sessions is not None else None,
         )
         for label in labels
     ]
-    return Breakdown(
-        key=key,
-        title=title,
-        rows=rows,
-        attendees_total=suppressed_attendees.total,
-        sessions_total=suppressed_sessions.total if suppressed_sessions else None,
-    )
+    return Breakdown(key=key, title=title, rows=rows, attendees_total=attendee_total, sessions_total=session_total)
 
 
 def _months(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -190,7 +217,8 @@ def reach_report(
     threshold = threshold or settings.REACH_SUPPRESSION_THRESHOLD
     qs = tallies(filters, organisation=organisation)
     ids = qs.values("pk")
-    totals = SessionTally.objects.filter(pk__in=ids).aggregate(sessions=Count("id"), attendees=Sum("attendees"))
+    # A tally matches a trainer filter at most once, so grouping ``qs`` never double counts.
+    totals = qs.aggregate(sessions=Count("id"), attendees=Sum("attendees"))
     grand = suppress_counts(
         {"sessions": totals["sessions"] or 0, "attendees": totals["attendees"] or 0},
         threshold=threshold,
@@ -198,12 +226,7 @@ def reach_report(
     )
 
     def grouped(field_name: str) -> tuple[dict[Any, int], dict[Any, int]]:
-        rows = (
-            SessionTally.objects.filter(pk__in=ids)
-            .values(field_name)
-            .annotate(sessions=Count("id"), attendees=Sum("attendees"))
-            .order_by(field_name)
-        )
+        rows = qs.values(field_name).annotate(sessions=Count("id"), attendees=Sum("attendees")).order_by(field_name)
         return (
             {row[field_name]: row["attendees"] or 0 for row in rows},
             {row[field_name]: row["sessions"] for row in rows},
@@ -216,7 +239,13 @@ def reach_report(
     }
     breakdowns.append(
         _breakdown(
-            "position", "Position in the union structure", list(POSITION_LABELS.values()), positions, None, threshold
+            "position",
+            "Position in the union structure",
+            list(POSITION_LABELS.values()),
+            positions,
+            None,
+            threshold,
+            grand.cells,
         )
     )
     attendees, sessions = grouped("mode")
@@ -228,6 +257,7 @@ def reach_report(
             {MODE_LABELS.get(k, k): v for k, v in attendees.items()},
             {MODE_LABELS.get(k, k): v for k, v in sessions.items()},
             threshold,
+            grand.cells,
         )
     )
     attendees, sessions = grouped("region")
@@ -240,6 +270,7 @@ def reach_report(
             {(k or UNKNOWN_REGION): v for k, v in attendees.items()},
             {(k or UNKNOWN_REGION): v for k, v in sessions.items()},
             threshold,
+            grand.cells,
         )
     )
     attendees, sessions = grouped("month")
@@ -256,11 +287,12 @@ def reach_report(
                 {k.strftime("%B %Y"): v for k, v in attendees.items()},
                 {k.strftime("%B %Y"): v for k, v in sessions.items()},
                 threshold,
+                grand.cells,
             )
         )
     if organisation is None:
         attendees, sessions = grouped("organisation__name")
-        org = _breakdown("organisation", "Organisation", sorted(attendees), attendees, sessions, threshold)
+        org = _breakdown("organisation", "Organisation", sorted(attendees), attendees, sessions, threshold, grand.cells)
         org.chart = False  # a long list: the table says it better
         breakdowns.append(org)
 
@@ -329,8 +361,8 @@ class Chart:
     description: str
     height: int
     bars: list[Bar]
-    label_width: int = 170
-    plot_width: int = 330
+    label_width: int = 150
+    plot_width: int = 200
 
 
 def chart_for(breakdown: Breakdown, *, threshold: int) -> Chart:
@@ -354,7 +386,7 @@ def chart_for(breakdown: Breakdown, *, threshold: int) -> Chart:
         width = 0 if value is None else max(2, round(chart.plot_width * value / top))
         chart.bars.append(
             Bar(
-                label=row.label if len(row.label) <= 24 else row.label[:23] + "…",
+                label=row.label if len(row.label) <= 20 else row.label[:19] + "…",
                 display=row.attendees.display,
                 y=i * row_height + 5,
                 width=width,

@@ -163,3 +163,15 @@ def test_dashboard_query_count_does_not_grow(
     client.get(reverse("reach:programme"))
     with django_assert_max_num_queries(20):
         assert client.get(reverse("reach:programme")).status_code == 200
+
+
+def test_a_breakdown_that_would_give_away_a_small_count_via_the_headline_is_withheld(organisation: Any) -> None:
+    # 5 attendees, all in person: showing "online: fewer than 5, in person: hidden" next to
+    # the headline total of 5 would tell everyone online is 0.
+    tally(organisation, mode="in_person", positions={"staff": 5})
+    report = reach_report(ReachFilters())
+    mode = report.breakdown("mode")
+    assert report.attendees.value == 5
+    assert [row.attendees.display for row in mode.rows] == ["withheld", "withheld"]
+    assert mode.attendees_total is not None and mode.attendees_total.value == 5
+    assert "withheld" in report.footnote
