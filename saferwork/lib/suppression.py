@@ -35,7 +35,9 @@ hidden cell takes the next smallest with it.
 
 Use ``suppress_counts`` for a breakdown (one dimension) and ``suppress_table`` for a
 two-way table; both return objects whose cells know ``value`` (``None`` when hidden) and
-``display``, and whose ``csv_rows()`` / ``xlsx_rows()`` feed the exports.
+``display``, and whose ``csv_rows()`` / ``xlsx_rows()`` feed the exports. A chart plots
+``value`` and draws a hidden cell as a gap labelled with its ``display``, never a bar.
+Suppress once per output and render everything (table, chart, file) from that result.
 """
 
 from __future__ import annotations
