@@ -44,9 +44,20 @@ def _continue(page, name="Continue"):
 
 
 def test_anonymous_third_party_report_with_image_reaches_handler_and_reply_reaches_reporter(
-    page, reporting_org, handler, second_handler, tmp_path, settings, exit_hops
+    page, reporting_org, handler, second_handler, tmp_path, settings, exit_hops, monkeypatch
 ):
     slug = reporting_org.slug
+    # Where JavaScript runs, the browser derives the receipt key: the server must not.
+    from saferwork.reporting import crypto
+
+    server_derivations: list[str] = []
+    real_derive = crypto.derive_key
+
+    def counting_derive(secret, salt, params):
+        server_derivations.append("derive")
+        return real_derive(secret, salt, params)
+
+    monkeypatch.setattr(crypto, "derive_key", counting_derive)
     image = tmp_path / "loading-bay.jpg"
     image.write_bytes(jpeg_with_exif())
 
@@ -100,6 +111,7 @@ def test_anonymous_third_party_report_with_image_reaches_handler_and_reply_reach
     assert re.fullmatch(r"\d{16}", receipt)
 
     report = Report.objects.get()
+    assert server_derivations == []
     # The browser derived the receipt key (hash-wasm); the server stored only its hash.
     assert report.receipt_kdf["opslimit"] == settings.REPORTING_ARGON2_OPSLIMIT
     assert not ReportKey.objects.filter(report=report, user=second_handler).exists()
@@ -160,6 +172,7 @@ def test_anonymous_third_party_report_with_image_reaches_handler_and_reply_reach
     page.get_by_label("Your receipt").fill(" ".join(receipt[i : i + 4] for i in range(0, 16, 4)))
     page.get_by_role("button", name="Open my report").click()
     page.wait_for_url(f"**/report/{slug}/follow-up/case/")
+    assert server_derivations == ["derive", "derive"]  # the two handler sign-ins only
     assert page.get_by_text("Thank you for telling us. Could you tell us the date?").is_visible()
     assert_accessible(page, "report-14-case")
     page.get_by_label("Add information or reply").fill("It was the 2nd of November.")
