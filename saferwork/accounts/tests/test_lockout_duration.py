@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from saferwork.tests import factories
@@ -26,7 +27,12 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch):
+def clock(monkeypatch, settings):
+    # The embedded default store, whose expiry follows the fake clock (Redis keeps real time).
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "saferwork_cache"}
+    }
+    call_command("createcachetable", verbosity=0)  # not there when the suite runs with REDIS_URL
     import django.core.cache.backends.base as cache_base
     import django.core.cache.backends.db as cache_db
 
