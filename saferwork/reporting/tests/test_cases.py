@@ -245,3 +245,28 @@ def test_reporter_adds_a_file_later_and_actions_are_dated_not_timed(client, repo
     report = Report.objects.get()
     page = client.get(reverse("reporting:case_detail", args=[report.pk])).content.decode()
     assert "rota.txt" in page and "Here is the rota" in page
+
+
+def test_abandoned_draft_files_are_purged_but_sent_ones_kept(client, reporting_org, handler, tmp_path):
+    import os
+    import time
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    submit(client, reporting_org.slug, files=[("sent.txt", b"kept")])
+    client.cookies.clear()
+    client.post(
+        reverse("reporting:evidence", args=[reporting_org.slug]), {"file": SimpleUploadedFile("a.txt", b"gone")}
+    )
+    files = sorted((tmp_path / "reporting").iterdir())
+    assert len(files) == 2
+    call_command("purge_abandoned_report_files")  # both are new: nothing goes yet
+    assert len(list((tmp_path / "reporting").iterdir())) == 2
+    old = time.time() - 2 * 86400
+    for path in files:
+        os.utime(path, (old, old))
+    call_command("purge_abandoned_report_files")
+    left = [p.name for p in (tmp_path / "reporting").iterdir()]
+    from saferwork.reporting.models import Attachment
+
+    assert left == [Attachment.objects.get().storage_name.split("/")[-1]]

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from saferwork.reporting.models import Attachment
+
+FOLDER = "reporting"
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete sealed files uploaded to reports that were never sent (abandoned drafts), "
+        "once they are a day old. Run it daily from the scheduler."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--hours", type=int, default=24, help="Keep files younger than this (default 24).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not default_storage.exists(FOLDER):
+            self.stdout.write("Nothing to purge.")
+            return
+        cutoff = timezone.now() - timedelta(hours=options["hours"])
+        _dirs, files = default_storage.listdir(FOLDER)
+        names = [f"{FOLDER}/{name}" for name in files]
+        used = set(Attachment.objects.filter(storage_name__in=names).values_list("storage_name", flat=True))
+        removed = 0
+        for name in names:
+            if name not in used and default_storage.get_modified_time(name) < cutoff:
+                default_storage.delete(name)
+                removed += 1
+        self.stdout.write(f"Deleted {removed} abandoned file{'s' if removed != 1 else ''}.")
