@@ -203,3 +203,18 @@ def request_follow_up(*, organisation: Any, actor: Any, topics: str, session: Se
         action="delivery.follow_up_requested", actor=actor, organisation=organisation, target=follow_up, data={}
     )
     return follow_up
+
+
+@transaction.atomic
+def set_follow_up_state(*, follow_up: FollowUpRequest, state: str, actor: Any) -> FollowUpRequest:
+    previous = follow_up.state
+    follow_up.state = state
+    follow_up.save(update_fields=["state"])
+    audit.record(
+        action="delivery.follow_up_state_changed",
+        actor=actor,
+        organisation=follow_up.organisation,
+        target=follow_up,
+        data={"from": previous, "to": state},
+    )
+    return follow_up

@@ -16,4 +16,5 @@ urlpatterns = [
     # Programme admins.
     path("programme/evaluation-form/", views.evaluation_form, name="evaluation_form"),
     path("programme/follow-ups/", views.follow_ups, name="follow_ups"),
+    path("programme/follow-ups/<int:pk>/state/", views.follow_up_state, name="follow_up_state"),
 ]

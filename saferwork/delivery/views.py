@@ -4,14 +4,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from saferwork.delivery import selectors, services
 from saferwork.delivery.forms import AttendanceForm, EvaluationForm, EvaluationFormVersionForm, FollowUpForm
-from saferwork.delivery.models import EvaluationAnswer, EvaluationFormVersion
+from saferwork.delivery.models import EvaluationAnswer, EvaluationFormVersion, FollowUpRequest
 from saferwork.lib import ratelimit
 from saferwork.organisations.permissions import programme_admin_required, role_required
 from saferwork.training.models import Participant
@@ -146,7 +146,17 @@ def follow_up(request: HttpRequest) -> HttpResponse:
 
 @programme_admin_required
 def follow_ups(request: HttpRequest) -> HttpResponse:
-    from saferwork.delivery.models import FollowUpRequest
-
     rows = FollowUpRequest.objects.select_related("organisation", "requested_by").all()[:200]
-    return render(request, "delivery/follow_ups.html", {"requests": rows})
+    return render(request, "delivery/follow_ups.html", {"requests": rows, "states": FollowUpRequest.State.choices})
+
+
+@programme_admin_required
+@require_POST
+def follow_up_state(request: HttpRequest, pk: int) -> HttpResponse:
+    follow_up = FollowUpRequest.objects.filter(pk=pk).first()
+    state = request.POST.get("state", "")
+    if follow_up is None or state not in FollowUpRequest.State.values:
+        raise Http404
+    services.set_follow_up_state(follow_up=follow_up, state=state, actor=request.user)
+    messages.success(request, f"{follow_up.organisation.name}: {follow_up.get_state_display().lower()}.")
+    return redirect("delivery:follow_ups")
