@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django_otp.oath import totp
+from playwright.sync_api import expect
 
 from saferwork.conftest import assert_accessible, current_code
 from saferwork.tests import factories
@@ -95,20 +96,22 @@ def test_repeated_wrong_codes_pause_sign_in_even_for_the_right_code(page, coordi
     for left in (4, 3, 2, 1):
         page.get_by_label("Code").fill(wrong)
         page.get_by_role("button", name="Sign in").click()
+        # Each answer replaces a page with the same summary: wait for the new text.
         expected = f"You have {left} more {'try' if left == 1 else 'tries'}"
-        assert expected in page.locator(".govuk-error-summary").inner_text()
+        expect(page.locator(".govuk-error-summary")).to_contain_text(expected)
     page.get_by_label("Code").fill(wrong)
     page.get_by_role("button", name="Sign in").click()
     summary = page.locator(".govuk-error-summary")
-    assert "signing in to this account is paused for 15 minutes" in summary.inner_text()
-    assert summary.is_visible()
+    expect(summary).to_contain_text("signing in to this account is paused for 15 minutes")
+    expect(summary).to_be_focused()  # GOV.UK's error summary takes focus, so it is announced
     # The error message is also next to the field, where a screen reader user lands.
     assert "paused for 15 minutes" in page.locator("#id_code-error, .govuk-error-message").first.inner_text()
     assert_accessible(page, "sign-in-locked")
 
     page.get_by_label("Code").fill(current_code(device))
     page.get_by_role("button", name="Sign in").click()
-    assert "paused for 15 minutes" in page.locator(".govuk-error-summary").inner_text()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("paused for 15 minutes")
+    # The right code did not sign the person in.
     page.goto("/dashboard/")
     page.wait_for_url("**/account/sign-in/**")
     assert_accessible(page, "sign-in-after-lockout")
