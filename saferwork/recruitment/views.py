@@ -369,6 +369,7 @@ def _score_page(request: HttpRequest, pk: int, app_pk: int, stage: str) -> HttpR
             "criteria": criteria,
             "score_form": score_form,
             "conflict": conflict,
+            "conflicts": list(application.conflicts.select_related("panellist__user")) if access.is_admin else [],
             "conflict_form": ConflictForm() if seat and not mine and not conflict else None,
             "mine": mine,
             "sheets": sheets if can_see else [],
@@ -592,9 +593,12 @@ def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
 
 @programme_admin_required
 @sudo_required
-@require_POST
 def send_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.get_round_for_admin(request, pk)
+    if request.method != "POST":
+        # Back from confirming with a code: the person presses Send again, knowingly.
+        messages.info(request, "Thank you. Now press the button again to send the outcome emails.")
+        return redirect("recruitment:outcomes", pk=round_.pk)
     sent = services.send_outcomes(round_=round_, by=request.user)  # type: ignore[arg-type]
     messages.success(request, f"Outcome emails sent: {sum(sent.values())}.")
     return redirect("recruitment:outcomes", pk=round_.pk)

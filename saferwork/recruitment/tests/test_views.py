@@ -508,3 +508,33 @@ def test_sorting_and_flag_filter_do_not_leak_scores_to_a_blind_panellist(
     # Wide disagreement: only among applications the expert has scored.
     flagged = client.get(base + "?flagged=on").content.decode()
     assert other.reference in flagged and high.reference not in flagged and low.reference not in flagged
+
+
+def test_sending_outcomes_outside_sudo_asks_for_a_code_then_returns_to_the_outcomes_page(
+    verified_client, programme_admin, round_
+):
+    a = make_application(round_, 1, status=S.UNSUCCESSFUL)
+    client = verified_client(programme_admin)
+    url = f"/programme/recruitment/{round_.pk}/outcomes/send/"
+    response = client.post(url)
+    assert response["Location"].startswith("/account/confirm/")
+    a.refresh_from_db()
+    assert a.outcome_sent_at is None
+    _sudo(client)
+    back = client.get(url)  # where the confirmation page sends the person
+    assert back["Location"] == f"/programme/recruitment/{round_.pk}/outcomes/"
+    a.refresh_from_db()
+    assert a.outcome_sent_at is None  # nothing is sent by a GET
+    client.post(url)
+    a.refresh_from_db()
+    assert a.outcome_sent_at is not None
+
+
+def test_admin_sees_declared_conflicts(
+    verified_client, programme_admin, round_, application, expert_seat, staff_panellist
+):
+    from saferwork.recruitment import services
+
+    services.declare_conflict(application=application, panellist=expert_seat, reason="Same branch")
+    url = f"/programme/recruitment/{round_.pk}/applications/{application.pk}/"
+    assert "Same branch" in verified_client(programme_admin).get(url).content.decode()
