@@ -373,3 +373,7 @@ class BriefingTemplateForm(forms.ModelForm):
         model = BriefingTemplate
         fields = ["introduction", "about_the_day", "not_a_reporting_space", "support_before", "support_after"]
         widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 3}))

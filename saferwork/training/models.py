@@ -275,6 +275,21 @@ class TrainerNote(models.Model):
         return f"Trainer note on {self.enquiry_id}"
 
 
+class BookingMessage(models.Model):
+    """A message between the organisation and its trainer(s). The programme never reads these."""
+
+    enquiry = models.ForeignKey(Enquiry, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Message on {self.enquiry_id}"
+
+
 class CalendarEventMixin(models.Model):
     """A stable UID and a SEQUENCE that rises with each change, for calendar invites."""
 

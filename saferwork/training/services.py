@@ -23,6 +23,7 @@ from saferwork.organisations.models import Membership, Organisation
 from saferwork.training import tasks
 from saferwork.training.models import (
     CAPACITY_HARD_LIMIT,
+    BookingMessage,
     Briefing,
     BriefingTemplate,
     DeliveryMode,
@@ -343,6 +344,32 @@ def add_trainer_note(*, enquiry: Enquiry, trainer: TrainerProfile, text: str) ->
         target=enquiry,
     )
     return note
+
+
+@transaction.atomic
+def post_message(*, enquiry: Enquiry, author: User, text: str) -> BookingMessage:
+    """A message between the organisation and its trainer(s); the others are told one has arrived.
+
+    The notification carries no content, and the audit entry records only that a message exists.
+    """
+    message = BookingMessage.objects.create(enquiry=enquiry, author=author, text=text)
+    audit.record(
+        action="saferwork.booking.message_posted", actor=author, organisation=enquiry.organisation, target=enquiry
+    )
+    trainers = [a.trainer.user.email for a in enquiry.assignments.select_related("trainer__user")]
+    coordinators = list(
+        Membership.objects.filter(organisation=enquiry.organisation, is_coordinator=True).values_list(
+            "user__email", flat=True
+        )
+    )
+    recipients = sorted({*trainers, *coordinators} - {author.email})
+    if recipients:
+        send_templated_email(
+            to=recipients,
+            template="training/email/message",
+            context={"enquiry": enquiry, "url": f"{settings.SITE_URL}/training/bookings/{enquiry.pk}/#messages"},
+        )
+    return message
 
 
 # ---------------------------------------------------------------- sessions

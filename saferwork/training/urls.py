@@ -18,6 +18,7 @@ urlpatterns = [
     path("training/bookings/<int:pk>/checklist/", views.checklist, name="checklist"),
     path("training/bookings/<int:pk>/contact/", views.contact_point, name="contact_point"),
     path("training/bookings/<int:pk>/notes/", views.add_trainer_note, name="trainer_note"),
+    path("training/bookings/<int:pk>/messages/", views.post_message, name="post_message"),
     path("training/bookings/<int:pk>/sessions/new/", views.session_new, name="session_new"),
     path("training/sessions/<int:pk>/", views.session_detail, name="session"),
     path("training/sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),

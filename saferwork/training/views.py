@@ -366,6 +366,9 @@ def booking(request: HttpRequest, pk: int) -> HttpResponse:
             }
         ),
         "note_form": forms.TrainerNoteForm(),
+        "message_form": forms.MessageForm(),
+        # Messages are between the organisation and its trainer(s): never the programme.
+        "messages_list": enquiry.messages.select_related("author") if access.sees_people else None,
         # Read only when the viewer is one of this booking's trainers: never for admins.
         "trainer_notes": enquiry.trainer_notes.select_related("author__user") if access.is_trainer else None,
     }
@@ -457,6 +460,19 @@ def contact_point(request: HttpRequest, pk: int) -> HttpResponse:
         "training/simple_form.html",
         {"form": form, "title": "Nominated point of contact", "enquiry": access.enquiry},
     )
+
+
+@login_required
+@require_POST
+def post_message(request: HttpRequest, pk: int) -> HttpResponse:
+    access = _booking_party(request, pk)
+    form = forms.MessageForm(request.POST)
+    if form.is_valid():
+        services.post_message(enquiry=access.enquiry, author=_user(request), text=form.cleaned_data["text"])
+        messages.success(request, "Message sent.")
+    else:
+        messages.error(request, "Write a message before sending it.")
+    return redirect(reverse("training:booking", args=[pk]) + "#messages")
 
 
 @login_required

@@ -163,3 +163,29 @@ def test_unverified_enquiry_is_not_on_the_board(client, programme_admin, organis
     factories.sign_in_verified(client, programme_admin)
     assert "Secret Union" not in client.get(reverse("training:board")).content.decode()
     assert client.get(reverse("training:enquiry", args=[pending.pk])).status_code == 404
+
+
+def test_messages_are_between_organisation_and_trainers_only(
+    client, programme_admin, coordinator, trainer, outsider, world, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    session, *_ = world
+    booking = session.enquiry
+    url = reverse("training:booking", args=[booking.pk])
+    factories.sign_in_verified(client, coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("training:post_message", args=[booking.pk]), {"text": "Can we start at 09:30?"})
+    assert [m.to for m in mail.outbox] == [[trainer.user.email]]
+    assert "09:30" not in mail.outbox[0].body  # the notification carries no content
+    client.logout()
+    factories.sign_in_verified(client, trainer.user)
+    assert "Can we start at 09:30?" in client.get(url).content.decode()
+    client.logout()
+    factories.sign_in_verified(client, programme_admin)
+    assert "Can we start at 09:30?" not in client.get(url).content.decode()
+    assert client.post(reverse("training:post_message", args=[booking.pk]), {"text": "x"}).status_code == 403
+    client.logout()
+    factories.sign_in_verified(client, outsider)
+    assert client.post(reverse("training:post_message", args=[booking.pk]), {"text": "x"}).status_code == 404
+    assert booking.messages.count() == 1
