@@ -447,6 +447,8 @@ class _Grid:
         # Hiding more only ever widens what a reader must consider possible, so a small
         # cell that is protected stays protected: each is checked until it is, once.
         # Every round hides at least one more item, so this ends (at worst with all hidden).
+        if not self.n_rows or not self.n_cols:
+            return  # no cells: the totals are zero by definition and already shown as small
         self._apply_line_rule()
         pending = deque(key for key, state in self.status.items() if state is Status.SMALL)
         while pending:

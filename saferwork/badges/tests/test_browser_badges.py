@@ -92,3 +92,19 @@ def test_certificate_link_serves_a_pdf(page, live_server):
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF")
     screenshot(page, "badge-valid-topic")
+
+
+def test_badge_page_fits_a_phone(page, live_server, programme_host):
+    credential = services.issue_badge(
+        recipient_email="pat@example.org",
+        achievement=services.default_achievement(),
+        show_topic=True,
+        session_date=datetime.date(2026, 11, 3),
+    )
+    page.set_viewport_size({"width": 360, "height": 780})
+    for url in (f"/badges/{credential.id}/", "/badges/verify/"):
+        page.goto(url)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px on a phone"
+    page.goto(f"/badges/{credential.id}/")
+    assert_accessible(page, "badge-valid-phone")

@@ -175,6 +175,16 @@ def test_a_total_below_the_threshold_is_itself_hidden():
     assert result.total is not None and result.total.display == "fewer than 5"
 
 
+def test_an_empty_breakdown_is_allowed():
+    empty = suppress_counts({})
+    assert empty.items() == []
+    assert empty.total is not None and empty.total.display == "fewer than 5"
+    table = suppress_table({})
+    assert table.csv_rows() == [["", "Total"], ["Total", "fewer than 5"]]
+    north = suppress_table({"North": {}}).row_totals
+    assert north is not None and north["North"].display == "fewer than 5"
+
+
 def test_nothing_small_means_nothing_hidden():
     result = suppress_counts({"A": 7, "B": 8})
     assert not result.any_hidden
