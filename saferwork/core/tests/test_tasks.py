@@ -14,6 +14,7 @@ def test_email_is_sent_inline_by_default():
     assert [m.subject for m in mail.outbox] == ["Hello"]
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection, as a real worker does
 def test_database_backend_queues_email_until_a_worker_runs(settings):
     # django-tasks rebuilds its backends when the TASKS setting changes.
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
