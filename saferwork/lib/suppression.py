@@ -27,11 +27,23 @@ loop); a hidden value is an edge with bounds instead of a fixed flow, and the tr
 is one circulation that fits. Because such a system is totally unimodular, the values a
 hidden cell can take form an unbroken range of whole numbers, found by pushing flow
 round cycles through that cell in the residual graph (augmenting paths).
-The suppressor hides one more cell at a time until every small cell has some freedom,
-preferring (1) the smallest shown cell that gives the small cell its whole range 0..N-1,
-then (2) the smallest shown cell that at least stops it being pinned, and only then a
-total. For a one-dimensional breakdown with a total this is the familiar rule: a lone
-hidden cell takes the next smallest with it.
+
+How cells are chosen: first the familiar line rule, applied to every row, column and
+margin until nothing changes: a line whose total is published may not hide exactly one
+item, so a lone hidden cell takes the smallest shown cell of its line with it (cells
+before totals). Then the exact check above; for any small cell still pinned, one more
+item is hidden, preferring (1) a shown cell on its own lines that gives it its whole
+range 0..N-1, then (2) the smallest nearby item that at least unpins it, else the
+smallest cell next to it, and the check runs again. Hiding more never helps a reader,
+so this ends, and a small cell once protected stays protected.
+
+What it does not cover, and callers must: a small cell is protected from exact
+disclosure, but its possible range may be narrower than 0..N-1 (for example "0 or 1");
+and each table is protected on its own. Two outputs of the same data that can be
+subtracted from each other (a period and the same period plus a day, an organisation
+breakdown and a region breakdown where a region holds one organisation, a filter that
+excludes one trainer) can still reveal a small count: keep such breakdowns on fixed
+boundaries (whole months, whole regions) or suppress their combination as one table.
 
 Use ``suppress_counts`` for a breakdown (one dimension) and ``suppress_table`` for a
 two-way table; both return objects whose cells know ``value`` (``None`` when hidden) and
