@@ -94,7 +94,7 @@ def update_round(*, round_: Round, by: User, **fields: Any) -> Round:
 def add_criterion(*, round_: Round, by: User, **fields: Any) -> Criterion:
     """Add a rubric line. Refused once anyone has scored at that stage: totals would shift."""
     stage = fields.get("stage", Stage.SHORTLISTING)
-    if ScoreSheet.objects.filter(application__round=round_, stage=stage).exists():
+    if _rubric_frozen(round_, stage):
         raise RecruitmentError("Scoring has started at this stage: the rubric can no longer change.")
     fields.setdefault("position", round_.criteria.filter(stage=stage).count() + 1)
     criterion = Criterion.objects.create(round=round_, **fields)
@@ -106,6 +106,40 @@ def add_criterion(*, round_: Round, by: User, **fields: Any) -> Criterion:
         data={"stage": stage, "weight": criterion.weight},
     )
     return criterion
+
+
+def _rubric_frozen(round_: Round, stage: str) -> bool:
+    return ScoreSheet.objects.filter(application__round=round_, stage=stage).exists()
+
+
+@transaction.atomic
+def update_criterion(*, criterion: Criterion, by: User, **fields: Any) -> Criterion:
+    """Change a rubric line, until anyone scores at its stage (old or new)."""
+    round_ = criterion.round
+    if _rubric_frozen(round_, criterion.stage) or _rubric_frozen(round_, fields.get("stage", criterion.stage)):
+        raise RecruitmentError("Scoring has started at this stage: the rubric can no longer change.")
+    for name, value in fields.items():
+        setattr(criterion, name, value)
+    criterion.save()
+    audit.record(
+        action="saferwork.recruitment.criterion_updated",
+        actor=by,
+        organisation=round_.organisation,
+        target=criterion,
+        data={"fields": sorted(fields)},
+    )
+    return criterion
+
+
+@transaction.atomic
+def remove_criterion(*, criterion: Criterion, by: User) -> None:
+    round_ = criterion.round
+    if _rubric_frozen(round_, criterion.stage):
+        raise RecruitmentError("Scoring has started at this stage: the rubric can no longer change.")
+    audit.record(
+        action="saferwork.recruitment.criterion_removed", actor=by, organisation=round_.organisation, target=criterion
+    )
+    criterion.delete()
 
 
 @transaction.atomic

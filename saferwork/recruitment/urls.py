@@ -19,6 +19,7 @@ urlpatterns = [
     path(R, views.round_detail, name="round"),
     path(R + "edit/", views.round_edit, name="round_edit"),
     path(R + "criteria/add/", views.criterion_add, name="criterion_add"),
+    path(R + "criteria/<int:criterion_pk>/", views.criterion_edit, name="criterion_edit"),
     path(R + "panel/", views.panel, name="panel"),
     path(R + "applications/", views.applications, name="applications"),
     path(R + "applications/bulk/", views.bulk, name="bulk"),

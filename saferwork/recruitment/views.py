@@ -34,7 +34,7 @@ from saferwork.recruitment.forms import (
     SlotsForm,
     StaffPanellistForm,
 )
-from saferwork.recruitment.models import Application, Background, Interview, Round, RoundCount, Stage
+from saferwork.recruitment.models import Application, Background, Criterion, Interview, Round, RoundCount, Stage
 from saferwork.recruitment.services import RecruitmentError
 
 DRAFT_SESSION_KEY = "recruitment_draft_token"
@@ -199,6 +199,34 @@ def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("recruitment:round", pk=round_.pk)
     return render(
         request, "recruitment/criterion_form.html", {"form": form, "round": round_}, status=400 if form.errors else 200
+    )
+
+
+@programme_admin_required
+def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResponse:
+    round_ = selectors.get_round_for_admin(request, pk)
+    criterion = round_.criteria.filter(pk=criterion_pk).first()
+    if criterion is None:
+        raise Http404
+    form = CriterionForm(request.POST or None, instance=criterion)
+    if request.method == "POST":
+        by: Any = request.user
+        try:
+            if request.POST.get("remove") == "yes":
+                services.remove_criterion(criterion=criterion, by=by)
+                messages.success(request, "Criterion removed.")
+                return redirect("recruitment:round", pk=round_.pk)
+            if form.is_valid():
+                services.update_criterion(criterion=Criterion.objects.get(pk=criterion.pk), by=by, **form.cleaned_data)
+                messages.success(request, "Criterion saved.")
+                return redirect("recruitment:round", pk=round_.pk)
+        except RecruitmentError as exc:
+            form.add_error(None, str(exc))
+    return render(
+        request,
+        "recruitment/criterion_form.html",
+        {"form": form, "round": round_, "criterion": criterion},
+        status=400 if form.errors else 200,
     )
 
 

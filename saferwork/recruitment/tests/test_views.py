@@ -538,3 +538,43 @@ def test_admin_sees_declared_conflicts(
     services.declare_conflict(application=application, panellist=expert_seat, reason="Same branch")
     url = f"/programme/recruitment/{round_.pk}/applications/{application.pk}/"
     assert "Same branch" in verified_client(programme_admin).get(url).content.decode()
+
+
+def test_admin_edits_and_removes_a_criterion_until_scoring_starts(
+    verified_client, programme_admin, round_, application, staff_panellist
+):
+    client = verified_client(programme_admin)
+    first, second = round_.criteria.filter(stage=Stage.SHORTLISTING)
+    url = f"/programme/recruitment/{round_.pk}/criteria/{first.pk}/"
+    data = {
+        "stage": "shortlisting",
+        "name": "Understanding of misogyny",
+        "question": "",
+        "weight": "5",
+        "descriptor_1": "a",
+        "descriptor_2": "b",
+        "descriptor_3": "c",
+        "descriptor_4": "d",
+    }
+    assert client.post(url, data).status_code == 302
+    first.refresh_from_db()
+    assert first.weight == 5 and first.name == "Understanding of misogyny"
+    client.post(f"/programme/recruitment/{round_.pk}/criteria/{second.pk}/", {"remove": "yes"})
+    assert not round_.criteria.filter(pk=second.pk).exists()
+    ScoreSheet.objects.create(
+        application=application, panellist=staff_panellist, stage=Stage.SHORTLISTING, weighted_total=2
+    )
+    response = client.post(url, {**data, "weight": "1"})
+    assert response.status_code == 400 and b"rubric can no longer change" in response.content
+    first.refresh_from_db()
+    assert first.weight == 5
+
+
+def test_expert_cannot_edit_the_rubric(verified_client, expert, round_):
+    criterion = round_.criteria.first()
+    client = verified_client(expert)
+    assert (
+        client.post(f"/programme/recruitment/{round_.pk}/criteria/{criterion.pk}/", {"remove": "yes"}).status_code
+        == 403
+    )
+    assert round_.criteria.filter(pk=criterion.pk).exists()
