@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 
 from saferwork.delivery.models import EvaluationAnswer, EvaluationFormVersion
@@ -69,6 +70,23 @@ def sessions_for(request: HttpRequest) -> QuerySet[Session]:
             answers=Count("evaluation_answers", distinct=True),
         )
         .distinct()
+        .order_by("-date", "-id")
+    )
+
+
+def delivered_sessions() -> QuerySet[Session]:
+    """Every session with attendance recorded, for programme admins: no names, only counts."""
+    answers = (
+        EvaluationAnswer.objects.filter(session=OuterRef("pk"))
+        .order_by()
+        .values("session")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        Session.objects.filter(attendance_record__isnull=False)
+        .select_related("organisation")
+        .annotate(answers=Coalesce(Subquery(answers), 0))
         .order_by("-date", "-id")
     )
 

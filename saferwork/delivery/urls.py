@@ -15,6 +15,7 @@ urlpatterns = [
     path("badge/claim/<str:token>/", claim_views.claim, name="claim"),
     # Programme admins.
     path("programme/evaluation-form/", views.evaluation_form, name="evaluation_form"),
+    path("programme/evaluations/", views.programme_evaluations, name="programme_evaluations"),
     path("programme/follow-ups/", views.follow_ups, name="follow_ups"),
     path("programme/follow-ups/<int:pk>/state/", views.follow_up_state, name="follow_up_state"),
 ]

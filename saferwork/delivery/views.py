@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -125,6 +126,18 @@ def evaluation_form(request: HttpRequest) -> HttpResponse:
         return redirect("delivery:evaluation_form")
     versions = EvaluationFormVersion.objects.select_related("created_by").all()
     return render(request, "delivery/evaluation_form.html", {"form": form, "current": current, "versions": versions})
+
+
+@programme_admin_required
+def programme_evaluations(request: HttpRequest) -> HttpResponse:
+    """Delivered sessions, newest first, with how many answered: results open at the threshold."""
+    paginator = Paginator(selectors.delivered_sessions(), 50)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "delivery/programme_evaluations.html",
+        {"page": page, "threshold": settings.EVALUATION_RESULTS_THRESHOLD},
+    )
 
 
 # ---------------------------------------------------------------- follow-up

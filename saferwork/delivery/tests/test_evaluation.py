@@ -166,3 +166,28 @@ def services_fields() -> list[str]:
     from saferwork.delivery.forms import EvaluationFormVersionForm
 
     return list(EvaluationFormVersionForm.Meta.fields)
+
+
+def test_programme_admin_lists_delivered_sessions_with_answer_counts(
+    verified_client: Any,
+    client: Any,
+    programme_admin: Any,
+    coordinator: Any,
+    tokens: list[str],
+    session: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    for token in tokens[:4]:
+        answer(token)
+    admin = verified_client(programme_admin)
+    url = reverse("delivery:programme_evaluations")
+    page = admin.get(url).content.decode()
+    assert "Home Union" in page
+    assert reverse("delivery:results", args=[session.pk]) not in page  # 4 answers: not yet
+    answer(tokens[4])
+    with django_assert_max_num_queries(12):
+        page = admin.get(url).content.decode()
+    assert reverse("delivery:results", args=[session.pk]) in page
+    assert "Person 1" not in page
+    client.logout()
+    assert verified_client(coordinator).get(url).status_code == 403
