@@ -355,7 +355,7 @@ def _score_page(request: HttpRequest, pk: int, app_pk: int, stage: str) -> HttpR
     access = selectors.get_round_for_panellist(request, pk)
     round_ = access.round
     application = selectors.get_application_for_round(round_, app_pk)
-    interview: Interview | None = getattr(application, "interview", None) if hasattr(application, "interview") else None
+    interview = Interview.objects.filter(application=application).select_related("slot").first()
     if stage == Stage.INTERVIEW and interview is None:
         raise Http404
     seat = access.panellist

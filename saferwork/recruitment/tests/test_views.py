@@ -578,3 +578,28 @@ def test_expert_cannot_edit_the_rubric(verified_client, expert, round_):
         == 403
     )
     assert round_.criteria.filter(pk=criterion.pk).exists()
+
+
+def test_new_expert_sets_a_password_from_the_emailed_link_then_must_enrol_2fa(
+    client, programme_admin, round_, django_capture_on_commit_callbacks
+):
+    from saferwork.recruitment import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_expert(round_=round_, email="prof@uni.example", full_name="Prof X", by=programme_admin)
+    link = next(line.strip() for line in mail.outbox[0].body.splitlines() if "/account/password-reset/" in line)
+    path = "/" + link.split("/", 3)[3]
+    form_page = client.get(path, follow=True)
+    set_url = form_page.redirect_chain[-1][0]
+    response = client.post(
+        set_url, {"new_password1": "an unusual expert passphrase", "new_password2": "an unusual expert passphrase"}
+    )
+    assert response.status_code == 302
+    assert client.login(username="prof@uni.example", password="an unusual expert passphrase")
+    # Signed in, a panellist with no membership is still sent to set up an authenticator.
+    response = client.get(f"/programme/recruitment/{round_.pk}/applications/")
+    assert response["Location"] == "/account/two-factor/setup/"
+    # The link works once.
+    client.logout()
+    again = client.get(path, follow=True)
+    assert b"new_password1" not in again.content
