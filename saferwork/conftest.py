@@ -136,7 +136,7 @@ def page(browser: Any, live_server: Any, request: Any) -> Iterator[Any]:
     foreign: list[str] = []
 
     def ours(url: str) -> bool:
-        return url.startswith(live_server.url) or url.startswith("data:")
+        return url.startswith((live_server.url, f"blob:{live_server.url}", "data:"))
 
     def guard(route: Any) -> None:
         if ours(route.request.url):
