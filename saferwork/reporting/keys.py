@@ -46,7 +46,8 @@ class Vault:
 
     def __init__(self, request: HttpRequest, name: str) -> None:
         self.request = request
-        self.cookie = f"sw_{name}"
+        # "__Host-" binds the cookie to our host and to HTTPS wherever cookies are Secure.
+        self.cookie = f"{'__Host-' if settings.REPORTING_COOKIE_SECURE else ''}sw_{name}"
         self.session_key = f"reporting.vault.{name}"
 
     def _cookie_key(self) -> bytes | None:

@@ -204,6 +204,11 @@ def _dump_everything() -> bytes:
 
 def test_database_dump_holds_no_fragment_of_the_report(client, reporting_org, handler, tmp_path):
     picture = jpeg_with_exif()
+    submit(
+        client,
+        reporting_org.slug,
+        answers={"your-name": {"named": "yes", "name": "Ottoline Fairweather-Banks", "contact": "07700 900461"}},
+    )
     receipt = submit(client, reporting_org.slug, files=[("Harbourview-evidence.jpg", picture)])
     follow_up(client, reporting_org.slug, receipt)
     client.post(
@@ -211,9 +216,17 @@ def test_database_dump_holds_no_fragment_of_the_report(client, reporting_org, ha
     )
     dump = _dump_everything()
     # The dump really covers the reporting tables: the clear metadata is there.
-    report = Report.objects.get()
+    report = Report.objects.filter(is_named=False).get()
     assert report.reference.encode() in dump and bytes(report.public_key) in dump
-    for secret in [*SECRETS_IN_ANSWERS, "Nightjar incident", "Harbourview-evidence", receipt]:
+    assert Report.objects.filter(is_named=True).count() == 1
+    for secret in [
+        *SECRETS_IN_ANSWERS,
+        "Ottoline Fairweather-Banks",
+        "07700 900461",
+        "Nightjar incident",
+        "Harbourview-evidence",
+        receipt,
+    ]:
         for fragment in {secret, secret[:12], secret[-12:]}:
             assert fragment.encode() not in dump, fragment
     # The stored file is sealed too: no run of its bytes survives on disk.

@@ -195,3 +195,13 @@ def test_receipt_format_is_forgiving_but_strict():
     assert crypto.normalise_receipt("١٢٣٤٥٦٧٨٩٠١٢٣٤٥٦") is None  # non-ASCII digits
     assert crypto.normalise_receipt("123") is None
     assert re.fullmatch(r"\d{16}", crypto.new_receipt())
+
+
+def test_draft_key_cookie_is_httponly_and_secure_in_production(client, reporting_org, settings):
+    settings.REPORTING_COOKIE_SECURE = True
+    response = client.post(reverse("reporting:question", args=[reporting_org.slug, "about-you"]), {"role": "self"})
+    cookie = response.cookies["__Host-sw_rd"]
+    assert cookie["httponly"] and cookie["secure"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
+    # The draft survives to the next page with that cookie.
+    page = client.get(reverse("reporting:question", args=[reporting_org.slug, "about-you"]))
+    assert 'value="self" checked' in page.content.decode()
