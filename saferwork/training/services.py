@@ -424,6 +424,8 @@ def _check_session(enquiry: Enquiry, details: SessionDetails, session: Session |
         )
     if details.capacity < 1:
         add("capacity", "A session needs at least one place.")
+    # Lock the trainers' rows so that two bookings cannot take the same trainer's day at once.
+    list(TrainerProfile.objects.select_for_update().filter(pk__in=[t.pk for t in details.trainers]))
     for trainer in details.trainers:
         clash = Session.objects.filter(trainers=trainer, date=details.date).exclude(status=Session.Status.CANCELLED)
         if session is not None:
@@ -496,6 +498,7 @@ def update_session(*, session: Session, details: SessionDetails, actor: User) ->
     if changed or before_trainers != {t.pk for t in details.trainers}:
         session_id = session.pk
         transaction.on_commit(lambda: tasks.send_session_invite.enqueue(session_id=session_id))
+    _promote_waiting(session, actor)  # more places may have been opened
     return session
 
 

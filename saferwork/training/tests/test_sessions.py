@@ -461,3 +461,18 @@ def test_reminders_go_seven_days_and_one_day_before_once_each(trainer, booking, 
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_training_reminders")
     assert mail.outbox == []
+
+
+def test_raising_places_promotes_from_the_waiting_list(coordinator, session):
+    services.update_session(
+        session=session, details=details(session.enquiry, date=session.date, capacity=2), actor=coordinator
+    )
+    for n in range(3):
+        services.add_participant(
+            session=session, person=services.NewParticipant(f"P{n}", f"p{n}@x.org", "staff"), actor=coordinator
+        )
+    assert session.participants.get(email="p2@x.org").status == "waiting"
+    services.update_session(
+        session=session, details=details(session.enquiry, date=session.date, capacity=3), actor=coordinator
+    )
+    assert session.participants.get(email="p2@x.org").status == "confirmed"

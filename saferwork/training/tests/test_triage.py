@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from html import escape
 
 import docx
 import pytest
@@ -30,7 +31,7 @@ def test_moving_an_enquiry_is_audited_with_who_and_when(client, programme_admin,
     entry = AuditEntry.objects.get(action="saferwork.enquiry.moved")
     assert entry.actor == programme_admin and entry.data == {"from": "new", "to": "conversation_booked"}
     html = client.get(reverse("training:enquiry", args=[enquiry.pk])).content.decode()
-    assert "conversation_booked" in html and programme_admin.full_name in html
+    assert "conversation_booked" in html and escape(programme_admin.full_name) in html
 
 
 def test_admin_notes_are_kept_and_shown_only_on_the_admin_page(
