@@ -250,6 +250,12 @@ class Score(models.Model):
         return f"{self.criterion_id}: {self.value}"
 
 
+class InterviewSlotQuerySet(models.QuerySet["InterviewSlot"]):
+    def free(self) -> InterviewSlotQuerySet:
+        """Slots nobody holds: never given, or given to an interview since cancelled."""
+        return self.filter(models.Q(interview__isnull=True) | models.Q(interview__cancelled_at__isnull=False))
+
+
 class InterviewSlot(models.Model):
     """A time the panel interviews one candidate: one invitation per slot."""
 
@@ -257,6 +263,8 @@ class InterviewSlot(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     location = models.CharField("Where, or the meeting link", max_length=300)
+
+    objects = InterviewSlotQuerySet.as_manager()
 
     class Meta:
         ordering = ["starts_at", "id"]

@@ -428,7 +428,9 @@ def bulk_decide(*, round_: Round, application_ids: Iterable[int], action: str, b
         .order_by("submitted_at", "id")
     )
     if action == "invite":
-        free = list(round_.slots.filter(interview__isnull=True, starts_at__gt=timezone.now()).order_by("starts_at"))
+        free = list(
+            InterviewSlot.objects.filter(round=round_, starts_at__gt=timezone.now()).free().order_by("starts_at")
+        )
         if len(free) < len(chosen):
             raise RecruitmentError(
                 f"There are {len(free)} free interview slots for {len(chosen)} candidates: add slots first."
@@ -453,7 +455,13 @@ def _queue_invite(interview_id: int, method: str) -> None:
     transaction.on_commit(lambda: send_interview_invite.enqueue(interview_id=interview_id, method=method))
 
 
+def _release(slot: InterviewSlot) -> None:
+    """Detach a cancelled interview from ``slot`` so that another can take it."""
+    Interview.objects.filter(slot=slot, cancelled_at__isnull=False).update(slot=None)
+
+
 def _invite(*, application: Application, slot: InterviewSlot) -> Interview:
+    _release(slot)
     interview = Interview.objects.create(application=application, slot=slot)
     _queue_invite(interview.pk, "REQUEST")
     return interview
@@ -486,8 +494,9 @@ def reschedule_interview(*, interview: Interview, slot: InterviewSlot, by: User)
     """Move an interview to a free slot; the same calendar event updates in place."""
     if slot.round_id != interview.application.round_id:
         raise RecruitmentError("That slot belongs to another round.")
-    if InterviewSlot.objects.filter(pk=slot.pk, interview__isnull=False).exclude(interview=interview).exists():
+    if not InterviewSlot.objects.filter(pk=slot.pk).free().exists() and slot.pk != interview.slot_id:
         raise RecruitmentError("That slot is taken.")
+    _release(slot)
     interview.slot = slot
     interview.ics_sequence += 1
     interview.cancelled_at = None
@@ -505,7 +514,7 @@ def reschedule_interview(*, interview: Interview, slot: InterviewSlot, by: User)
 
 @transaction.atomic
 def cancel_interview(*, interview: Interview, by: User) -> Interview:
-    """Cancel an interview: the calendar event is withdrawn and the slot freed."""
+    """Cancel an interview: the calendar event is withdrawn and the slot can be given again."""
     interview.ics_sequence += 1
     interview.cancelled_at = timezone.now()
     interview.save(update_fields=["ics_sequence", "cancelled_at"])

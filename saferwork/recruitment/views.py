@@ -34,7 +34,16 @@ from saferwork.recruitment.forms import (
     SlotsForm,
     StaffPanellistForm,
 )
-from saferwork.recruitment.models import Application, Background, Criterion, Interview, Round, RoundCount, Stage
+from saferwork.recruitment.models import (
+    Application,
+    Background,
+    Criterion,
+    Interview,
+    InterviewSlot,
+    Round,
+    RoundCount,
+    Stage,
+)
 from saferwork.recruitment.services import RecruitmentError
 
 DRAFT_SESSION_KEY = "recruitment_draft_token"
@@ -410,7 +419,7 @@ def _score_page(request: HttpRequest, pk: int, app_pk: int, stage: str) -> HttpR
             )
             if access.is_admin and stage == Stage.INTERVIEW
             else None,
-            "reschedule_form": RescheduleForm(slots=list(round_.slots.filter(interview__isnull=True)))
+            "reschedule_form": RescheduleForm(slots=list(InterviewSlot.objects.filter(round=round_).free()))
             if access.is_admin and interview
             else None,
             "adjustments_form": AdjustmentsForm(initial={"adjustments_confirmed": interview.adjustments_confirmed})
@@ -498,7 +507,7 @@ def bulk(request: HttpRequest, pk: int) -> HttpResponse:
             "chosen": chosen,
             "fits": fits,
             "skipped": len(chosen) - len(fits),
-            "free_slots": round_.slots.filter(interview__isnull=True).count() if action == "invite" else None,
+            "free_slots": InterviewSlot.objects.filter(round=round_).free().count() if action == "invite" else None,
         },
     )
 
@@ -539,7 +548,7 @@ def _interview_for_admin(request: HttpRequest, pk: int, app_pk: int) -> Intervie
 def reschedule(request: HttpRequest, pk: int, app_pk: int) -> HttpResponse:
     interview = _interview_for_admin(request, pk, app_pk)
     round_ = interview.application.round
-    form = RescheduleForm(request.POST, slots=list(round_.slots.filter(interview__isnull=True)))
+    form = RescheduleForm(request.POST, slots=list(InterviewSlot.objects.filter(round=round_).free()))
     if form.is_valid():
         slot = round_.slots.get(pk=form.cleaned_data["slot"])
         try:

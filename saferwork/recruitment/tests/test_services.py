@@ -290,3 +290,17 @@ def test_retention_cutoff_respects_the_setting(settings):
     assert services.retention_cutoff(now) == dt.datetime(2026, 2, 28, 12, tzinfo=dt.UTC)
     settings.RECRUITMENT_RETENTION_MONTHS = 14
     assert services.retention_cutoff(now) == dt.datetime(2025, 6, 30, 12, tzinfo=dt.UTC)
+
+
+def test_a_cancelled_interview_frees_its_slot_for_someone_else(round_, programme_admin):
+    first = make_application(round_, 1, status=S.SHORTLISTED)
+    second = make_application(round_, 2, status=S.SHORTLISTED)
+    slot = _slots(round_, programme_admin, 1)[0]
+    services.bulk_decide(round_=round_, application_ids=[first.pk], action="invite", by=programme_admin)
+    with pytest.raises(RecruitmentError, match="0 free interview slots"):
+        services.bulk_decide(round_=round_, application_ids=[second.pk], action="invite", by=programme_admin)
+    services.cancel_interview(interview=Interview.objects.get(application=first), by=programme_admin)
+    services.bulk_decide(round_=round_, application_ids=[second.pk], action="invite", by=programme_admin)
+    assert Interview.objects.get(application=second).slot == slot
+    cancelled = Interview.objects.get(application=first)
+    assert cancelled.slot is None and cancelled.cancelled_at is not None
