@@ -116,7 +116,21 @@ def recover_handler_key(*, user: Any, organisation: Organisation, recovery_priva
         raise crypto.DecryptionError("Not this organisation's recovery key.")
     wrap = RecoveryWrap.objects.filter(organisation=organisation, handler_key__user=user).first()
     if wrap is None:
-        raise crypto.DecryptionError("No recoverable key for this handler here.")
+        # The key was never sealed to this organisation's recovery key (the handler had not
+        # signed in since reporting was enabled): it is lost. Give them a new one; the
+        # caller then re-grants this organisation's reports with the recovery key.
+        public, private = crypto.new_keypair()
+        key = HandlerKey.objects.select_for_update().get(user=user)
+        key.public_key = public
+        key.save(update_fields=["public_key"])
+        ReportKey.objects.filter(user=user).delete()  # sealed to the lost key: useless now
+        key.recovery_wraps.all().delete()
+        keys.rewrap_for_new_password(user=user, private=private, password=password)
+        keys.ensure_recovery_wraps(key=key, private=private)
+        audit.record(
+            action="saferwork.reporting.handler_key_replaced", actor=user, organisation=organisation, target=key
+        )
+        return private
     private = crypto.unseal(recovery_private, bytes(wrap.sealed_private_key))
     keys.rewrap_for_new_password(user=user, private=private, password=password)
     audit.record(action="saferwork.reporting.handler_key_recovered", actor=user, organisation=organisation, target=wrap)

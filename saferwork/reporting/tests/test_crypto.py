@@ -232,3 +232,23 @@ def test_database_dump_holds_no_fragment_of_the_report(client, reporting_org, ha
     # The stored file is sealed too: no run of its bytes survives on disk.
     stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*.bin"))
     assert stored and picture[200:232] not in stored
+
+
+def test_lost_key_without_recovery_wrap_is_replaced_and_reports_regranted(client, reporting_org, handler):
+    from saferwork.reporting.models import RecoveryWrap
+
+    submit(client, reporting_org.slug)
+    report = Report.objects.get()
+    RecoveryWrap.objects.filter(handler_key__user=handler).delete()  # never wrapped for this organisation
+    old_public = bytes(HandlerKey.objects.get(user=handler).public_key)
+    handler.set_password("another long new password")
+    handler.save()
+    client.cookies.clear()
+    sign_in_handler(client, handler, password="another long new password")
+    response = client.post(
+        reverse("reporting:recover"),
+        {"recovery_key": reporting_org.recovery_key, "password": "another long new password"},
+    )
+    assert response.status_code == 302
+    assert bytes(HandlerKey.objects.get(user=handler).public_key) != old_public
+    assert "Quartzberry" in client.get(reverse("reporting:case_detail", args=[report.pk])).content.decode()
