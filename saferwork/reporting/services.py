@@ -338,9 +338,11 @@ def report_private_key(*, report: Report, user: Any, handler_private: bytes) -> 
 
 
 def _grant_missing_keys(*, report: Report, report_private: bytes) -> int:
-    """Seal the report key to current handlers who joined after it came in. Never to anyone
-    excluded or stepped aside."""
+    """Seal the report key to current handlers who joined after it came in (never to anyone
+    excluded or stepped aside), and destroy the keys of people who no longer handle reports."""
     handler_ids = set(selectors.handlers(report.organisation).values_list("pk", flat=True))
+    # People who no longer handle reports here lose their key to this report.
+    ReportKey.objects.filter(report=report).exclude(user_id__in=handler_ids).delete()
     have = set(ReportKey.objects.filter(report=report).values_list("user_id", flat=True))
     wanted = handler_ids - have - selectors.excluded_user_ids(report)
     created = ReportKey.objects.bulk_create(

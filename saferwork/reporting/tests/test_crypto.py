@@ -252,3 +252,12 @@ def test_lost_key_without_recovery_wrap_is_replaced_and_reports_regranted(client
     assert response.status_code == 302
     assert bytes(HandlerKey.objects.get(user=handler).public_key) != old_public
     assert "Quartzberry" in client.get(reverse("reporting:case_detail", args=[report.pk])).content.decode()
+
+
+def test_former_handler_loses_their_key_when_the_case_is_next_opened(client, reporting_org, handler, second_handler):
+    submit(client, reporting_org.slug)
+    report = Report.objects.get()
+    second_handler.memberships.update(is_case_handler=False)
+    private = keys.unwrap_with_password(HandlerKey.objects.get(user=handler), PASSWORD)
+    services.open_case(report=report, user=handler, handler_private=private)
+    assert not ReportKey.objects.filter(report=report, user=second_handler).exists()
