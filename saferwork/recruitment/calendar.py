@@ -56,3 +56,32 @@ def interview_ics(interview: Interview, *, method: str, now: datetime | None = N
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     cal.add_component(event)
     return cal.to_ical()
+
+
+def panel_schedule_ics(interviews: list[Interview], *, title: str, now: datetime | None = None) -> bytes:
+    """The interview timetable for the panel: one event per live interview, to subscribe to.
+
+    Events carry only the candidate's reference, never their name: a calendar is often
+    shared or synced to places the recruitment data should not reach.
+    """
+    cal = Calendar()
+    cal.add("prodid", "-//SaferWork//Trainer recruitment//EN")
+    cal.add("version", "2.0")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"Interviews: {title}")
+    stamp = now or timezone.now()
+    for interview in interviews:
+        if interview.slot is None or interview.cancelled_at is not None:
+            continue
+        event = Event()
+        event.add("uid", f"panel-{interview.ics_uid}")
+        event.add("sequence", interview.ics_sequence)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", interview.slot.starts_at)
+        event.add("dtend", interview.slot.ends_at)
+        event.add("summary", f"Interview {interview.application.reference}")
+        event["location"] = vText(interview.slot.location)
+        if interview.adjustments_confirmed:
+            event.add("description", f"Adjustments: {interview.adjustments_confirmed}")
+        cal.add_component(event)
+    return cal.to_ical()

@@ -27,6 +27,7 @@ urlpatterns = [
     path(R + "applications/<int:app_pk>/conflict/", views.conflict, name="conflict"),
     path(R + "slots/", views.slots, name="slots"),
     path(R + "interviews/", views.interviews, name="interviews"),
+    path(R + "interviews/schedule.ics", views.schedule_ics, name="schedule_ics"),
     path(R + "interviews/<int:app_pk>/", views.interview_detail, name="interview"),
     path(R + "interviews/<int:app_pk>/reschedule/", views.reschedule, name="reschedule"),
     path(R + "interviews/<int:app_pk>/cancel/", views.cancel, name="cancel"),

@@ -19,6 +19,7 @@ from saferwork.lib import ratelimit
 from saferwork.lib.suppression import suppress_counts
 from saferwork.organisations.permissions import programme_admin_required
 from saferwork.recruitment import selectors, services
+from saferwork.recruitment.calendar import ICS_MIME, panel_schedule_ics
 from saferwork.recruitment.forms import (
     AdjustmentsForm,
     ApplicationForm,
@@ -358,6 +359,20 @@ def applications(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def interviews(request: HttpRequest, pk: int) -> HttpResponse:
     return _list_page(request, pk, Stage.INTERVIEW)
+
+
+@login_required
+def schedule_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """The interview timetable as a calendar file, for everyone on the panel."""
+    access = selectors.get_round_for_panellist(request, pk)
+    interviews = list(
+        Interview.objects.filter(application__round=access.round, cancelled_at__isnull=True, slot__isnull=False)
+        .select_related("slot", "application")
+        .only("ics_uid", "ics_sequence", "adjustments_confirmed", "cancelled_at", "slot", "application__id")
+    )
+    response = HttpResponse(panel_schedule_ics(interviews, title=access.round.title), content_type=ICS_MIME)
+    response["Content-Disposition"] = 'attachment; filename="interviews.ics"'
+    return response
 
 
 def _score_page(request: HttpRequest, pk: int, app_pk: int, stage: str) -> HttpResponse:

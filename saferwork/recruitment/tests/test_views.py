@@ -105,7 +105,7 @@ def test_resume_link_request_is_silent_and_rate_limited(client, round_, settings
 
 # ---------------------------------------------------------------- who may see a round
 
-ROUND_PAGES = ["", "applications/", "interviews/"]
+ROUND_PAGES = ["", "applications/", "interviews/", "interviews/schedule.ics"]
 ADMIN_PAGES = [
     "edit/",
     "criteria/add/",
@@ -603,3 +603,26 @@ def test_new_expert_sets_a_password_from_the_emailed_link_then_must_enrol_2fa(
     client.logout()
     again = client.get(path, follow=True)
     assert b"new_password1" not in again.content
+
+
+def test_panel_downloads_the_interview_timetable_without_names(verified_client, expert, round_, programme_host):
+    from icalendar import Calendar
+
+    start = timezone.now() + timedelta(days=5)
+    live, gone = make_application(round_, 1, status=S.INVITED), make_application(round_, 2, status=S.INVITED)
+    for n, a in enumerate([live, gone]):
+        slot = InterviewSlot.objects.create(
+            round=round_,
+            starts_at=start + timedelta(hours=n),
+            ends_at=start + timedelta(hours=n, minutes=45),
+            location="Room 1",
+        )
+        Interview.objects.create(application=a, slot=slot, cancelled_at=timezone.now() if a == gone else None)
+    client = verified_client(expert)
+    response = client.get(f"/programme/recruitment/{round_.pk}/interviews/schedule.ics")
+    assert response["Content-Type"] == "text/calendar"
+    events = Calendar.from_ical(response.content).walk("VEVENT")
+    assert [str(e["SUMMARY"]) for e in events] == [f"Interview {live.reference}"]
+    assert live.full_name.encode() not in response.content
+    other = make_round(programme_host, title="Other")
+    assert client.get(f"/programme/recruitment/{other.pk}/interviews/schedule.ics").status_code == 404
