@@ -165,6 +165,7 @@ class Application(models.Model):
     consent_at = models.DateTimeField(null=True, blank=True)
 
     resume_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    withdraw_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)

@@ -303,6 +303,8 @@ def submit_application(*, round_: Round, application: Application | None, data: 
     application.status = S.SUBMITTED
     application.submitted_at = now
     application.resume_token_hash = ""  # the draft link dies with the draft
+    withdraw_token = secrets.token_urlsafe(32)
+    application.withdraw_token_hash = hash_token(withdraw_token)
     application.save()
     audit.record(
         action="saferwork.recruitment.application_submitted",
@@ -313,7 +315,48 @@ def submit_application(*, round_: Round, application: Application | None, data: 
     send_templated_email(
         to=[email],
         template="recruitment/email/confirmation",
-        context={"application": application, "round": round_},
+        context={
+            "application": application,
+            "round": round_,
+            "withdraw_link": _url(reverse("recruitment:withdraw", args=[withdraw_token])),
+        },
+    )
+    return application
+
+
+WITHDRAWABLE = {S.SUBMITTED, S.SHORTLISTED, S.NOT_SHORTLISTED, S.INVITED}
+
+
+def find_withdrawable(token: str) -> Application | None:
+    if not token:
+        return None
+    return (
+        Application.objects.select_related("round")
+        .filter(withdraw_token_hash=hash_token(token), status__in=WITHDRAWABLE)
+        .first()
+    )
+
+
+@transaction.atomic
+def withdraw(*, application: Application) -> Application:
+    """The candidate withdraws; a booked interview is cancelled in their calendar."""
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if application.status not in WITHDRAWABLE:
+        raise RecruitmentError("This application can no longer be withdrawn.")
+    application.status = S.WITHDRAWN
+    application.withdraw_token_hash = ""
+    application.save(update_fields=["status", "withdraw_token_hash", "updated_at"])
+    interview = Interview.objects.filter(application=application, cancelled_at__isnull=True).first()
+    if interview is not None:
+        interview.ics_sequence += 1
+        interview.cancelled_at = timezone.now()
+        interview.save(update_fields=["ics_sequence", "cancelled_at"])
+        _queue_invite(interview.pk, "CANCEL")
+    audit.record(
+        action="saferwork.recruitment.withdrawn",
+        organisation=application.organisation,
+        target=application,
+        data={"had_interview": interview is not None},
     )
     return application
 
@@ -698,7 +741,17 @@ def create_trainer_profile(*, application: Application, user: User) -> Any:
 
 STAGES = ["applied", "shortlisted", "interviewed", "appointed"]
 _REACHED = {
-    "applied": {S.SUBMITTED, S.SHORTLISTED, S.NOT_SHORTLISTED, S.INVITED, S.SUCCESSFUL, S.RESERVE, S.UNSUCCESSFUL},
+    # A withdrawn application counts as applied; how far it got before withdrawing is not kept.
+    "applied": {
+        S.SUBMITTED,
+        S.SHORTLISTED,
+        S.NOT_SHORTLISTED,
+        S.INVITED,
+        S.SUCCESSFUL,
+        S.RESERVE,
+        S.UNSUCCESSFUL,
+        S.WITHDRAWN,
+    },
     "shortlisted": {S.SHORTLISTED, S.INVITED, S.SUCCESSFUL, S.RESERVE, S.UNSUCCESSFUL},
     "interviewed": {S.INVITED, S.SUCCESSFUL, S.RESERVE, S.UNSUCCESSFUL},
     "appointed": {S.SUCCESSFUL},

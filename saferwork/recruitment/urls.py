@@ -12,6 +12,7 @@ urlpatterns = [
     path("training/become-a-trainer/submitted/", views.submitted, name="submitted"),
     path("training/become-a-trainer/resume/", views.resume_request, name="resume_request"),
     path("training/become-a-trainer/resume/<str:token>/", views.resume, name="resume"),
+    path("training/become-a-trainer/withdraw/<str:token>/", views.withdraw, name="withdraw"),
     path("training/agreement/", views.agreement, name="agreement"),
     path("recruitment/panels/", views.panels, name="panels"),
     path("programme/recruitment/", views.rounds, name="rounds"),

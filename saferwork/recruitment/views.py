@@ -140,6 +140,18 @@ def resume_request(request: HttpRequest) -> HttpResponse:
     return render(request, "recruitment/resume_request.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@never_cache
+def withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """The candidate withdraws with the link from their confirmation email."""
+    application = services.find_withdrawable(token)
+    if application is None:
+        return render(request, "recruitment/withdraw.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        services.withdraw(application=application)
+        return render(request, "recruitment/withdraw.html", {"done": True})
+    return render(request, "recruitment/withdraw.html", {"application": application})
+
+
 # ---------------------------------------------------------------- rounds (programme admins)
 
 

@@ -626,3 +626,32 @@ def test_panel_downloads_the_interview_timetable_without_names(verified_client, 
     assert live.full_name.encode() not in response.content
     other = make_round(programme_host, title="Other")
     assert client.get(f"/programme/recruitment/{other.pk}/interviews/schedule.ics").status_code == 404
+
+
+def test_candidate_withdraws_with_the_emailed_link_and_the_interview_is_cancelled(
+    client, round_, programme_admin, django_capture_on_commit_callbacks
+):
+    from icalendar import Calendar
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(APPLY, _form())
+    link = next(line.strip() for line in mail.outbox[-1].body.splitlines() if "/withdraw/" in line)
+    path = "/" + link.split("/", 3)[3]
+    application = Application.objects.get()
+    application.status = S.INVITED
+    application.save()
+    slot = InterviewSlot.objects.create(
+        round=round_,
+        starts_at=timezone.now() + timedelta(days=3),
+        ends_at=timezone.now() + timedelta(days=3, hours=1),
+        location="Online",
+    )
+    interview = Interview.objects.create(application=application, slot=slot)
+    assert b"Withdraw my application" in client.get(path).content
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(path)
+    application.refresh_from_db()
+    interview.refresh_from_db()
+    assert application.status == S.WITHDRAWN and interview.cancelled_at is not None
+    assert str(Calendar.from_ical(mail.outbox[-1].attachments[0][1])["METHOD"]) == "CANCEL"
+    assert client.get(path).status_code == 404  # the link works once
