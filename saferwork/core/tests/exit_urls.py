@@ -17,10 +17,24 @@ SENSITIVE_PAGE = """{% extends "base.html" %}
 {% block content %}
 <h1 class="govuk-heading-l">Tell us what happened</h1>
 <p class="govuk-body">If someone might see your screen, use Exit this page or press Shift three times.</p>
-<form method="get"><div class="govuk-form-group">
+<form method="get">
+<div class="govuk-form-group">
   <label class="govuk-label" for="what">What happened</label>
   <textarea class="govuk-textarea" id="what" name="what" rows="3"></textarea>
-</div></form>
+</div>
+<div class="govuk-form-group">
+  <label class="govuk-label" for="where">Where it happened</label>
+  <textarea class="govuk-textarea" id="where" name="where" rows="3"></textarea>
+</div>
+<div class="govuk-form-group">
+  <label class="govuk-label" for="who">Who was involved</label>
+  <textarea class="govuk-textarea" id="who" name="who" rows="3"></textarea>
+</div>
+<div class="govuk-form-group">
+  <label class="govuk-label" for="wish">What you would like to happen</label>
+  <textarea class="govuk-textarea" id="wish" name="wish" rows="5"></textarea>
+</div>
+</form>
 {% endblock %}"""
 
 

@@ -155,8 +155,10 @@ def exit_hops(page):
 
 
 @pytest.mark.urls("saferwork.core.tests.exit_urls")
-@pytest.mark.parametrize("how", ["click", "tab-enter", "shift-three-times"])
+@pytest.mark.parametrize("how", ["click", "tab-enter", "shift-three-times", "phone"])
 def test_exit_this_page_leaves_at_once(page, settings, exit_hops, how):
+    if how == "phone":
+        page.set_viewport_size(PHONE)
     page.goto("/test-only/sensitive/")
     button = page.get_by_role("button", name="Emergency Exit this page")
     assert button.is_visible()
@@ -178,6 +180,15 @@ def test_exit_this_page_leaves_at_once(page, settings, exit_hops, how):
         else:
             pytest.fail("Three presses of Tab do not reach Exit this page")
         page.keyboard.press("Enter")
+    elif how == "phone":
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert_accessible(page, "phone-exit-this-page")
+        # It stays on screen as the person scrolls down the page.
+        page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+        assert page.evaluate("window.scrollY") > 0
+        box = button.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"]
+        button.click()
     else:
         page.get_by_label("What happened").click()
         for _ in range(3):
