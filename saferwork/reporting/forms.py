@@ -120,15 +120,15 @@ class WhenForm(QuestionForm):
     first_date = forms.DateField(
         label="When did it happen, or first happen? (optional)",
         required=False,
-        help_text="For example 27 3 2026. Leave it empty if you are not sure.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave it empty if you are not sure.",
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a real date"},
     )
     last_date = forms.DateField(
         label="When did it last happen? (optional)",
         required=False,
         help_text="This date matters for some time limits, such as a claim to an Employment Tribunal.",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a real date"},
     )
     ongoing = forms.ChoiceField(
