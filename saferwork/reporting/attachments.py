@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import secrets
+import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -97,8 +99,20 @@ def seal_and_store(clean: CleanFile, public_key: bytes) -> tuple[str, bytes]:
     storage_name = default_storage.save(
         f"reporting/{secrets.token_hex(16)}.bin", ContentFile(crypto.seal(public_key, clean.data))
     )
+    _date_only(storage_name)
     meta = json.dumps({"name": clean.name, "content_type": clean.content_type, "size": len(clean.data)}).encode()
     return storage_name, crypto.seal(public_key, meta)
+
+
+def _date_only(storage_name: str) -> None:
+    """A file on disk carries its upload time; keep only the day, as for everything else a
+    reporter does. (Object stores set their own times: they are out of our hands.)"""
+    try:
+        path = default_storage.path(storage_name)
+    except NotImplementedError:
+        return
+    midnight = time.time() // 86400 * 86400
+    os.utime(path, (midnight, midnight))
 
 
 def open_meta(private_key: bytes, sealed_meta: bytes) -> dict[str, object]:

@@ -497,7 +497,7 @@ def escalate_overdue(*, today: date | None = None) -> int:
     who may read it and alert the organisation's handlers. At most once a day per report."""
     count = 0
     overdue = (
-        Report.objects.select_for_update()
+        Report.objects.select_for_update(of=("self",))
         .filter(status=Report.Status.RECEIVED)
         .select_related("organisation")
         .order_by("pk")

@@ -262,7 +262,9 @@ def test_abandoned_draft_files_are_purged_but_sent_ones_kept(client, reporting_o
     assert len(files) == 2
     call_command("purge_abandoned_report_files")  # both are new: nothing goes yet
     assert len(list((tmp_path / "reporting").iterdir())) == 2
-    old = time.time() - 2 * 86400
+    # Stored files carry their day only, never the time of upload.
+    assert all(int(p.stat().st_mtime) % 86400 == 0 for p in files)
+    old = time.time() - 3 * 86400
     for path in files:
         os.utime(path, (old, old))
     call_command("purge_abandoned_report_files")

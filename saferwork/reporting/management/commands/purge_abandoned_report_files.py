@@ -15,11 +15,11 @@ FOLDER = "reporting"
 class Command(BaseCommand):
     help = (
         "Delete sealed files uploaded to reports that were never sent (abandoned drafts), "
-        "once they are a day old. Run it daily from the scheduler."
+        "once they are two days old (files are stamped with their day only). Run it daily."
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--hours", type=int, default=24, help="Keep files younger than this (default 24).")
+        parser.add_argument("--hours", type=int, default=48, help="Keep files younger than this (default 48).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not default_storage.exists(FOLDER):
