@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -556,11 +557,12 @@ class NewParticipant:
 
 
 @transaction.atomic
-def add_participant(*, session: Session, person: NewParticipant, actor: User | None) -> Participant:
+def add_participant(*, session: Session, person: NewParticipant, actor: User | None, warn: bool = True) -> Participant:
     """Add one person: a place if one is free, else the waiting list (promoted automatically)."""
-    session = Session.objects.select_for_update().get(pk=session.pk)
+    session = Session.objects.select_for_update().select_related("organisation").get(pk=session.pk)
     if session.is_cancelled:
         raise ValidationError("This session has been cancelled.")
+    before = _power_warnings(session) if warn else []
     if person.position not in Position.values:
         raise ValidationError({"position": ["Choose a position from the list."]})
     email = person.email.strip().lower()
@@ -598,7 +600,40 @@ def add_participant(*, session: Session, person: NewParticipant, actor: User | N
         # Confirmed people receive the session's calendar entry (same UID as everyone's).
         session_id, to = session.pk, [email]
         transaction.on_commit(lambda: tasks.send_session_invite.enqueue(session_id=session_id, to=to))
+    if warn:
+        _tell_about_new_warnings(session, before)
     return participant
+
+
+def _power_warnings(session: Session) -> list[str]:
+    from saferwork.training import selectors
+
+    return selectors.power_dynamics_warnings(selectors.session_participants(session))
+
+
+def _tell_about_new_warnings(session: Session, before: list[str]) -> None:
+    """Email the coordinator(s) and trainer(s) when the group gains a power-dynamics concern.
+
+    Participants never receive this. People registering through the link can change the
+    mix without the coordinator looking at the page, hence the email.
+    """
+    def concern(warning: str) -> str:
+        # The same concern with different head counts is not news.
+        return re.sub(r"\(\d+\)", "", warning)
+
+    seen = {concern(w) for w in before}
+    new = [w for w in _power_warnings(session) if concern(w) not in seen]
+    if not new:
+        return
+    trainers = session.trainers.values_list("user__email", flat=True)
+    coordinators = Membership.objects.filter(organisation=session.organisation, is_coordinator=True).values_list(
+        "user__email", flat=True
+    )
+    send_templated_email(
+        to=sorted({*trainers, *coordinators}),
+        template="training/email/power_dynamics",
+        context={"session": session, "warnings": new, "url": f"{settings.SITE_URL}/training/sessions/{session.pk}/"},
+    )
 
 
 def _promote_waiting(session: Session, actor: User | None) -> list[Participant]:
@@ -640,9 +675,12 @@ def withdraw_participant(*, participant: Participant, actor: User | None) -> lis
 @transaction.atomic
 def import_participants(*, session: Session, people: list[NewParticipant], actor: User) -> int:
     """Import a file already checked clean, in file order (so managers come before their staff)."""
+    before = _power_warnings(session)
     pending_managers: list[tuple[str, str]] = []
     for person in people:
-        add_participant(session=session, person=NewParticipant(person.name, person.email, person.position), actor=actor)
+        add_participant(
+            session=session, person=NewParticipant(person.name, person.email, person.position), actor=actor, warn=False
+        )
         if person.manager_email:
             pending_managers.append((person.email.lower(), person.manager_email.lower()))
     for email, manager_email in pending_managers:
@@ -655,6 +693,7 @@ def import_participants(*, session: Session, people: list[NewParticipant], actor
         target=session,
         data={"rows": len(people)},
     )
+    _tell_about_new_warnings(session, before)
     return len(people)
 
 

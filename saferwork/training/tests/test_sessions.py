@@ -476,3 +476,20 @@ def test_raising_places_promotes_from_the_waiting_list(coordinator, session):
         session=session, details=details(session.enquiry, date=session.date, capacity=3), actor=coordinator
     )
     assert session.participants.get(email="p2@x.org").status == "confirmed"
+
+
+def test_self_registration_that_mixes_the_group_warns_coordinator_and_trainer_by_email(
+    client, coordinator, trainer, session, django_capture_on_commit_callbacks
+):
+    tf.participant(session, 1, position="senior_leader")
+    url = reverse("training:register", args=[session.registration_token])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"name": "Rae", "email": "rae@x.org", "position": "rep", "manager_email": ""})
+    warned = [m for m in mail.outbox if m.subject.startswith("Power dynamics")]
+    assert sorted(address for m in warned for address in m.to) == [coordinator.email, trainer.user.email]
+    assert "senior leaders" in warned[0].body
+    assert not [m for m in mail.outbox if m.to == ["rae@x.org"] and "Power" in m.subject + m.body]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"name": "Ray", "email": "ray@x.org", "position": "rep", "manager_email": ""})
+    assert not [m for m in mail.outbox if m.subject.startswith("Power dynamics")]  # nothing new to say
