@@ -28,7 +28,7 @@ def needs_second_factor(request: HttpRequest) -> bool:
     # Independent experts on a recruitment panel hold no membership flag, only a seat.
     from saferwork.recruitment.models import Panellist
 
-    return Panellist.objects.filter(user=user).exists()
+    return Panellist.objects.filter(user=user).exists()  # type: ignore[misc]
 
 
 class SecondFactorRequiredMiddleware:
