@@ -281,6 +281,7 @@ def check(request: HttpRequest, organisation: Organisation, org_settings: Report
             form=form,
             rows=forms.summarise(draft["answers"], handler_names=handler_names),
             files=draft["files"],
+            notify_email=draft["answers"].get(forms.IdentityForm.step, {}).get("notify_email", ""),
             kdf=crypto.KdfParams.current(),
             salt=bytes(org_settings.receipt_salt).hex(),
         ),

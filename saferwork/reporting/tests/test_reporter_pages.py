@@ -50,7 +50,8 @@ def test_check_page_shows_what_handlers_will_see_and_warns(client, reporting_org
     assert "can identify you" in html
     assert "Quartzberry the delivery driver grabbed my colleague" in html
     assert "A contractor or supplier" in html
-    assert "private.reporter@example.net" not in html  # never shown to handlers, so not here
+    # The alert email is not part of what handlers see, and the page says so.
+    assert "Handlers never see this address" in html and "private.reporter@example.net" in html
     assert "'wasm-unsafe-eval'" in page["Content-Security-Policy"]
     assert (
         "wasm-unsafe-eval"
