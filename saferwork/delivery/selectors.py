@@ -136,6 +136,22 @@ def evaluation_summary(
     return summary
 
 
+def open_answers(answers: QuerySet[EvaluationAnswer], threshold: int | None = None) -> QuerySet[EvaluationAnswer]:
+    """Only the answers of sessions whose own results are open (at least the threshold).
+
+    Every aggregate across sessions (a trainer's, an organisation's, the programme's) is
+    built from these alone. Otherwise subtracting the open sessions, which people can
+    see one by one, from a total would give the average of a session, or a handful of
+    sessions, with fewer answers than the threshold.
+    """
+    threshold = threshold or settings.EVALUATION_RESULTS_THRESHOLD
+    # ``answers`` is always filtered by whole sessions, so counting within it is counting the session.
+    open_sessions = (
+        answers.order_by().values("session_id").annotate(n=Count("id")).filter(n__gte=threshold).values("session_id")
+    )
+    return answers.filter(session_id__in=open_sessions)
+
+
 def trainer_summary(trainer: TrainerProfile) -> EvaluationSummary:
-    """Across every session this trainer delivered: shown only at the threshold, like a session."""
-    return evaluation_summary(EvaluationAnswer.objects.filter(session__trainers=trainer))
+    """Across the sessions this trainer delivered whose results are open."""
+    return evaluation_summary(open_answers(EvaluationAnswer.objects.filter(session__trainers=trainer)))

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, QuerySet, Sum
 
 from saferwork.delivery.models import EvaluationAnswer
-from saferwork.delivery.selectors import EvaluationSummary, evaluation_summary
+from saferwork.delivery.selectors import EvaluationSummary, evaluation_summary, open_answers
 from saferwork.lib.suppression import Cell, footnote, suppress_counts
 from saferwork.reach.models import PositionTally, SessionTally
 from saferwork.training.models import DeliveryMode, Position
@@ -296,8 +296,11 @@ def reach_report(
         org.chart = False  # a long list: the table says it better
         breakdowns.append(org)
 
-    answers = EvaluationAnswer.objects.filter(session_id__in=qs.values("session_id"))
-    summary = evaluation_summary(answers, threshold=max(threshold, settings.EVALUATION_RESULTS_THRESHOLD))
+    evaluation_threshold = max(threshold, settings.EVALUATION_RESULTS_THRESHOLD)
+    answers = open_answers(
+        EvaluationAnswer.objects.filter(session_id__in=qs.values("session_id")), evaluation_threshold
+    )
+    summary = evaluation_summary(answers, threshold=evaluation_threshold)
     answer_count = suppress_counts({"answers": summary.answers}, threshold=threshold, with_total=False)["answers"]
     report = ReachReport(
         threshold=threshold,
@@ -309,15 +312,16 @@ def reach_report(
         evaluation_answers=answer_count,
     )
     if with_trainers:
-        report.by_trainer = _by_trainer(answers, threshold)
+        report.by_trainer = _by_trainer(answers, evaluation_threshold)
     return report
 
 
 def _by_trainer(answers: QuerySet[EvaluationAnswer], threshold: int) -> list[TrainerEvaluation]:
-    """Per-trainer averages; a trainer's figures appear only once they have enough answers.
+    """Per-trainer averages over the open sessions (each with at least the threshold).
 
-    Co-tutored sessions count for each trainer, so these do not add up to a total and
-    none is shown: each count stands alone and is hidden below the threshold.
+    Every figure is then a union of whole open sessions, so no difference between two
+    of them (or with the programme's) isolates fewer answers than the threshold, even
+    where sessions are co-tutored. Co-tutored sessions count for each of their trainers.
     """
     rows = (
         answers.values("session__trainers__id", "session__trainers__user__full_name")

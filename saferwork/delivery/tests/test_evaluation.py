@@ -150,7 +150,8 @@ def test_trainer_summary_across_sessions_waits_for_five(verified_client: Any, tr
     for token in tokens[:4]:
         answer(token)
     assert (
-        "Your results appear once 5 people have answered" in client.get(reverse("delivery:sessions")).content.decode()
+        "Your results appear once a session of yours has 5 answers"
+        in client.get(reverse("delivery:sessions")).content.decode()
     )
     answer(tokens[4])
     assert "5.0 out of 5" in client.get(reverse("delivery:sessions")).content.decode()
@@ -191,3 +192,30 @@ def test_programme_admin_lists_delivered_sessions_with_answer_counts(
     assert "Person 1" not in page
     client.logout()
     assert verified_client(coordinator).get(url).status_code == 403
+
+
+def test_aggregates_leave_out_sessions_with_fewer_than_five_answers(
+    trainer: Any, booking: Any, tokens: list[str], django_capture_on_commit_callbacks: Any
+) -> None:
+    from saferwork.delivery.selectors import trainer_summary
+    from saferwork.reach.selectors import ReachFilters, reach_report
+    from saferwork.training.tests import factories as tf
+
+    for token in tokens[:5]:
+        answer(token, overall=4)
+    # A second session of the same trainer with only 2 answers, both 1 out of 5.
+    small = tf.session(booking, days=-1)
+    for n in range(3):
+        tf.participant(small, 100 + n)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        record_all_attended(small, trainer.user)
+    for token in links_in_outbox("evaluation")[:2]:
+        answer(token, overall=1)
+    summary = trainer_summary(trainer)
+    assert summary.answers == 5
+    assert dict(summary.ratings)["How would you rate the day overall?"] == 4.0
+    report = reach_report(ReachFilters(), with_trainers=True)
+    assert report.evaluation.answers == 5
+    assert dict(report.evaluation.ratings)["How would you rate the day overall?"] == 4.0
+    assert [row.overall for row in report.by_trainer] == [4.0]
