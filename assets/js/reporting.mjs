@@ -22,13 +22,13 @@ function newReceipt() {
   return receipt;
 }
 
-function deriveKey(form, receipt) {
+function deriveKey(form, receipt, params = form.dataset) {
   return argon2id({
     password: receipt,
     salt: hexToBytes(form.dataset.salt),
     parallelism: 1,
-    iterations: Number(form.dataset.opslimit),
-    memorySize: Number(form.dataset.memlimit),
+    iterations: Number(params.opslimit),
+    memorySize: Number(params.memlimit),
     hashLength: 32,
     outputType: "hex",
   });
@@ -70,7 +70,10 @@ document.querySelectorAll("form[data-receipt-open]").forEach((form) => {
   enhance(form, async () => {
     const typed = form.elements.receipt.value.replace(/[\s-]/g, "");
     if (!/^\d{16}$/.test(typed)) return; // let the server explain what is wrong
-    form.elements.receipt_key.value = await deriveKey(form, typed);
+    // One key per Argon2id parameter set in use (older reports keep their parameters).
+    const keys = [];
+    for (const params of JSON.parse(form.dataset.kdfs)) keys.push(await deriveKey(form, typed, params));
+    form.elements.receipt_key.value = keys.join(",");
     // The receipt itself never leaves this device.
     form.elements.receipt.value = "";
   });

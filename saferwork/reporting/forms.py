@@ -11,6 +11,7 @@ from saferwork.reporting import crypto
 from saferwork.reporting.models import Report
 
 TEXT_LIMIT = 10_000
+MAX_RECEIPT_KEYS = 3  # Argon2id parameter sets tried for one receipt
 
 
 def _text(label: str, *, required: bool = False, hint: str = "", rows: int = 5, **kwargs: Any) -> forms.CharField:
@@ -336,21 +337,24 @@ class ReceiptForm(forms.Form):
         help_text="The 16 numbers you were given when you sent your report.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"}),
     )
-    # Filled in by the browser when JavaScript derives the key itself: then the receipt
-    # never leaves the reporter's device.
-    receipt_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    # Filled in by the browser when JavaScript derives the key itself (one per parameter
+    # set in use, comma-separated): then the receipt never leaves the reporter's device.
+    receipt_key = forms.CharField(required=False, max_length=65 * MAX_RECEIPT_KEYS, widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        key = data.get("receipt_key", "")
-        if key:
-            try:
-                raw = bytes.fromhex(key)
-            except ValueError:
-                raw = b""
-            if len(raw) != crypto.KEY_BYTES:
-                raise forms.ValidationError("The receipt is not right")
-            data["key_bytes"] = raw
+        text = data.get("receipt_key", "")
+        if text:
+            keys: list[bytes] = []
+            for part in text.split(",")[:MAX_RECEIPT_KEYS]:
+                try:
+                    raw = bytes.fromhex(part)
+                except ValueError:
+                    raw = b""
+                if len(raw) != crypto.KEY_BYTES:
+                    raise forms.ValidationError("The receipt is not right")
+                keys.append(raw)
+            data["key_bytes"] = keys
             return data
         receipt = crypto.normalise_receipt(data.get("receipt", ""))
         if receipt is None:

@@ -344,39 +344,54 @@ def _submit(
 # ---------------------------------------------------------------- follow-up
 
 
+def _receipt_kdfs(organisation: Organisation) -> list[crypto.KdfParams]:
+    """The Argon2id parameters in use for this organisation's receipts, current first, so
+    that raising them never locks out a report made under the old ones."""
+    params = [crypto.KdfParams.current()]
+    used = Report.objects.filter(organisation=organisation).values_list("receipt_kdf", flat=True).distinct()
+    for stored in used[:10]:
+        try:
+            candidate = crypto.KdfParams.from_dict(stored)
+        except (ValueError, KeyError, TypeError):
+            continue
+        if candidate not in params:
+            params.append(candidate)
+    return params[: forms.MAX_RECEIPT_KEYS]
+
+
+def _follow_up_page(
+    request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings, **extra: Any
+) -> dict[str, Any]:
+    kdfs = [{"opslimit": p.opslimit, "memlimit": p.memlimit_kib} for p in _receipt_kdfs(organisation)]
+    return _reporter_context(
+        organisation, org_settings, kdfs=json.dumps(kdfs), salt=bytes(org_settings.receipt_salt).hex(), **extra
+    )
+
+
 @WASM
 @reporter_page
 def follow_up(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
     form = forms.ReceiptForm(_posted(request))
-    status = 200
     if request.method == "POST":
         address = ratelimit.client_address(request)
         if ratelimit.is_limited("report-follow-up", address, settings.RATE_LIMIT_REPORT_FOLLOW_UP):
-            return render(
-                request,
-                "reporting/follow_up.html",
-                _reporter_context(
-                    organisation,
-                    org_settings,
-                    form=forms.ReceiptForm(),
-                    limited=True,
-                    kdf=crypto.KdfParams.current(),
-                    salt=bytes(org_settings.receipt_salt).hex(),
-                ),
-                status=429,
-            )
+            context = _follow_up_page(request, organisation, org_settings, form=forms.ReceiptForm(), limited=True)
+            return render(request, "reporting/follow_up.html", context, status=429)
         found = None
         if form.is_valid():
-            key = form.cleaned_data.get("key_bytes")
-            if key is None and (
-                ratelimit.hit("report-derive", address, settings.RATE_LIMIT_REPORT_DERIVE)
-                <= settings.RATE_LIMIT_REPORT_DERIVE[0]
-            ):
-                key = crypto.derive_key(
-                    form.cleaned_data["receipt"], bytes(org_settings.receipt_salt), crypto.KdfParams.current()
-                )
-            if key is not None:
+            candidates: list[bytes] = form.cleaned_data.get("key_bytes") or []
+            if not candidates:
+                # No JavaScript: the server derives, once per parameter set, within a limit.
+                salt = bytes(org_settings.receipt_salt)
+                for params in _receipt_kdfs(organisation):
+                    limit = settings.RATE_LIMIT_REPORT_DERIVE
+                    if ratelimit.hit("report-derive", address, limit) > limit[0]:
+                        break
+                    candidates.append(crypto.derive_key(form.cleaned_data["receipt"], salt, params))
+            for key in candidates:
                 found = services.find_report_by_receipt_key(organisation, key)
+                if found is not None:
+                    break
         if found is None:
             ratelimit.hit("report-follow-up", address, settings.RATE_LIMIT_REPORT_FOLLOW_UP)
             if not form.errors:
@@ -385,18 +400,7 @@ def follow_up(request: HttpRequest, organisation: Organisation, org_settings: Re
             report, private = found
             keys.Vault(request, keys.FOLLOW_UP).put(json.dumps({"report": report.pk, "key": _b64(private)}).encode())
             return redirect("reporting:follow_up_case", organisation.slug)
-    return render(
-        request,
-        "reporting/follow_up.html",
-        _reporter_context(
-            organisation,
-            org_settings,
-            form=form,
-            kdf=crypto.KdfParams.current(),
-            salt=bytes(org_settings.receipt_salt).hex(),
-        ),
-        status=status,
-    )
+    return render(request, "reporting/follow_up.html", _follow_up_page(request, organisation, org_settings, form=form))
 
 
 def _followed_report(request: HttpRequest, organisation: Organisation) -> tuple[Report, bytes] | None:

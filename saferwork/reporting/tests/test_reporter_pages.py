@@ -206,3 +206,22 @@ def test_draft_key_cookie_is_httponly_and_secure_in_production(client, reporting
     # The draft survives to the next page with that cookie.
     page = client.get(reverse("reporting:question", args=[reporting_org.slug, "about-you"]))
     assert 'value="self" checked' in page.content.decode()
+
+
+def test_raising_argon2_parameters_never_locks_out_an_older_report(client, reporting_org, handler, settings):
+    from saferwork.reporting.models import ReportingSettings
+
+    settings.REPORTING_ARGON2_OPSLIMIT = 2
+    receipt = submit(client, reporting_org.slug)
+    assert Report.objects.get().receipt_kdf["opslimit"] == 2
+    settings.REPORTING_ARGON2_OPSLIMIT = 3  # raised later
+    page = client.get(reverse("reporting:follow_up", args=[reporting_org.slug])).content.decode()
+    assert "&quot;opslimit&quot;: 3" in page and "&quot;opslimit&quot;: 2" in page
+    # Without JavaScript the server tries each parameter set in use.
+    assert follow_up(client, reporting_org.slug, receipt).status_code == 302
+    # With JavaScript the browser sends one key per parameter set.
+    salt = bytes(ReportingSettings.objects.get(organisation=reporting_org).receipt_salt)
+    derived = [crypto.derive_key(receipt, salt, crypto.KdfParams(ops, 64)).hex() for ops in (3, 2)]
+    other = client.__class__()
+    response = other.post(reverse("reporting:follow_up", args=[reporting_org.slug]), {"receipt_key": ",".join(derived)})
+    assert response.status_code == 302
