@@ -455,6 +455,7 @@ def test_seed_recruitment_demo_is_idempotent(programme_host, settings):
 
     round_ = Round.objects.get()
     assert round_.is_open and round_.applications.count() == 36
+    assert ScoreSheet.objects.filter(application__round=round_).count() == 20
     assert set(round_.panellists.values_list("user__email", flat=True)) == {
         "admin@saferwork.test",
         "expert@saferwork.test",

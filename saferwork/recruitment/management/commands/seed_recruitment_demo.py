@@ -18,10 +18,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from saferwork.accounts.models import User
 from saferwork.core import demo
 from saferwork.organisations.models import Organisation
-from saferwork.recruitment.models import Application, Background, Criterion, Panellist, Round, Stage
-from saferwork.recruitment.services import word_count
+from saferwork.recruitment.models import Application, Background, Criterion, Panellist, Round, ScoreSheet, Stage
+from saferwork.recruitment.services import submit_scores, word_count
 
-TITLE = "Trainer recruitment: cohort 2"
+TITLE = "Trainer recruitment 2026"
 EXPERT_EMAIL = "expert@saferwork.test"
 FIRST = ["Alex", "Bea", "Cal", "Dana", "Eli", "Fern", "Gus", "Hana", "Ivo", "Jas", "Kit", "Lou", "Mo", "Nia"]
 LAST = ["Ahmed", "Byrne", "Clarke", "Dlamini", "Evans", "Fox", "Gill", "Hughes", "Iqbal", "Jones", "Khan", "Lee"]
@@ -139,5 +139,19 @@ class Command(BaseCommand):
                 },
             )
             made += was_made
-        assert word_count(ANSWER) <= round_.task_word_limit
+        # The expert has scored the first twenty, some far apart from the rubric's middle,
+        # so the admin sees scores (and wide disagreement) once they score those too.
+        criteria = list(round_.criteria.filter(stage=Stage.SHORTLISTING))
+        expert_seat = Panellist.objects.get(round=round_, user=expert)
+        for application in round_.applications.order_by("email")[:20]:
+            if ScoreSheet.objects.filter(application=application, panellist=expert_seat).exists():
+                continue
+            submit_scores(
+                application=application,
+                panellist=expert_seat,
+                stage=Stage.SHORTLISTING,
+                values={c.pk: rng.choice([1, 2, 3, 4]) for c in criteria},
+            )
+        if word_count(ANSWER) > round_.task_word_limit:
+            raise CommandError("The demo answer is longer than the demo word limit.")
         self.stdout.write(self.style.SUCCESS(f"Recruitment demo: round “{round_.title}”, {made} new applications."))
