@@ -206,3 +206,32 @@ def test_reporter_pages_work_without_javascript(browser, live_server, reporting_
     assert page.get_by_text("There is a problem").is_visible()
     screenshot(page, "report-no-js-error")
     context.close()
+
+
+def test_handler_enables_reporting_sees_recovery_key_once_and_edits_support_pages(page, organisation):
+    from saferwork.tests import factories
+
+    user = factories.member(organisation, is_case_handler=True, email="enabler@example.org")
+    page.goto("/account/sign-in/?next=/reporting/settings/")
+    page.get_by_label("Email address").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Code").fill(_code(user))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/account/confirm/**")
+    page.get_by_label("Code").fill(_code(user))
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url("**/reporting/settings/")
+    assert_accessible(page, "settings-01-enable")
+    page.get_by_role("button", name="Enable reporting").click()
+    key = page.locator("[data-recovery-key]").inner_text()
+    assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{1,4})+", key)
+    assert_accessible(page, "settings-02-recovery-key")
+    page.get_by_role("link", name="Continue to the support pages").click()
+    assert key not in page.content()
+    page.get_by_label("Who to talk to").fill("Ask for Morag Quist in HR, 01632 960 123")
+    page.get_by_role("button", name="Save support pages").click()
+    assert page.get_by_text("Support pages saved").is_visible()
+    assert_accessible(page, "settings-03-support-pages")
+    page.goto(f"/report/{organisation.slug}/support/")
+    assert page.get_by_text("Ask for Morag Quist in HR").is_visible()
