@@ -600,19 +600,26 @@ def decide(*, application: Application, decision: str, feedback: str, by: User) 
         raise RecruitmentError("Choose successful, reserve or unsuccessful.")
     if application.status not in {S.INVITED, *DECISIONS}:
         raise RecruitmentError("Only interviewed candidates receive a decision.")
-    if application.outcome_sent_at is not None:
+    promoting = application.status == S.RESERVE and decision == S.SUCCESSFUL
+    if application.outcome_sent_at is not None and not promoting:
         raise RecruitmentError("The outcome has already been sent to the candidate.")
+    if promoting:
+        # A place has come free: the reserve candidate gets the successful email and an
+        # appointment the next time outcomes are sent.
+        application.outcome_sent_at = None
     application.status = decision
     application.decision_feedback = feedback
     application.decided_by = by
     application.decided_at = timezone.now()
-    application.save(update_fields=["status", "decision_feedback", "decided_by", "decided_at", "updated_at"])
+    application.save(
+        update_fields=["status", "decision_feedback", "decided_by", "decided_at", "outcome_sent_at", "updated_at"]
+    )
     audit.record(
         action="saferwork.recruitment.decided",
         actor=by,
         organisation=application.organisation,
         target=application,
-        data={"decision": decision},
+        data={"decision": decision, "from_reserve": promoting},
     )
     return application
 

@@ -304,3 +304,18 @@ def test_a_cancelled_interview_frees_its_slot_for_someone_else(round_, programme
     assert Interview.objects.get(application=second).slot == slot
     cancelled = Interview.objects.get(application=first)
     assert cancelled.slot is None and cancelled.cancelled_at is not None
+
+
+def test_a_reserve_candidate_can_be_offered_a_place_later(round_, programme_admin, django_capture_on_commit_callbacks):
+    reserve = _interviewed(round_, programme_admin, 1, S.RESERVE)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_outcomes(round_=round_, by=programme_admin)
+    reserve.refresh_from_db()
+    services.decide(application=reserve, decision=S.SUCCESSFUL, feedback="A place came free", by=programme_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_outcomes(round_=round_, by=programme_admin) == {"successful": 1}
+    reserve.refresh_from_db()
+    assert reserve.appointment.cohort_number == 1
+    assert "/invitations/" in mail.outbox[-1].body
+    with pytest.raises(RecruitmentError, match="already been sent"):
+        services.decide(application=reserve, decision=S.UNSUCCESSFUL, feedback="", by=programme_admin)
