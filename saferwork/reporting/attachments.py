@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 import time
+import zipfile
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -66,6 +67,54 @@ def strip_image(data: bytes) -> tuple[bytes, str, str]:
     return out.getvalue(), content_type, extension
 
 
+MAX_UNZIPPED = 100 * 1024 * 1024
+BLANK_PARTS = {
+    # Word: author, last editor, company, manager, custom fields.
+    "docProps/core.xml": (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties"'
+        b' xmlns:dc="http://purl.org/dc/elements/1.1/"/>'
+    ),
+    "docProps/app.xml": (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"/>'
+    ),
+    "docProps/custom.xml": (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"/>'
+    ),
+    # OpenDocument: initial and last author, dates, generator, user fields.
+    "meta.xml": (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        b' office:version="1.2"><office:meta/></office:document-meta>'
+    ),
+}
+
+
+def strip_document_properties(data: bytes) -> bytes:
+    """Blank the properties parts of a DOCX or ODT (author, editor, company, dates).
+
+    Names in comments or tracked changes stay: the upload page warns about them."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as source:
+            infos = source.infolist()
+            if len(infos) > 5000 or sum(i.file_size for i in infos) > MAX_UNZIPPED:
+                raise AttachmentError("The selected document is too big once unpacked")
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w") as target:
+                for info in infos:
+                    content = BLANK_PARTS.get(info.filename) or source.read(info.filename)
+                    # ODT's "mimetype" must stay first and uncompressed; the rest is deflated.
+                    compression = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
+                    fresh = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+                    fresh.compress_type = compression
+                    target.writestr(fresh, content)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, RuntimeError) as exc:
+        raise AttachmentError("The selected document could not be read") from exc
+    return out.getvalue()
+
+
 def clean_upload(name: str, data: bytes) -> CleanFile:
     """Check type and size; strip image metadata. Raises AttachmentError with a message
     written for the reporter."""
@@ -83,8 +132,10 @@ def clean_upload(name: str, data: bytes) -> CleanFile:
     if extension in DOCUMENT_TYPES:
         if extension == "pdf" and not data.startswith(b"%PDF-"):
             raise AttachmentError("The selected file is not a PDF")
-        if extension in {"docx", "odt"} and not data.startswith(b"PK\x03\x04"):
-            raise AttachmentError(f"The selected file is not a {extension.upper()} document")
+        if extension in {"docx", "odt"}:
+            if not data.startswith(b"PK\x03\x04"):
+                raise AttachmentError(f"The selected file is not a {extension.upper()} document")
+            data = strip_document_properties(data)
         if extension == "txt":
             try:
                 data.decode("utf-8")

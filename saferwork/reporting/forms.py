@@ -221,8 +221,9 @@ class EvidenceForm(forms.Form):
         label="Upload a file (optional)",
         required=False,
         help_text="Photos, screenshots or documents: JPG, PNG, WEBP, PDF, DOCX, ODT or TXT. "
-        "We remove the hidden details (such as location and camera) from photos before they are stored. "
-        "Documents can hold your name in their properties: check them first.",
+        "We remove the hidden details (such as location and camera) from photos, and the author and "
+        "company from Word and OpenDocument files, before they are stored. PDFs, and comments or tracked "
+        "changes in documents, can still hold your name: check them first.",
     )
 
 

@@ -261,3 +261,25 @@ def test_former_handler_loses_their_key_when_the_case_is_next_opened(client, rep
     private = keys.unwrap_with_password(HandlerKey.objects.get(user=handler), PASSWORD)
     services.open_case(report=report, user=handler, handler_private=private)
     assert not ReportKey.objects.filter(report=report, user=second_handler).exists()
+
+
+def test_document_author_and_company_are_removed(client, reporting_org, handler):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Notes made on the day")
+    document.core_properties.author = "Perpetua Quenby-Ashe"
+    document.core_properties.last_modified_by = "Perpetua Quenby-Ashe"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    submit(client, reporting_org.slug, files=[("notes.docx", buffer.getvalue())])
+    report = Report.objects.get()
+    sign_in_handler(client, handler)
+    response = client.get(reverse("reporting:case_attachment", args=[report.pk, report.attachments.get().pk]))
+    cleaned = docx.Document(io.BytesIO(response.content))
+    assert cleaned.paragraphs[0].text == "Notes made on the day"
+    assert cleaned.core_properties.author == "" and cleaned.core_properties.last_modified_by == ""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert all(b"Quenby" not in archive.read(name) for name in archive.namelist())

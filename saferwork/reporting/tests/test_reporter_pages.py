@@ -136,6 +136,8 @@ def test_attachment_type_and_size_limits(client, reporting_org, settings):
     assert "is not a PDF" in fake_pdf.content.decode()
     fake_image = client.post(url, {"file": SimpleUploadedFile("x.jpg", b"\xff\xd8garbage")})
     assert "could not be read as an image" in fake_image.content.decode()
+    broken_docx = client.post(url, {"file": SimpleUploadedFile("x.docx", b"PK\x03\x04 not really a zip")})
+    assert "could not be read" in broken_docx.content.decode()
     ok = client.post(url, {"file": SimpleUploadedFile("notes.txt", b"what I wrote down")})
     assert ok.status_code == 302
     assert "notes.txt" in client.get(url).content.decode()
