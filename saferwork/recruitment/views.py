@@ -352,6 +352,8 @@ def _list_page(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
             "page": page,
             "rows": rows,
             "query": query.urlencode(),
+            "filter_values": [(k, v) for k, v in criteria.items() if v and k != "flagged"]
+            + ([("flagged", "on")] if criteria.get("flagged") else []),
             "bulk_actions": [] if not access.is_admin else _bulk_choices(stage),
         },
     )
@@ -488,17 +490,39 @@ def conflict(request: HttpRequest, pk: int, app_pk: int) -> HttpResponse:
     return redirect("recruitment:application", pk=pk, app_pk=app_pk)
 
 
+BULK_LIMIT = 2000
+
+
 def _bulk_selection(request: HttpRequest, round_: Round) -> tuple[str, list[Application]]:
-    action = request.GET.get("action") or request.POST.get("action") or ""
+    """The action and the applications it is for.
+
+    Ticked rows arrive as ``ids``; "every application matching these filters" arrives as
+    ``scope=all`` with the list's filters; the confirmation posts the ids it showed, as
+    one comma-separated field (hundreds of fields would pass Django's field limit).
+    """
+    params = request.POST if request.method == "POST" else request.GET
+    action = params.get("action") or ""
     if action not in services.BULK_ACTIONS:
         raise Http404
-    raw = request.POST.getlist("ids") if request.method == "POST" else request.GET.getlist("ids")
-    ids = [int(x) for x in raw if x.isdigit()][:500]
-    chosen = list(
-        round_.applications.exclude(status=Application.Status.DRAFT)
-        .filter(pk__in=ids)
-        .only("id", "full_name", "status")
-    )
+    base = round_.applications.exclude(status=Application.Status.DRAFT)
+    if request.method == "GET" and params.get("scope") == "all":
+        filters = FilterForm(params, regions=selectors.regions_in(round_))
+        criteria: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
+        ids = list(
+            selectors.shortlist(
+                round_,
+                region=criteria.get("region", ""),
+                background=criteria.get("background", ""),
+                status=criteria.get("status", ""),
+                q=criteria.get("q", ""),
+                flagged=criteria.get("flagged", False),
+                sort=criteria.get("sort") or "submitted",
+            ).values_list("pk", flat=True)[:BULK_LIMIT]
+        )
+    else:
+        raw = [*params.getlist("ids"), *params.get("id_list", "").split(",")]
+        ids = [int(x) for x in raw if x.strip().isdigit()][:BULK_LIMIT]
+    chosen = list(base.filter(pk__in=ids).only("id", "full_name", "status").order_by("submitted_at", "id"))
     return action, chosen
 
 
@@ -533,6 +557,7 @@ def bulk(request: HttpRequest, pk: int) -> HttpResponse:
             "label": label,
             "chosen": chosen,
             "fits": fits,
+            "id_list": ",".join(str(a.pk) for a in fits),
             "skipped": len(chosen) - len(fits),
             "free_slots": InterviewSlot.objects.filter(round=round_).free().count() if action == "invite" else None,
         },

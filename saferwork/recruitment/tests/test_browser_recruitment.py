@@ -142,7 +142,7 @@ def test_candidate_to_trainer(page, live_server, programme_host, programme_admin
     _as(page, live_server, programme_admin)
     page.goto(f"/programme/recruitment/{round_.pk}/applications/")
     page.get_by_label(f"Select {application.reference}").check()
-    page.get_by_label("With the selected applications").select_option("shortlist")
+    page.get_by_label("What to do with them").select_option("shortlist")
     page.get_by_role("button", name="Continue").click()
     _sudo(page, programme_admin)
     assert_accessible(page, "recruitment-10-bulk-confirm")
@@ -158,7 +158,7 @@ def test_candidate_to_trainer(page, live_server, programme_host, programme_admin
     assert InterviewSlot.objects.filter(round=round_).count() == 3
     page.goto(f"/programme/recruitment/{round_.pk}/applications/")
     page.get_by_label(f"Select {application.reference}").check()
-    page.get_by_label("With the selected applications").select_option("invite")
+    page.get_by_label("What to do with them").select_option("invite")
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Confirm: invite to interview").click()
     invite = mail.outbox[-1]

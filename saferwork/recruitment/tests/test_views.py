@@ -656,3 +656,21 @@ def test_candidate_withdraws_with_the_emailed_link_and_the_interview_is_cancelle
     assert application.status == S.WITHDRAWN and interview.cancelled_at is not None
     assert str(Calendar.from_ical(mail.outbox[-1].attachments[0][1])["METHOD"]) == "CANCEL"
     assert client.get(path).status_code == 404  # the link works once
+
+
+def test_bulk_action_on_everything_matching_the_filters(verified_client, programme_admin, round_):
+    for n in range(120):
+        make_application(round_, n)  # regions cycle: London, Wales, Scotland, North West
+    client = verified_client(programme_admin)
+    _sudo(client)
+    base = f"/programme/recruitment/{round_.pk}/applications/"
+    listing = client.get(base + "?region=London").content.decode()
+    assert "All 30 matching the filters" in listing
+    confirm = client.get(base + "bulk/?action=not_shortlisted&scope=all&region=London")
+    page = confirm.content.decode()
+    assert "Mark as not shortlisted: 30 applications" in page
+    id_list = page.split('name="id_list" value="')[1].split('"')[0]
+    assert len(id_list.split(",")) == 30
+    client.post(base + "bulk/", {"action": "not_shortlisted", "id_list": id_list})
+    assert Application.objects.filter(status=S.NOT_SHORTLISTED).count() == 30
+    assert set(Application.objects.filter(status=S.NOT_SHORTLISTED).values_list("region", flat=True)) == {"London"}
