@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +29,7 @@ HANDLER = "hk"  # the handler's private key
 DRAFT = "rd"  # a reporter's draft answers (and the new report's key pair)
 FOLLOW_UP = "rf"  # the report key a reporter opened with their receipt
 LOCKED_FLAG = "reporting.key_locked"
+logger = logging.getLogger(__name__)
 
 
 def _b64(data: bytes) -> str:
@@ -171,6 +173,12 @@ def on_password_verified(request: HttpRequest, user: Any, password: str) -> None
     try:
         private = _unlock_or_create(user=user, password=password)
     except crypto.DecryptionError:
+        request.session[LOCKED_FLAG] = True
+        return
+    except Exception:
+        # Signing in must never fail because of reporting: the person can still work,
+        # cases just stay locked until the next sign-in. Nothing secret is logged.
+        logger.exception("Could not unlock the reporting key of user %s", user.pk)
         request.session[LOCKED_FLAG] = True
         return
     if private is not None:

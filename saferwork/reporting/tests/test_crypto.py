@@ -283,3 +283,13 @@ def test_document_author_and_company_are_removed(client, reporting_org, handler)
 
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         assert all(b"Quenby" not in archive.read(name) for name in archive.namelist())
+
+
+def test_sign_in_still_works_if_the_reporting_key_cannot_be_unlocked(client, reporting_org, handler, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("storage down")
+
+    monkeypatch.setattr(keys, "_unlock_or_create", broken)
+    sign_in_handler(client, handler)
+    assert client.get(reverse("reporting:case_list")).status_code == 200
+    assert client.session.get(keys.LOCKED_FLAG) is True
