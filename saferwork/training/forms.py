@@ -376,4 +376,4 @@ class BriefingTemplateForm(forms.ModelForm):
 
 
 class MessageForm(forms.Form):
-    text = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 3}))

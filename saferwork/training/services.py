@@ -617,6 +617,7 @@ def _tell_about_new_warnings(session: Session, before: list[str]) -> None:
     Participants never receive this. People registering through the link can change the
     mix without the coordinator looking at the page, hence the email.
     """
+
     def concern(warning: str) -> str:
         # The same concern with different head counts is not news.
         return re.sub(r"\(\d+\)", "", warning)
@@ -739,8 +740,16 @@ def briefing_for(organisation: Organisation) -> Briefing:
     if existing is not None:
         return existing
     template = default_template()
+    # Start from the point of contact named for the latest booking, if there is one.
+    booking = (
+        Enquiry.objects.filter(organisation=organisation).exclude(contact_point_name="").order_by("-created_at").first()
+    )
     return Briefing(
         organisation=organisation,
+        contact_name=booking.contact_point_name if booking else "",
+        contact_role=booking.contact_point_role if booking else "",
+        contact_email=booking.contact_point_email if booking else "",
+        contact_phone=booking.contact_point_phone if booking else "",
         introduction=template.introduction,
         about_the_day=template.about_the_day,
         not_a_reporting_space=template.not_a_reporting_space,

@@ -468,7 +468,7 @@ def post_message(request: HttpRequest, pk: int) -> HttpResponse:
     access = _booking_party(request, pk)
     form = forms.MessageForm(request.POST)
     if form.is_valid():
-        services.post_message(enquiry=access.enquiry, author=_user(request), text=form.cleaned_data["text"])
+        services.post_message(enquiry=access.enquiry, author=_user(request), text=form.cleaned_data["message"])
         messages.success(request, "Message sent.")
     else:
         messages.error(request, "Write a message before sending it.")

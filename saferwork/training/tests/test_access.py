@@ -175,7 +175,7 @@ def test_messages_are_between_organisation_and_trainers_only(
     url = reverse("training:booking", args=[booking.pk])
     factories.sign_in_verified(client, coordinator)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("training:post_message", args=[booking.pk]), {"text": "Can we start at 09:30?"})
+        client.post(reverse("training:post_message", args=[booking.pk]), {"message": "Can we start at 09:30?"})
     assert [m.to for m in mail.outbox] == [[trainer.user.email]]
     assert "09:30" not in mail.outbox[0].body  # the notification carries no content
     client.logout()
@@ -184,8 +184,8 @@ def test_messages_are_between_organisation_and_trainers_only(
     client.logout()
     factories.sign_in_verified(client, programme_admin)
     assert "Can we start at 09:30?" not in client.get(url).content.decode()
-    assert client.post(reverse("training:post_message", args=[booking.pk]), {"text": "x"}).status_code == 403
+    assert client.post(reverse("training:post_message", args=[booking.pk]), {"message": "x"}).status_code == 403
     client.logout()
     factories.sign_in_verified(client, outsider)
-    assert client.post(reverse("training:post_message", args=[booking.pk]), {"text": "x"}).status_code == 404
+    assert client.post(reverse("training:post_message", args=[booking.pk]), {"message": "x"}).status_code == 404
     assert booking.messages.count() == 1

@@ -20,6 +20,9 @@ def _ok(response, where):
     html = response.content.decode()
     assert not FOREIGN.findall(html), f"{where} points at another host"
     assert not INLINE.findall(html), f"{where} has inline script or style"
+    ids = re.findall(r"""\sid=["']([^"']+)["']""", html)
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    assert not duplicates, f"{where} repeats ids {duplicates}: labels would point at the wrong control"
     return html
 
 

@@ -493,3 +493,9 @@ def test_self_registration_that_mixes_the_group_warns_coordinator_and_trainer_by
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"name": "Ray", "email": "ray@x.org", "position": "rep", "manager_email": ""})
     assert not [m for m in mail.outbox if m.subject.startswith("Power dynamics")]  # nothing new to say
+
+
+def test_new_briefing_starts_with_the_bookings_point_of_contact(client, coordinator, booking):
+    factories.sign_in_verified(client, coordinator)
+    html = client.get(reverse("training:briefing")).content.decode()
+    assert 'value="Pat Point"' in html and 'value="020 7946 0000"' in html
