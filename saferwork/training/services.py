@@ -811,6 +811,8 @@ def queue_reminders(*, today: dt.date | None = None) -> int:
                 data={"days": days},
             )
             session_id = session.pk
-            transaction.on_commit(partial(tasks.send_reminder.enqueue, session_id=session_id, days=days))
+            # The email says how far off the session really is (a late booking may be 3 days away).
+            days_left = (session.date - today).days
+            transaction.on_commit(partial(tasks.send_reminder.enqueue, session_id=session_id, days=days_left))
             queued += 1
     return queued

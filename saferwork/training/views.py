@@ -673,6 +673,9 @@ def participant_upload(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             result = check_csv(upload.file, existing_emails=existing)
             context["result"] = result
+            previous = request.session.get(UPLOAD_KEY, {}).get("name")
+            if previous and default_storage.exists(previous):
+                default_storage.delete(previous)  # only one checked file waits per person
             if result.clean:
                 upload.seek(0)
                 name = default_storage.save(f"training/uploads/{secrets.token_hex(16)}.csv", File(upload.file))

@@ -499,3 +499,11 @@ def test_new_briefing_starts_with_the_bookings_point_of_contact(client, coordina
     factories.sign_in_verified(client, coordinator)
     html = client.get(reverse("training:briefing")).content.decode()
     assert 'value="Pat Point"' in html and 'value="020 7946 0000"' in html
+
+
+def test_a_late_booking_is_reminded_with_the_real_number_of_days(trainer, booking, django_capture_on_commit_callbacks):
+    soon = tf.session(booking, days=3)
+    tf.participant(soon, 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("send_training_reminders")
+    assert {m.subject for m in mail.outbox} == {"Reminder: training session in 3 days"}
