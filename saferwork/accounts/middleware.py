@@ -43,11 +43,12 @@ class SecondFactorRequiredMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if (
+        # Templates read this to leave out links the person cannot follow yet.
+        request.second_factor_pending = bool(  # type: ignore[attr-defined]
             user.is_authenticated
             and not user.is_verified()  # type: ignore[union-attr,attr-defined]
-            and not request.path.startswith(_OPEN_PREFIXES)
             and needs_second_factor(request)
-        ):
+        )
+        if request.second_factor_pending and not request.path.startswith(_OPEN_PREFIXES):  # type: ignore[attr-defined]
             return redirect(f"{reverse('accounts:two_factor_setup')}")
         return self.get_response(request)

@@ -43,6 +43,10 @@ def test_new_coordinator_must_enrol_then_can_sign_in_with_a_backup_code(page, or
     page.wait_for_url("**/account/two-factor/setup/")
     assert page.get_by_role("heading", level=1).inner_text() == "Set up two-factor sign-in"
     assert page.locator("img.sw-qr").is_visible()
+    # No links to pages that would only send the person back here; signing out stays.
+    assert page.get_by_role("navigation", name="Menu").count() == 0
+    assert page.get_by_role("link", name="Your account").count() == 0
+    assert page.get_by_role("button", name="Sign out", exact=True).is_visible()
     assert_accessible(page, "two-factor-setup")
     page.goto("/dashboard/")
     page.wait_for_url("**/account/two-factor/setup/")
@@ -62,6 +66,7 @@ def test_new_coordinator_must_enrol_then_can_sign_in_with_a_backup_code(page, or
     page.get_by_role("link", name="I have saved my codes – continue").click()
     page.wait_for_url("**/dashboard/")
     assert page.get_by_role("heading", level=1).inner_text() == "Home Union"
+    assert page.get_by_role("navigation", name="Menu").get_by_role("link", name="People").is_visible()
 
     _sign_out(page)
     _enter_password(page, user.email)
