@@ -146,6 +146,7 @@ def start(request: HttpRequest, organisation: Organisation, org_settings: Report
             org_settings,
             first=_step_url(organisation, ORDER[0]),
             ack_days=settings.REPORTING_ACK_WORKING_DAYS,
+            idle_minutes=settings.SESSION_IDLE_SECONDS // 60,
         ),
     )
 

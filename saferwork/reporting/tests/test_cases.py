@@ -272,3 +272,23 @@ def test_abandoned_draft_files_are_purged_but_sent_ones_kept(client, reporting_o
     from saferwork.reporting.models import Attachment
 
     assert left == [Attachment.objects.get().storage_name.split("/")[-1]]
+
+
+def test_handler_forms_never_fail_on_any_input(client, report, handler):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    sign_in_handler(client, handler)
+    names = ["status", "outcome", "assignee", "body"]
+    values = st.one_of(st.text(max_size=40), st.sampled_from(["closed", "upheld", str(handler.pk), "99999", ""]))
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(
+        st.sampled_from(["case_status", "case_assign", "case_reply", "case_note"]),
+        st.dictionaries(st.sampled_from(names), values),
+    )
+    def run(view, data):
+        response = client.post(reverse(f"reporting:{view}", args=[report.pk]), data)
+        assert response.status_code == 302
+
+    run()
