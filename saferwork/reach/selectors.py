@@ -365,7 +365,7 @@ class Chart:
     description: str
     height: int
     bars: list[Bar]
-    label_width: int = 150
+    label_width: int = 200
     plot_width: int = 200
 
 

@@ -150,4 +150,5 @@ def test_trainer_marks_attendance_on_a_phone_and_attendees_evaluate_and_claim(
     assert_accessible(page, "reach-dashboard")
     page.set_viewport_size(PHONE)
     page.goto("/programme/reach/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page, "reach-dashboard-phone")
