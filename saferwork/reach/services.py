@@ -220,6 +220,14 @@ def erase_on_request(*, access: DataAccessToken, keep_badges: bool) -> ErasureRe
             if claim is not None and claim.credential_id:
                 revoke_claimed_badge(claim=claim, reason="The holder asked for their data to be erased.")
                 revoked += 1
+    # A place on a session still to come is given up first, so the waiting list moves on.
+    from saferwork.training.services import withdraw_participant
+
+    today = timezone.localdate()
+    for p in records:
+        upcoming = p.session.date >= today and p.session.status == Session.Status.CONFIRMED
+        if upcoming and p.status == Participant.Status.CONFIRMED:
+            withdraw_participant(participant=p, actor=None)
     ids = [p.pk for p in records]
     Participant.objects.filter(managed_by_id__in=ids).update(managed_by=None)
     Participant.objects.filter(pk__in=ids).delete()

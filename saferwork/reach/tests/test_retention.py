@@ -153,3 +153,17 @@ def test_data_requests_are_rate_limited(client: Any, settings: Any) -> None:
     for _ in range(2):
         client.post(reverse("reach:my_data"), {"email": "a@example.org"})
     assert client.post(reverse("reach:my_data"), {"email": "a@example.org"}).status_code == 429
+
+
+def test_erasing_a_place_on_a_future_session_promotes_the_waiting_list(
+    client: Any, booking: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    future = tf.session(booking, days=20, capacity=1)
+    leaving = tf.participant(future, 1)
+    waiting = tf.participant(future, 2, status="waiting")
+    token = request_link(client, leaving.email, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reach:my_data_access", args=[token]), {"confirm": "on"})
+    assert not Participant.objects.filter(pk=leaving.pk).exists()
+    waiting.refresh_from_db()
+    assert waiting.status == "confirmed"
