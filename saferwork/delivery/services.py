@@ -25,7 +25,7 @@ from saferwork.delivery.models import (
 )
 from saferwork.lib.email import send_templated_email
 from saferwork.reach.services import record_session_tally
-from saferwork.training.models import Participant, Session
+from saferwork.training.models import Enquiry, Participant, Session
 
 
 class DeliveryError(Exception):
@@ -96,6 +96,7 @@ def record_attendance(*, session: Session, marks: Mapping[int, bool], actor: Any
     if session.status != Session.Status.DELIVERED:
         Session.objects.filter(pk=session.pk).update(status=Session.Status.DELIVERED)
         session.status = Session.Status.DELIVERED
+    _booking_delivered(session.enquiry, actor)
 
     attendees = [participants[pk] for pk, attended in marks.items() if attended]
     record_session_tally(session=session, attendee_positions=[p.position for p in attendees])
@@ -114,6 +115,17 @@ def record_attendance(*, session: Session, marks: Mapping[int, bool], actor: Any
         data={"attended": len(attendees), "absent": len(marks) - len(attendees), "links_sent": len(need_links)},
     )
     return AttendanceResult(attended=len(attendees), absent=len(marks) - len(attendees), links_sent=len(need_links))
+
+
+def _booking_delivered(enquiry: Enquiry, actor: Any) -> None:
+    """Move the booking to "delivered" on the triage board (forward only, through training's service)."""
+    from saferwork.training.services import move_enquiry
+
+    order = list(Enquiry.State.values)
+    if enquiry.state in {Enquiry.State.CLOSED, Enquiry.State.WITHDRAWN}:
+        return
+    if order.index(enquiry.state) < order.index(Enquiry.State.DELIVERED):
+        move_enquiry(enquiry=enquiry, state=Enquiry.State.DELIVERED, actor=actor)
 
 
 def _send_links(*, session: Session, participants: list[Participant]) -> None:
@@ -196,9 +208,21 @@ def publish_form_version(*, actor: Any, fields: Mapping[str, str]) -> Evaluation
 
 @transaction.atomic
 def request_follow_up(*, organisation: Any, actor: Any, topics: str, session: Session | None = None) -> FollowUpRequest:
+    from saferwork.training.services import add_enquiry_note
+
+    delivered = (
+        Session.objects.filter(organisation=organisation, attendance_record__isnull=False)
+        .select_related("enquiry")
+        .order_by("-date", "-id")
+        .first()
+    )
+    session = session or delivered
     follow_up = FollowUpRequest.objects.create(
         organisation=organisation, requested_by=actor, topics=topics, session=session
     )
+    if session is not None:
+        # So it shows on the booking in the programme's triage board, where admins work.
+        add_enquiry_note(enquiry=session.enquiry, text=f"Follow-up conversation requested: {topics}", actor=actor)
     audit.record(
         action="delivery.follow_up_requested", actor=actor, organisation=organisation, target=follow_up, data={}
     )

@@ -41,6 +41,7 @@ def test_trainer_marks_attendance_and_only_attendees_get_links(
     assert BadgeClaimToken.objects.filter(participant__name="Person 0").count() == 0
     session.refresh_from_db()
     assert session.status == Session.Status.DELIVERED
+    assert session.enquiry.state == "delivered"
 
 
 def test_every_person_must_be_marked(verified_client: Any, trainer: Any, session: Any) -> None:

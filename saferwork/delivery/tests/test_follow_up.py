@@ -24,6 +24,9 @@ def test_coordinator_asks_for_a_follow_up_after_delivery(
     assert c.post(url, {"topics": "Our action plan"}).status_code == 302
     follow_up = FollowUpRequest.objects.get()
     assert follow_up.organisation == session.organisation
+    assert follow_up.session == session
+    # It lands on the booking in the triage board, as a note only programme admins see.
+    assert session.enquiry.admin_notes.get().text == "Follow-up conversation requested: Our action plan"
     client.logout()
     admin = verified_client(programme_admin)
     assert "Our action plan" in admin.get(reverse("delivery:follow_ups")).content.decode()
