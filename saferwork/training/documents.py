@@ -87,7 +87,7 @@ def session_invite(session: Session, attendees: Iterable[str], *, cancel: bool =
     )
 
 
-def pre_meeting_invite(slot: PreMeetingSlot, attendees: Iterable[str]) -> bytes:
+def pre_meeting_invite(slot: PreMeetingSlot, attendees: Iterable[str], *, cancel: bool = False) -> bytes:
     return calendar_invite(
         uid=slot.ics_uid,
         sequence=slot.ics_sequence,
@@ -100,6 +100,7 @@ def pre_meeting_invite(slot: PreMeetingSlot, attendees: Iterable[str]) -> bytes:
             "where your organisation stands on tackling and preventing sexual harassment."
         ),
         attendees=attendees,
+        cancel=cancel,
     )
 
 

@@ -49,15 +49,16 @@ def send_introduction(enquiry: Enquiry) -> None:
     )
 
 
-def send_pre_meeting_invite(slot: PreMeetingSlot) -> None:
+def send_pre_meeting_invite(slot: PreMeetingSlot, *, cancel: bool = False) -> None:
     enquiry = slot.enquiry
     attendees = [*organisation_emails(enquiry), *trainer_emails(enquiry)]
-    ics = documents.pre_meeting_invite(slot, sorted({a for a in attendees if a}))
+    ics = documents.pre_meeting_invite(slot, sorted({a for a in attendees if a}), cancel=cancel)
+    method = "CANCEL" if cancel else "REQUEST"
     _send(
         to=attendees,
-        template="pre_meeting",
+        template="pre_meeting_cancelled" if cancel else "pre_meeting",
         context={"slot": slot, "enquiry": enquiry},
-        attachments=[("pre-meeting.ics", ics, f"{documents.ICS_MIME}; method=REQUEST")],
+        attachments=[("pre-meeting.ics", ics, f"{documents.ICS_MIME}; method={method}")],
     )
 
 

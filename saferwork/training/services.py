@@ -302,6 +302,28 @@ def book_slot(*, slot: PreMeetingSlot, actor: User) -> PreMeetingSlot:
 
 
 @transaction.atomic
+def cancel_pre_meeting(*, slot: PreMeetingSlot, actor: User) -> PreMeetingSlot:
+    """Cancel a booked pre-meeting: everyone gets METHOD:CANCEL for the same UID; the slot is offered no more."""
+    slot = PreMeetingSlot.objects.select_for_update().select_related("enquiry").get(pk=slot.pk)
+    if slot.booked_at is None:
+        raise ValidationError("This pre-meeting time is not booked.")
+    slot.ics_sequence += 1
+    slot.save(update_fields=["ics_sequence"])
+    audit.record(
+        action="saferwork.premeeting.cancelled",
+        actor=actor,
+        organisation=slot.enquiry.organisation,
+        target=slot.enquiry,
+    )
+    if slot.enquiry.state == Enquiry.State.PRE_MEETING_BOOKED:
+        move_enquiry(enquiry=slot.enquiry, state=Enquiry.State.TRAINERS_INTRODUCED, actor=actor)
+    slot_id = slot.pk
+    # The invite is built before the slot goes, so the cancellation carries its UID and new SEQUENCE.
+    transaction.on_commit(lambda: tasks.send_pre_meeting_invite.enqueue(slot_id=slot_id, cancel=True))
+    return slot
+
+
+@transaction.atomic
 def update_checklist(*, enquiry: Enquiry, logistics: bool, audience: bool, standing: bool, actor: User) -> Enquiry:
     """Tick the pre-meeting checklist; when all three are done the pre-meeting counts as held."""
     enquiry.checklist_logistics = logistics

@@ -14,8 +14,11 @@ def send_introduction(*, enquiry_id: int) -> None:
 
 
 @task()
-def send_pre_meeting_invite(*, slot_id: int) -> None:
-    emails.send_pre_meeting_invite(PreMeetingSlot.objects.select_related("enquiry").get(pk=slot_id))
+def send_pre_meeting_invite(*, slot_id: int, cancel: bool = False) -> None:
+    slot = PreMeetingSlot.objects.select_related("enquiry").get(pk=slot_id)
+    emails.send_pre_meeting_invite(slot, cancel=cancel)
+    if cancel:
+        slot.delete()  # a cancelled time is not offered again
 
 
 @task()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("training/bookings/<int:pk>/", views.booking, name="booking"),
     path("training/bookings/<int:pk>/slots/new/", views.offer_slot, name="offer_slot"),
     path("training/bookings/<int:pk>/slots/<int:slot_pk>/book/", views.book_slot, name="book_slot"),
+    path("training/bookings/<int:pk>/slots/<int:slot_pk>/cancel/", views.cancel_pre_meeting, name="cancel_pre_meeting"),
     path("training/bookings/<int:pk>/checklist/", views.checklist, name="checklist"),
     path("training/bookings/<int:pk>/contact/", views.contact_point, name="contact_point"),
     path("training/bookings/<int:pk>/notes/", views.add_trainer_note, name="trainer_note"),

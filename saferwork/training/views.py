@@ -431,6 +431,24 @@ def book_slot(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def cancel_pre_meeting(request: HttpRequest, pk: int, slot_pk: int) -> HttpResponse:
+    access = _booking_party(request, pk)
+    slot = access.enquiry.slots.filter(pk=slot_pk).first()
+    if slot is None:
+        raise Http404
+    try:
+        services.cancel_pre_meeting(slot=slot, actor=_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request, "Pre-meeting cancelled. Everyone has been sent a cancellation; offer or book another time."
+        )
+    return redirect("training:booking", pk=pk)
+
+
+@login_required
 def checklist(request: HttpRequest, pk: int) -> HttpResponse:
     access = _booking_party(request, pk)
     form = forms.ChecklistForm(request.POST or None)

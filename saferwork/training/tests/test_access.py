@@ -32,6 +32,8 @@ def _urls(session, trainer, participant, slot):
         ("get", reverse("training:booking", args=[b])),
         ("get", reverse("training:offer_slot", args=[b])),
         ("post", reverse("training:book_slot", args=[b, slot.pk])),
+        ("post", reverse("training:cancel_pre_meeting", args=[b, slot.pk])),
+        ("post", reverse("training:post_message", args=[b])),
         ("get", reverse("training:checklist", args=[b])),
         ("get", reverse("training:contact_point", args=[b])),
         ("post", reverse("training:trainer_note", args=[b])),

@@ -507,3 +507,25 @@ def test_a_late_booking_is_reminded_with_the_real_number_of_days(trainer, bookin
     with django_capture_on_commit_callbacks(execute=True):
         call_command("send_training_reminders")
     assert {m.subject for m in mail.outbox} == {"Reminder: training session in 3 days"}
+
+
+def test_cancelling_the_pre_meeting_sends_cancel_with_the_same_uid(
+    client, coordinator, trainer, organisation, django_capture_on_commit_callbacks
+):
+    booking = tf.booking(organisation, [trainer], ready=False)
+    start = timezone.now() + dt.timedelta(days=4)
+    slot = PreMeetingSlot.objects.create(enquiry=booking, offered_by=trainer, starts_at=start, ends_at=start)
+    factories.sign_in_verified(client, coordinator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("training:book_slot", args=[booking.pk, slot.pk]))
+    invite = _event(_ics(mail.outbox[0]))
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("training:cancel_pre_meeting", args=[booking.pk, slot.pk]))
+    cal = _ics(mail.outbox[0])
+    assert str(cal["method"]) == "CANCEL"
+    assert str(_event(cal)["uid"]) == str(invite["uid"])
+    assert int(_event(cal)["sequence"]) > int(invite["sequence"])
+    assert not PreMeetingSlot.objects.exists()
+    booking.refresh_from_db()
+    assert booking.state == Enquiry.State.TRAINERS_INTRODUCED
