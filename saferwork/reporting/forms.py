@@ -459,3 +459,29 @@ class RecoveryForm(forms.Form):
         if raw is None:
             raise forms.ValidationError("The recovery key is not right")
         return raw
+
+
+class AcasForm(forms.Form):
+    """ACAS early conciliation dates, to show the reporter the paused tribunal date.
+
+    Used for one answer and never stored."""
+
+    acas_day_a = forms.DateField(
+        label="Day A: the date ACAS received your early conciliation notification",
+        required=True,
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"),
+        error_messages={"required": "Enter the date ACAS received your notification", "invalid": "Enter a real date"},
+    )
+    acas_day_b = forms.DateField(
+        label="Day B: the date on your early conciliation certificate",
+        required=True,
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"),
+        error_messages={"required": "Enter the date on your certificate", "invalid": "Enter a real date"},
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        day_a, day_b = data.get("acas_day_a"), data.get("acas_day_b")
+        if day_a and day_b and day_b < day_a:
+            self.add_error("acas_day_b", "The certificate date must be the same as or after Day A")
+        return data

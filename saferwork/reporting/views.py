@@ -26,7 +26,7 @@ from saferwork.accounts.models import User
 from saferwork.lib import ratelimit
 from saferwork.organisations.models import Organisation
 from saferwork.organisations.permissions import role_required
-from saferwork.reporting import attachments, crypto, forms, keys, selectors, services
+from saferwork.reporting import attachments, crypto, forms, keys, selectors, services, timelimits
 from saferwork.reporting.models import Attachment, Report, ReportingSettings
 
 # Browser-side Argon2id runs in WebAssembly: allowed on the two pages that need it only.
@@ -421,8 +421,14 @@ def follow_up_case(request: HttpRequest, organisation: Organisation, org_setting
     if followed is None:
         return redirect("reporting:follow_up", organisation.slug)
     report, private = followed
-    form = forms.ReporterMessageForm(_posted(request), request.FILES if request.method == "POST" else None)
-    if request.method == "POST" and not report.is_closed and form.is_valid():
+    # Two forms on one page: a message, or ACAS dates for the tribunal clock (never stored).
+    asking_clock = request.method == "POST" and request.POST.get("action") == "time-limit"
+    acas_form = forms.AcasForm(request.POST if asking_clock else None)
+    posted_message = request.method == "POST" and not asking_clock
+    form = forms.ReporterMessageForm(
+        request.POST if posted_message else None, request.FILES if posted_message else None
+    )
+    if posted_message and not report.is_closed and form.is_valid():
         sealed_files: list[tuple[str, bytes]] = []
         upload = form.cleaned_data.get("file")
         if upload is not None:
@@ -447,6 +453,16 @@ def follow_up_case(request: HttpRequest, organisation: Organisation, org_setting
         }
         for m in report.messages.all()
     ]
+    today = selectors.today_for(organisation)
+    clock = timelimits.clock_for(answers, today=today)
+    paused = None
+    if asking_clock and acas_form.is_valid():
+        paused = timelimits.clock_for(
+            answers,
+            today=today,
+            acas_day_a=acas_form.cleaned_data["acas_day_a"],
+            acas_day_b=acas_form.cleaned_data["acas_day_b"],
+        )
     return render(
         request,
         "reporting/follow_up_case.html",
@@ -455,6 +471,10 @@ def follow_up_case(request: HttpRequest, organisation: Organisation, org_setting
             org_settings,
             report=report,
             form=form,
+            acas_form=acas_form,
+            clock=clock,
+            paused=paused,
+            gave_date=timelimits.last_act(answers.get("when") or {}, today) is not None,
             thread=thread,
             rows=forms.summarise(answers, handler_names=dict(_handler_choices(organisation))),
             next_step=NEXT_STEPS[Report.Status(report.status)].format(due=f"{report.acknowledge_by:%-d %B %Y}"),
