@@ -377,3 +377,27 @@ class BriefingTemplateForm(forms.ModelForm):
 
 class MessageForm(forms.Form):
     message = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OwnProfileForm(forms.ModelForm):
+    """What a trainer keeps up to date themselves; experience and day rate stay with the programme."""
+
+    regions = forms.MultipleChoiceField(
+        label="Regions you work in",
+        choices=[*REGION_CHOICES, (ANYWHERE, ANYWHERE)],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = TrainerProfile
+        fields = [
+            "regions",
+            "delivers_online",
+            "delivers_in_person",
+            "co_tutors",
+            "languages",
+            "access_needs_met",
+            "bio",
+        ]
+        widgets = {"access_needs_met": forms.Textarea(attrs={"rows": 3}), "bio": forms.Textarea(attrs={"rows": 3})}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("training/enquire/verify/<str:token>/", views.verify_enquiry, name="verify_enquiry"),
     path("training/register/<str:token>/", views.register, name="register"),
     path("training/availability/", views.availability, name="availability"),
+    path("training/profile/", views.own_profile, name="own_profile"),
     path("training/bookings/", views.bookings, name="bookings"),
     path("training/bookings/<int:pk>/", views.booking, name="booking"),
     path("training/bookings/<int:pk>/slots/new/", views.offer_slot, name="offer_slot"),

@@ -328,6 +328,19 @@ def availability(request: HttpRequest) -> HttpResponse:
     )
 
 
+@role_required("is_trainer")
+def own_profile(request: HttpRequest) -> HttpResponse:
+    trainer = selectors.trainer_profile_for(request)
+    if trainer is None:
+        raise Http404
+    form = forms.OwnProfileForm(request.POST or None, instance=trainer)
+    if request.method == "POST" and form.is_valid():
+        services.save_trainer_profile(profile=form.save(commit=False), actor=_user(request))
+        messages.success(request, "Profile saved. The programme uses it to match you with organisations.")
+        return redirect("training:own_profile")
+    return render(request, "training/own_profile.html", {"form": form, "trainer": trainer})
+
+
 # ---------------------------------------------------------------- bookings
 
 

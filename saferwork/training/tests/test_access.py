@@ -29,6 +29,7 @@ def _urls(session, trainer, participant, slot):
         ("get", reverse("training:trainer_edit", args=[trainer.pk])),
         ("get", reverse("training:briefing_template")),
         ("get", reverse("training:availability")),
+        ("get", reverse("training:own_profile")),
         ("get", reverse("training:booking", args=[b])),
         ("get", reverse("training:offer_slot", args=[b])),
         ("post", reverse("training:book_slot", args=[b, slot.pk])),

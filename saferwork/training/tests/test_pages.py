@@ -85,6 +85,7 @@ def test_trainer_pages_render(client, trainer, session):
     for url in [
         reverse("training:bookings"),
         reverse("training:availability"),
+        reverse("training:own_profile"),
         reverse("training:booking", args=[booking.pk]),
         reverse("training:offer_slot", args=[booking.pk]),
         reverse("training:session", args=[session.pk]),

@@ -206,3 +206,18 @@ def test_a_new_trainer_member_gets_a_profile_with_the_default_day_rate(client, p
     assert "newcomer" not in str(list(TrainerProfile.objects.values_list("user__email", flat=True)))
     client.get(reverse("training:trainers"))
     assert TrainerProfile.objects.get(user=newcomer).day_rate_pence == 45000
+
+
+def test_trainer_keeps_their_own_profile_but_not_rate_or_experience(client, trainer, coordinator):
+    factories.sign_in_verified(client, trainer.user)
+    response = client.post(
+        reverse("training:own_profile"),
+        {"regions": ["Scotland"], "delivers_online": "on", "languages": "English, Gaelic", "day_rate_pence": "1"},
+    )
+    assert response.status_code == 302
+    trainer.refresh_from_db()
+    assert trainer.regions == ["Scotland"] and trainer.languages == "English, Gaelic"
+    assert trainer.day_rate_pence == 45000 and trainer.experience == "experienced"
+    client.logout()
+    factories.sign_in_verified(client, coordinator)
+    assert client.get(reverse("training:own_profile")).status_code == 403
