@@ -7,6 +7,7 @@ Anonymity of the evaluation rests on the shape of these tables, not on good inte
   plain token is never stored, so not even the database can say whose link was used.
 * ``EvaluationAnswer`` has a random UUID key, no foreign key to a token or a person, and
   only the month it arrived in; nothing in either table lines one up with the other.
+* Answers are published in groups of the threshold (``release``), never one at a time.
 """
 
 from __future__ import annotations
@@ -168,6 +169,10 @@ class EvaluationAnswer(models.Model):
     leading_before = models.PositiveSmallIntegerField(choices=RATING_CHOICES)
     leading_after = models.PositiveSmallIntegerField(choices=RATING_CHOICES)
     free_text = models.TextField(blank=True)
+    # Answers are published in releases of EVALUATION_RESULTS_THRESHOLD: results change
+    # only when a whole new group of answers is in, so comparing the page before and after
+    # one person answers never shows what that person said. Empty until released.
+    release = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         # Never ordered by arrival: there is nothing to order by, on purpose.

@@ -136,22 +136,17 @@ def evaluation_summary(
     return summary
 
 
-def open_answers(answers: QuerySet[EvaluationAnswer], threshold: int | None = None) -> QuerySet[EvaluationAnswer]:
-    """Only the answers of sessions whose own results are open (at least the threshold).
+def open_answers(answers: QuerySet[EvaluationAnswer]) -> QuerySet[EvaluationAnswer]:
+    """Only answers already released (in groups of the threshold, per session).
 
-    Every aggregate across sessions (a trainer's, an organisation's, the programme's) is
-    built from these alone. Otherwise subtracting the open sessions, which people can
-    see one by one, from a total would give the average of a session, or a handful of
-    sessions, with fewer answers than the threshold.
+    Every result, for one session or across many, is built from these alone: it then
+    changes only by whole groups, and no difference between two figures (before and
+    after an answer, or a total minus the sessions people can open) isolates fewer
+    answers than the threshold.
     """
-    threshold = threshold or settings.EVALUATION_RESULTS_THRESHOLD
-    # ``answers`` is always filtered by whole sessions, so counting within it is counting the session.
-    open_sessions = (
-        answers.order_by().values("session_id").annotate(n=Count("id")).filter(n__gte=threshold).values("session_id")
-    )
-    return answers.filter(session_id__in=open_sessions)
+    return answers.filter(release__isnull=False)
 
 
 def trainer_summary(trainer: TrainerProfile) -> EvaluationSummary:
-    """Across the sessions this trainer delivered whose results are open."""
+    """Across the sessions this trainer delivered: released answers only."""
     return evaluation_summary(open_answers(EvaluationAnswer.objects.filter(session__trainers=trainer)))

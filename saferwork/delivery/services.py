@@ -9,6 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from saferwork.audit import services as audit
@@ -179,14 +180,25 @@ def submit_evaluation(*, token: str, version: EvaluationFormVersion, answers: Ma
 
     The token is marked used and the answer inserted in one transaction; they share no
     key and no time (the answer keeps only its month). No audit entry is written: one
-    with a time and a session would be the very link this design avoids.
+    with a time and a session would be the very link this design avoids. The answer is
+    published with the next full group of answers for its session.
     """
     spent = EvaluationToken.objects.select_for_update().filter(token_hash=hash_token(token), used=False).first()
     if spent is None:
         raise DeliveryError("This evaluation link has already been used or is not valid.")
     spent.used = True
     spent.save(update_fields=["used"])
-    return EvaluationAnswer.objects.create(session_id=spent.session_id, form_version=version, **answers)
+    answer = EvaluationAnswer.objects.create(session_id=spent.session_id, form_version=version, **answers)
+    _release_if_enough(spent.session_id)
+    return answer
+
+
+def _release_if_enough(session_id: int) -> None:
+    """Publish the waiting answers of a session once there are enough of them to hide in."""
+    pending = EvaluationAnswer.objects.filter(session_id=session_id, release__isnull=True)
+    if pending.count() >= settings.EVALUATION_RESULTS_THRESHOLD:
+        last = EvaluationAnswer.objects.filter(session_id=session_id).aggregate(last=Max("release"))["last"] or 0
+        pending.update(release=last + 1)
 
 
 @transaction.atomic

@@ -69,14 +69,14 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def results(request: HttpRequest, pk: int) -> HttpResponse:
     access = selectors.get_session_for_user(request, pk)
-    summary = selectors.evaluation_summary(
-        EvaluationAnswer.objects.filter(session=access.session), with_free_text=access.sees_free_text
-    )
+    answers = EvaluationAnswer.objects.filter(session=access.session)
+    summary = selectors.evaluation_summary(selectors.open_answers(answers), with_free_text=access.sees_free_text)
+    waiting = answers.filter(release__isnull=True).count()
     record = getattr(access.session, "attendance_record", None)
     return render(
         request,
         "delivery/results.html",
-        {"access": access, "session": access.session, "summary": summary, "record": record},
+        {"access": access, "session": access.session, "summary": summary, "record": record, "waiting": waiting},
     )
 
 

@@ -297,9 +297,7 @@ def reach_report(
         breakdowns.append(org)
 
     evaluation_threshold = max(threshold, settings.EVALUATION_RESULTS_THRESHOLD)
-    answers = open_answers(
-        EvaluationAnswer.objects.filter(session_id__in=qs.values("session_id")), evaluation_threshold
-    )
+    answers = open_answers(EvaluationAnswer.objects.filter(session_id__in=qs.values("session_id")))
     summary = evaluation_summary(answers, threshold=evaluation_threshold)
     answer_count = suppress_counts({"answers": summary.answers}, threshold=threshold, with_total=False)["answers"]
     report = ReachReport(

@@ -57,6 +57,9 @@ def test_trainer_marks_attendance_on_a_phone_and_attendees_evaluate_and_claim(
     for n, position in enumerate(positions):
         tf.participant(session, n, position=position)
 
+    # The machine that runs this may be busy: give each step longer than the default.
+    page.set_default_timeout(30_000)
+
     # The trainer marks attendance at the end of the day, on a phone.
     page.set_viewport_size(PHONE)
     sign_in_as(page, live_server, trainer.user)

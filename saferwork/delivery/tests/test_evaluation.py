@@ -219,3 +219,33 @@ def test_aggregates_leave_out_sessions_with_fewer_than_five_answers(
     assert report.evaluation.answers == 5
     assert dict(report.evaluation.ratings)["How would you rate the day overall?"] == 4.0
     assert [row.overall for row in report.by_trainer] == [4.0]
+
+
+def test_results_change_only_by_whole_groups_of_five(
+    verified_client: Any, trainer: Any, booking: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from saferwork.training.tests import factories as tf
+
+    big = tf.session(booking, days=-1, capacity=12)
+    for n in range(12):
+        tf.participant(big, 200 + n)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        record_all_attended(big, trainer.user)
+    links = links_in_outbox("evaluation")
+    client = verified_client(trainer.user)
+    url = reverse("delivery:results", args=[big.pk])
+    for token in links[:5]:
+        answer(token, overall=5, free_text="first group")
+    answer(links[5], overall=1, free_text="the sixth person")
+    page = client.get(url).content.decode()
+    assert "5 people answered" in page
+    assert "the sixth person" not in page
+    assert "1 more answer will be added once there are 5 of them" in page
+    for token in links[6:10]:
+        answer(token, overall=1)
+    page = client.get(url).content.decode()
+    assert "10 people answered" in page
+    assert "the sixth person" in page
+    assert "3.0" in page  # (5 × 5 + 5 × 1) / 10
+    assert set(EvaluationAnswer.objects.filter(session=big).values_list("release", flat=True)) == {1, 2}

@@ -34,6 +34,8 @@ def test_fees_follow_up_form_wording_and_my_data_pages(
     record_all_attended(session, trainer.user)
     mail.outbox.clear()
 
+    page.set_default_timeout(30_000)  # the machine that runs this may be busy
+
     # The trainer writes a statement with a receipt, and sends it.
     sign_in_as(page, live_server, trainer.user)
     page.goto("/fees/")
