@@ -192,3 +192,33 @@ class Attachment(OrganisationOwned):
 
     class Meta:
         ordering = ["id"]
+
+
+class ReportTally(OrganisationOwned):
+    """Counters for statistics, kept apart from the reports they count.
+
+    Why categories are stored in the clear here, and why it is safe enough: leaders need
+    counts by behaviour, by who and by place, and those answers are otherwise only inside
+    each report's sealed content, which no server process can open. At submission the
+    service adds one to a counter per (month, category); it never stores free text, never
+    a date finer than the month, and never a link to the report: there is no report id
+    here, and a counter shared by several reports cannot say which of them it came from.
+    A database reader learns monthly category counts, which is what the statistics page
+    shows, without suppression; the page and its export suppress every cell below 5.
+    Erasing a report (retention) leaves its counts here, so statistics do not change.
+    """
+
+    class Dimension(models.TextChoices):
+        PLACE_WHO = "place_who", "Place and who"  # value "<place>|<who group>", one per report
+        BEHAVIOUR = "behaviour", "Behaviour"  # one per behaviour ticked
+        ACKNOWLEDGED = "ack", "Time to acknowledge"  # one per report, when first acknowledged
+
+    month = models.DateField(help_text="First day of the month the report was sent.")
+    dimension = models.CharField(max_length=12, choices=Dimension.choices)
+    value = models.CharField(max_length=40)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "month", "dimension", "value"], name="one_tally_per_cell")
+        ]

@@ -17,7 +17,7 @@ from django.db import transaction
 from saferwork.audit import services as audit
 from saferwork.lib.email import send_templated_email
 from saferwork.organisations.models import Organisation
-from saferwork.reporting import crypto, keys, selectors
+from saferwork.reporting import crypto, keys, selectors, statistics
 from saferwork.reporting.models import (
     Attachment,
     Exclusion,
@@ -28,6 +28,7 @@ from saferwork.reporting.models import (
     Report,
     ReportingSettings,
     ReportKey,
+    ReportTally,
 )
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -268,6 +269,11 @@ def submit_report(
         Attachment(organisation=organisation, report=report, storage_name=name, sealed_meta=meta)
         for name, meta in submission.attachments
     )
+    # Category counters for statistics: fixed choices and the month only, no link to the report.
+    for dimension, value in statistics.categories(submission.answers):
+        statistics.add_to_tally(
+            organisation_id=organisation.pk, month=statistics.month_of(today), dimension=dimension, value=value
+        )
     _audit_reporter_action(
         action="saferwork.report.submitted",
         report=report,
@@ -397,6 +403,12 @@ def change_status(*, report: Report, user: Any, status: str, outcome: str = "") 
     report.status = status
     if status != Report.Status.RECEIVED and report.acknowledged_on is None:
         report.acknowledged_on = today
+        statistics.add_to_tally(
+            organisation_id=report.organisation_id,
+            month=statistics.month_of(report.submitted_on),
+            dimension=ReportTally.Dimension.ACKNOWLEDGED,
+            value=statistics.ack_bucket((today - report.submitted_on).days),
+        )
     if status == Report.Status.CLOSED:
         report.outcome = outcome
         report.closed_on = today
@@ -526,3 +538,9 @@ def escalate_overdue(*, today: date | None = None) -> int:
         )
         count += 1
     return count
+
+
+@transaction.atomic
+def record_statistics_export(*, organisation: Organisation, user: Any) -> None:
+    """Statistics leave the system only through this audited export."""
+    audit.record(action="saferwork.reporting.statistics_exported", actor=user, organisation=organisation)

@@ -24,6 +24,8 @@ urlpatterns = [
     path("reporting/cases/<int:pk>/note/", views.case_note, name="case_note"),
     path("reporting/cases/<int:pk>/step-aside/", views.case_step_aside, name="case_step_aside"),
     path("reporting/cases/<int:pk>/attachments/<int:attachment_pk>/", views.case_attachment, name="case_attachment"),
+    path("reporting/statistics/", views.statistics_page, name="statistics"),
+    path("reporting/statistics/export.csv", views.statistics_export, name="statistics_export"),
     path("reporting/settings/", views.reporting_settings, name="settings"),
     path("reporting/keys/recover/", views.recover, name="recover"),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import csv
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -26,7 +27,7 @@ from saferwork.accounts.models import User
 from saferwork.lib import ratelimit
 from saferwork.organisations.models import Organisation
 from saferwork.organisations.permissions import role_required
-from saferwork.reporting import attachments, crypto, forms, keys, selectors, services, timelimits
+from saferwork.reporting import attachments, crypto, forms, keys, selectors, services, statistics, timelimits
 from saferwork.reporting.models import Attachment, Report, ReportingSettings
 
 # Browser-side Argon2id runs in WebAssembly: allowed on the two pages that need it only.
@@ -688,7 +689,8 @@ def case_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpRe
     safe_name = "".join(ch for ch in str(meta["name"]) if ch.isalnum() or ch in "._- ")[:100] or "file"
     response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
     response["Cache-Control"] = "no-store"
-    return response
+    # The decorators expect HttpResponse; a streaming response serves the same purpose.
+    return response  # type: ignore[return-value]
 
 
 # ---------------------------------------------------------------- organisation settings
@@ -767,3 +769,57 @@ def recover(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Your reporting key is unlocked. Reports newly opened to you: {count}.")
                 return keys.apply_cookies(request, redirect("reporting:case_list"))
     return render(request, "reporting/recover.html", {"form": form})
+
+
+# ---------------------------------------------------------------- statistics
+
+
+@never_cache
+@role_required("is_leader", "is_case_handler")
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    """Suppressed counts for leaders (and handlers, who already see the cases): from the
+    tally counters only, never from a report, with no link to any report."""
+    organisation = request.organisation  # type: ignore[attr-defined]
+    stats = statistics.statistics_for(organisation, selectors.today_for(organisation))
+    table = stats.place_who
+    rows = [
+        {
+            "label": r,
+            "cells": [table.cells[r][c] for c in table.column_labels],
+            "total": table.row_totals[r] if table.row_totals else None,
+        }
+        for r in table.row_labels
+    ]
+    return render(
+        request,
+        "reporting/statistics.html",
+        {
+            "stats": stats,
+            "place_who_rows": rows,
+            "place_who_column_totals": [(table.column_totals or {})[c] for c in table.column_labels],
+            "one_way": stats.tables[1:],
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@never_cache
+@role_required("is_leader", "is_case_handler")
+@sudo_required
+def statistics_export(request: HttpRequest) -> HttpResponse:
+    """The same suppressed tables as the page, as CSV, streamed."""
+    organisation = request.organisation  # type: ignore[attr-defined]
+    stats = statistics.statistics_for(organisation, selectors.today_for(organisation))
+    services.record_statistics_export(organisation=organisation, user=request.user)
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse((writer.writerow(row) for row in stats.csv_rows()), content_type="text/csv")
+    response["Content-Disposition"] = (
+        f'attachment; filename="reporting-statistics-{stats.first_month:%Y-%m}-to-{stats.last_month:%Y-%m}.csv"'
+    )
+    response["Cache-Control"] = "no-store"
+    # The decorators expect HttpResponse; a streaming response serves the same purpose.
+    return response  # type: ignore[return-value]

@@ -1,0 +1,230 @@
+"""Reporting statistics for leaders: counts from ``ReportTally`` only, never from a
+report's content and never linked to a report.
+
+Every table is suppressed with ``saferwork.lib.suppression`` (threshold 5, complementary
+suppression) before anything renders it; the page and the CSV render the same result.
+The tables cover whole months only (the twelve complete months before this one), so the
+page does not change day by day as single reports arrive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import F, Sum
+
+from saferwork.lib.suppression import Cell, Status, SuppressedTable, SuppressedTwoWay, suppress_counts, suppress_table
+from saferwork.organisations.models import Organisation
+from saferwork.reporting.models import ReportTally
+
+THRESHOLD = 5
+MONTHS = 12
+NOT_RECORDED = "not_recorded"  # reports sent before tallies began (their categories are sealed)
+
+BEHAVIOUR_LABELS = {
+    "comments": "Comments or jokes",
+    "looks": "Staring, leering or gestures",
+    "messages": "Messages, images or posts",
+    "touching": "Unwanted touching",
+    "advances": "Unwanted advances",
+    "pressure": "Promises or threats tied to the job",
+    "assault": "Sexual assault",
+    "other": "Something else",
+    NOT_RECORDED: "Not recorded",
+}
+PLACE_LABELS = {
+    "own_premises": "Usual workplace",
+    "elsewhere_org": "Elsewhere in the organisation",
+    "third_party": "Third-party premises",
+    "online": "Online",
+    "travel": "Travelling for work",
+    "social": "Work social event",
+    "other": "Somewhere else",
+    NOT_RECORDED: "Not recorded",
+}
+WHO_LABELS = {
+    "colleague": "Colleague or manager",
+    "third_party": "Third party",
+    "both": "Both",
+    "unknown": "Not known",
+    NOT_RECORDED: "Not recorded",
+}
+ACK_LABELS = {
+    "0": "Same day",
+    "1": "Next day",
+    "2": "2 days",
+    "3-5": "3 to 5 days",
+    "6+": "More than 5 days",
+    "waiting": "Not yet acknowledged",
+}
+INSIDE = {"colleague", "manager", "senior"}
+THIRD_PARTY = {"customer", "contractor", "public"}
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def who_group(people: list[str]) -> str:
+    """Colleague vs third party: the one distinction the statistics keep."""
+    inside = bool(INSIDE & set(people))
+    outside = bool(THIRD_PARTY & set(people))
+    if inside and outside:
+        return "both"
+    if outside:
+        return "third_party"
+    return "colleague" if inside else "unknown"
+
+
+def ack_bucket(days: int) -> str:
+    if days <= 2:
+        return str(max(days, 0))
+    return "3-5" if days <= 5 else "6+"
+
+
+def categories(answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (dimension, value) counters one report adds to: fixed choices only, no free text."""
+    place = answers.get("where", {}).get("place", "")
+    place = place if place in PLACE_LABELS else NOT_RECORDED
+    who = who_group(list(answers.get("who", {}).get("people", []) or []))
+    behaviours = [b for b in answers.get("what-happened", {}).get("behaviours", []) or [] if b in BEHAVIOUR_LABELS]
+    found = [(ReportTally.Dimension.PLACE_WHO.value, f"{place}|{who}")]
+    found += [(ReportTally.Dimension.BEHAVIOUR.value, b) for b in sorted(set(behaviours))]
+    return found
+
+
+def add_to_tally(*, organisation_id: int, month: date, dimension: str, value: str) -> None:
+    """Add one to a counter; called inside the service's transaction."""
+    tally, _ = ReportTally.objects.get_or_create(
+        organisation_id=organisation_id, month=month, dimension=dimension, value=value
+    )
+    ReportTally.objects.filter(pk=tally.pk).update(count=F("count") + 1)
+
+
+# ------------------------------------------------------------------ reading
+
+
+def period(today: date) -> tuple[date, date]:
+    """First days of the first and last month shown: the twelve complete months before ``today``'s."""
+    end = month_of(today)
+    last = date(end.year - (end.month == 1), (end.month - 2) % 12 + 1, 1)
+    first_index = last.year * 12 + last.month - 1 - (MONTHS - 1)
+    return date(first_index // 12, first_index % 12 + 1, 1), last
+
+
+@dataclass
+class Statistics:
+    first_month: date
+    last_month: date
+    place_who: SuppressedTwoWay
+    by_month: SuppressedTable
+    acknowledged: SuppressedTable
+    behaviours: SuppressedTable
+    threshold: int = THRESHOLD
+
+    @property
+    def tables(self) -> list[tuple[str, SuppressedTable | SuppressedTwoWay]]:
+        return [
+            ("Reports by place and by who did it", self.place_who),
+            ("Reports by month", self.by_month),
+            ("Time to acknowledge a report", self.acknowledged),
+            ("Behaviours reported (a report can name several)", self.behaviours),
+        ]
+
+    def csv_rows(self) -> list[list[str]]:
+        rows: list[list[str]] = [
+            [f"Reports sent {self.first_month:%B %Y} to {self.last_month:%B %Y}"],
+            [self.place_who.footnote],
+        ]
+        for title, table in self.tables:
+            rows += [[], [title]]
+            if isinstance(table, SuppressedTwoWay):
+                rows += table.csv_rows(corner="Place / who")
+            else:
+                rows += table.csv_rows(label_header="Group", value_header="Reports")
+        return rows
+
+
+def _month_label(month: date) -> str:
+    return f"{month:%B %Y}"
+
+
+def _hide_total_everywhere(stats: Statistics) -> None:
+    """The place/who grand total, the month total and the acknowledgement total are one
+    number. If any table had to hide it, hide it in all (hiding more never helps a reader),
+    so that no table's shown total undoes another's complementary suppression."""
+    totals = [stats.place_who.grand_total, stats.by_month.total, stats.acknowledged.total]
+    if not any(t is not None and t.hidden for t in totals):
+        return
+
+    def hidden(cell: Cell | None) -> Cell | None:
+        if cell is None or cell.hidden:
+            return cell
+        return Cell(Status.COMPLEMENTARY, cell.threshold, cell._true_value)
+
+    stats.place_who.grand_total = hidden(stats.place_who.grand_total)
+    stats.by_month.total = hidden(stats.by_month.total)
+    stats.acknowledged.total = hidden(stats.acknowledged.total)
+
+
+def statistics_for(organisation: Organisation, today: date) -> Statistics:
+    """Every table of the statistics page, suppressed. Two queries, whatever the number of reports."""
+    first, last = period(today)
+    rows = (
+        ReportTally.objects.filter(organisation=organisation, month__gte=first, month__lte=last)
+        .values("dimension", "value")
+        .annotate(n=Sum("count"))
+        .values_list("dimension", "value", "n")
+    )
+    per_month = dict(
+        ReportTally.objects.filter(
+            organisation=organisation,
+            month__gte=first,
+            month__lte=last,
+            dimension=ReportTally.Dimension.PLACE_WHO,
+        )
+        .values("month")
+        .annotate(n=Sum("count"))
+        .values_list("month", "n")
+    )
+    place_who: dict[str, dict[str, int]] = {label: {} for label in PLACE_LABELS.values()}
+    behaviours = {label: 0 for label in BEHAVIOUR_LABELS.values()}
+    acknowledged = {label: 0 for label in ACK_LABELS.values()}
+    for dimension, value, n in rows:
+        if dimension == ReportTally.Dimension.PLACE_WHO:
+            place, _, who = value.partition("|")
+            if place in PLACE_LABELS and who in WHO_LABELS:
+                cells = place_who[PLACE_LABELS[place]]
+                cells[WHO_LABELS[who]] = cells.get(WHO_LABELS[who], 0) + n
+        elif dimension == ReportTally.Dimension.BEHAVIOUR and value in BEHAVIOUR_LABELS:
+            behaviours[BEHAVIOUR_LABELS[value]] += n
+        elif dimension == ReportTally.Dimension.ACKNOWLEDGED and value in ACK_LABELS:
+            acknowledged[ACK_LABELS[value]] += n
+    total = sum(per_month.values())
+    acknowledged[ACK_LABELS["waiting"]] = max(total - sum(acknowledged.values()), 0)
+    # "Not recorded" appears only if some report in the period predates the tallies.
+    if not any(place_who[PLACE_LABELS[NOT_RECORDED]].values()):
+        del place_who[PLACE_LABELS[NOT_RECORDED]]
+    columns = [label for key, label in WHO_LABELS.items() if key != NOT_RECORDED]
+    if any(cells.get(WHO_LABELS[NOT_RECORDED]) for cells in place_who.values()):
+        columns.append(WHO_LABELS[NOT_RECORDED])
+    if not behaviours[BEHAVIOUR_LABELS[NOT_RECORDED]]:
+        del behaviours[BEHAVIOUR_LABELS[NOT_RECORDED]]
+    months = []
+    cursor = first
+    while cursor <= last:
+        months.append(cursor)
+        cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
+    stats = Statistics(
+        first_month=first,
+        last_month=last,
+        place_who=suppress_table(place_who, columns=columns, threshold=THRESHOLD),
+        by_month=suppress_counts({_month_label(m): per_month.get(m, 0) for m in months}, threshold=THRESHOLD),
+        acknowledged=suppress_counts(acknowledged, threshold=THRESHOLD),
+        # Behaviours overlap (a report can name several), so they have no total to add up to.
+        behaviours=suppress_counts(behaviours, threshold=THRESHOLD, with_total=False),
+    )
+    _hide_total_everywhere(stats)
+    return stats

@@ -1,0 +1,285 @@
+"""Statistics for leaders: counts from category tallies only, every small cell suppressed
+(directly and by subtraction, within and across tables), the same in the page and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from datetime import date
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from saferwork.accounts.decorators import SUDO_SESSION_KEY
+from saferwork.audit.models import AuditEntry
+from saferwork.lib.suppression import Status, SuppressedTable, SuppressedTwoWay
+from saferwork.lib.tests.test_suppression import _solvable, assert_safe, published
+from saferwork.reporting import selectors, services, statistics
+from saferwork.reporting.models import Report, ReportTally
+from saferwork.reporting.tests.helpers import SECRETS_IN_ANSWERS, submit
+from saferwork.tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 11, 20)  # the page covers November 2025 to October 2026
+IN_PERIOD = date(2026, 3, 1)
+
+
+@pytest.fixture
+def leader(reporting_org):
+    return factories.member(reporting_org, is_leader=True, email="leader@example.org")
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    monkeypatch.setattr(selectors, "today_for", lambda organisation: TODAY)
+
+
+def tally(org, dimension, value, count, month=IN_PERIOD):
+    ReportTally.objects.create(organisation=org, month=month, dimension=dimension, value=value, count=count)
+
+
+def sudo(client):
+    session = client.session
+    session[SUDO_SESSION_KEY] = int(time.time()) + 600
+    session.save()
+
+
+# ------------------------------------------------------------ what is counted, and how
+
+
+def test_who_groups_colleagues_and_third_parties():
+    assert statistics.who_group(["colleague", "manager"]) == "colleague"
+    assert statistics.who_group(["customer"]) == "third_party"
+    assert statistics.who_group(["contractor", "senior"]) == "both"
+    assert statistics.who_group(["unknown"]) == "unknown"
+    assert statistics.who_group([]) == "unknown"
+
+
+def test_categories_take_fixed_choices_only_never_free_text():
+    answers = {
+        "where": {"place": "Quartzberry's flat", "place_detail": "Zephyrmart"},
+        "who": {"people": ["customer", "Oluwaseun"]},
+        "what-happened": {"behaviours": ["touching", "<script>", "touching"], "description": "secret"},
+    }
+    assert statistics.categories(answers) == [("place_who", "not_recorded|third_party"), ("behaviour", "touching")]
+
+
+def test_a_submission_adds_to_counters_that_carry_no_text_and_no_link_to_the_report(client, reporting_org, handler):
+    submit(client, reporting_org.slug)
+    report = Report.objects.get()
+    month = report.submitted_on.replace(day=1)
+    rows = set(ReportTally.objects.values_list("month", "dimension", "value", "count"))
+    assert rows == {
+        (month, "place_who", "third_party|third_party", 1),
+        (month, "behaviour", "comments", 1),
+        (month, "behaviour", "touching", 1),
+    }
+    assert not [f for f in ReportTally._meta.get_fields() if f.is_relation and f.related_model is Report]
+    dumped = repr(list(ReportTally.objects.values()))
+    for secret in SECRETS_IN_ANSWERS:
+        assert secret not in dumped
+    assert report.reference not in dumped
+
+
+def test_first_acknowledgement_counts_its_delay_once(reporting_org, handler, client, monkeypatch):
+    submit(client, reporting_org.slug)
+    report = Report.objects.get()
+    later = date.fromordinal(report.submitted_on.toordinal() + 4)
+    monkeypatch.setattr(selectors, "today_for", lambda organisation: later)
+    services.change_status(report=report, user=handler, status="acknowledged")
+    services.change_status(report=report, user=handler, status="assessing")
+    services.change_status(report=report, user=handler, status="closed", outcome="recorded")
+    assert list(ReportTally.objects.filter(dimension="ack").values_list("value", "count")) == [("3-5", 1)]
+
+
+def test_the_period_is_the_twelve_complete_months_before_this_one():
+    assert statistics.period(date(2026, 11, 20)) == (date(2025, 11, 1), date(2026, 10, 1))
+    assert statistics.period(date(2027, 1, 1)) == (date(2026, 1, 1), date(2026, 12, 1))
+
+
+# ------------------------------------------------------------ the page
+
+
+def _seed_visible(org):
+    tally(org, "place_who", "third_party|third_party", 9)
+    tally(org, "place_who", "third_party|colleague", 7, month=date(2026, 4, 1))
+    tally(org, "place_who", "own_premises|colleague", 12, month=date(2026, 4, 1))
+    tally(org, "place_who", "online|colleague", 2)  # small: must be hidden
+    tally(org, "place_who", "own_premises|third_party", 40, month=date(2026, 11, 1))  # this month: not shown yet
+    tally(org, "behaviour", "touching", 17)
+    tally(org, "behaviour", "assault", 3)
+    tally(org, "ack", "0", 20)
+
+
+def test_leader_sees_suppressed_tables_with_no_way_to_a_report(client, reporting_org, leader, fixed_today):
+    _seed_visible(reporting_org)
+    factories.sign_in_verified(client, leader)
+    response = client.get(reverse("reporting:statistics"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "November 2025 to October 2026" in html
+    assert "fewer than 5" in html and "hidden" in html
+    assert "Third-party premises" in html and "Third party" in html
+    assert ">17<" in html  # touching
+    assert ">40<" not in html and ">2<" not in html and ">3<" not in html
+    assert "/reporting/cases/" not in html
+    numbers = [int(n.replace(",", "")) for n in re.findall(r'numeric">([\d,]+)<', html)]
+    assert numbers and min(numbers) >= 5
+
+
+def test_handlers_see_statistics_and_other_members_do_not(client, reporting_org, handler, participant):
+    sign_in = factories.sign_in_verified
+    sign_in(client, handler)
+    assert client.get(reverse("reporting:statistics")).status_code == 200
+    client.logout()
+    sign_in(client, participant)
+    assert client.get(reverse("reporting:statistics")).status_code == 403
+    assert client.get(reverse("reporting:statistics_export")).status_code == 403
+    client.logout()
+    assert client.get(reverse("reporting:statistics")).status_code == 302
+
+
+def test_outsider_sees_only_their_own_organisation(client, reporting_org, outsider, fixed_today):
+    tally(reporting_org, "place_who", "travel|colleague", 23)
+    factories.sign_in_verified(client, outsider)
+    sudo(client)
+    html = client.get(reverse("reporting:statistics")).content.decode()
+    assert ">23<" not in html and reporting_org.name not in html
+    export = b"".join(client.get(reverse("reporting:statistics_export")).streaming_content).decode()
+    assert "23" not in export
+
+
+def test_statistics_page_queries_do_not_grow_with_reports(
+    client, reporting_org, leader, fixed_today, django_assert_max_num_queries
+):
+    for month in range(1, 11):
+        for value in ["own_premises|colleague", "online|third_party", "travel|both"]:
+            tally(reporting_org, "place_who", value, month * 3, month=date(2026, month, 1))
+    factories.sign_in_verified(client, leader)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("reporting:statistics")).status_code == 200
+
+
+def test_export_asks_for_sudo_then_streams_the_same_suppressed_tables(client, reporting_org, leader, fixed_today):
+    _seed_visible(reporting_org)
+    factories.sign_in_verified(client, leader)
+    response = client.get(reverse("reporting:statistics_export"))
+    assert response.status_code == 302 and reverse("accounts:sudo") in response["Location"]
+    assert not AuditEntry.objects.filter(action="saferwork.reporting.statistics_exported").exists()
+    sudo(client)
+    response = client.get(reverse("reporting:statistics_export"))
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert "no-store" in response["Cache-Control"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    stats = statistics.statistics_for(reporting_org, TODAY)
+    assert rows == stats.csv_rows()
+    flat = [v for row in rows for v in row]
+    assert "fewer than 5" in flat and "17" in flat and "2" not in flat and "40" not in flat
+    assert AuditEntry.objects.filter(action="saferwork.reporting.statistics_exported", actor=leader).exists()
+
+
+# ------------------------------------------------------------ nothing small can be worked out
+
+
+def _combined_possible(stats: statistics.Statistics) -> None:
+    """Every small cell keeps two or more possible values when all the tables that share
+    the grand total are read together (the attacker's best combination)."""
+    tables: dict[str, SuppressedTable | SuppressedTwoWay] = {
+        "pw": stats.place_who,
+        "month": stats.by_month,
+        "ack": stats.acknowledged,
+    }
+    items: dict[Any, Any] = {}
+    lines: list[list[tuple[Any, int]]] = []
+    grand = 0
+    for name, table in tables.items():
+        t_items, t_lines, grand = published(table)
+        items.update({(name, k): v for k, v in t_items.items()})
+        lines += [[((name, k), c) for k, c in line] for line in t_lines]
+    # The three totals are one number.
+    lines.append([(("pw", ("grand",)), 1), (("month", ("total",)), -1)])
+    lines.append([(("pw", ("grand",)), 1), (("ack", ("total",)), -1)])
+    hidden = [k for k, cell in items.items() if cell.hidden]
+    cap = grand + stats.threshold * (len(hidden) + 1)
+    domain = {
+        k: (0, stats.threshold - 1) if items[k].status is Status.SMALL else (stats.threshold, cap) for k in hidden
+    }
+    for key in hidden:
+        if items[key].status is not Status.SMALL:
+            continue
+        possible = []
+        for wanted in range(stats.threshold):
+            trial = dict(domain)
+            trial[key] = (wanted, wanted)
+            if _solvable(trial, lines, items):
+                possible.append(wanted)
+            if len(possible) >= 2:
+                break
+        assert len(possible) >= 2, f"{key} is disclosed when the tables are read together"
+
+
+COUNTS = st.integers(min_value=0, max_value=14)
+PLACES = ["own_premises", "third_party", "online"]
+WHOS = ["colleague", "third_party", "both"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    place_who=st.lists(COUNTS, min_size=9, max_size=9),
+    months=st.lists(st.integers(min_value=0, max_value=11), min_size=9, max_size=9),
+    behaviours=st.lists(COUNTS, min_size=3, max_size=3),
+    acks=st.lists(st.integers(min_value=0, max_value=6), min_size=3, max_size=3),
+)
+def test_no_statistics_output_reveals_a_count_below_five(reporting_org, place_who, months, behaviours, acks):
+    ReportTally.objects.all().delete()
+    org = reporting_org
+    first, _last = statistics.period(TODAY)
+    for i, count in enumerate(place_who):
+        month = date(first.year + (first.month + months[i] - 1) // 12, (first.month + months[i] - 1) % 12 + 1, 1)
+        if count:
+            tally(org, "place_who", f"{PLACES[i // 3]}|{WHOS[i % 3]}", count, month=month)
+    for value, count in zip(["touching", "comments", "assault"], behaviours, strict=True):
+        if count:
+            tally(org, "behaviour", value, count)
+    total = sum(place_who)
+    for value, count in zip(["0", "1", "6+"], acks, strict=True):
+        count = min(count, total - sum(ReportTally.objects.filter(dimension="ack").values_list("count", flat=True)))
+        if count > 0:
+            tally(org, "ack", value, count)
+    stats = statistics.statistics_for(org, TODAY)
+    for _title, table in stats.tables:
+        assert_safe(table)
+    totals = [stats.place_who.grand_total, stats.by_month.total, stats.acknowledged.total]
+    assert len({t.hidden for t in totals if t is not None}) == 1, "one total, shown or hidden everywhere"
+    if stats.place_who.grand_total is not None and stats.place_who.grand_total.hidden:
+        # Shown, the shared total is a known constant and the tables are independent
+        # (checked one by one above); hidden, a reader could combine them.
+        _combined_possible(stats)
+    # Whatever is exported is at least five, or words.
+    for row in stats.csv_rows()[2:]:
+        for value in row[1:]:
+            assert not value.replace(",", "").isdigit() or int(value.replace(",", "")) >= 5, row
+
+
+def test_reports_sent_before_tallies_are_counted_as_not_recorded(client, reporting_org, handler):
+    import importlib
+
+    from django.apps import apps
+
+    submit(client, reporting_org.slug)
+    report = Report.objects.get()
+    services.change_status(report=report, user=handler, status="acknowledged")
+    ReportTally.objects.all().delete()
+    importlib.import_module("saferwork.reporting.migrations.0003_report_tally").backfill(apps, None)
+    month = report.submitted_on.replace(day=1)
+    assert set(ReportTally.objects.values_list("month", "dimension", "value", "count")) == {
+        (month, "place_who", "not_recorded|not_recorded", 1),
+        (month, "behaviour", "not_recorded", 1),
+        (month, "ack", "0", 1),
+    }
