@@ -5,6 +5,7 @@ Audit entries name the report by its reference and never carry what anyone wrote
 
 from __future__ import annotations
 
+import functools
 import json
 import secrets
 from dataclasses import dataclass, field
@@ -544,3 +545,57 @@ def escalate_overdue(*, today: date | None = None) -> int:
 def record_statistics_export(*, organisation: Organisation, user: Any) -> None:
     """Statistics leave the system only through this audited export."""
     audit.record(action="saferwork.reporting.statistics_exported", actor=user, organisation=organisation)
+
+
+# ---------------------------------------------------------------- retention
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` earlier, or that month's last day if it has none."""
+    import calendar
+
+    years, month_index = divmod(day.month - 1 - months, 12)
+    year, month = day.year + years, month_index + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+@transaction.atomic
+def erase_closed_reports(*, months: int, today: date | None = None) -> int:
+    """Erase every case closed at least ``months`` months ago: the report, its keys,
+    messages, notes, exclusions and files. The statistics counters (``ReportTally``) were
+    written when the report came in and when it was acknowledged, carry no link to it and
+    stay, so statistics do not change. Returns how many reports were erased.
+    """
+    if months < 1:
+        raise ValueError("Keep closed cases for at least one month.")
+    count = 0
+    expired = (
+        Report.objects.select_for_update(of=("self",))
+        .filter(status=Report.Status.CLOSED, closed_on__isnull=False)
+        .select_related("organisation")
+        .only("pk", "reference", "closed_on", "organisation")
+        .order_by("pk")
+    )
+    for report in expired:
+        day = today or selectors.today_for(report.organisation)
+        if report.closed_on is None or report.closed_on > months_before(day, months):
+            continue
+        names = list(Attachment.objects.filter(report=report).values_list("storage_name", flat=True))
+        audit.record(
+            action="saferwork.report.erased",
+            organisation=report.organisation,
+            target=report,
+            data={"closed_on": report.closed_on.isoformat(), "retention_months": months, "files": len(names)},
+        )
+        report.delete()
+        for name in names:
+            # Files go once the rows are gone; a failed commit leaves sealed files only.
+            transaction.on_commit(functools.partial(_delete_file, name))
+        count += 1
+    return count
+
+
+def _delete_file(name: str) -> None:
+    from saferwork.reporting import attachments
+
+    attachments.delete_stored(name)
