@@ -485,3 +485,34 @@ class AcasForm(forms.Form):
         if day_a and day_b and day_b < day_a:
             self.add_error("acas_day_b", "The certificate date must be the same as or after Day A")
         return data
+
+
+class RecordEntryForm(forms.Form):
+    """What the reporter writes into their private record."""
+
+    text = _text(
+        "What happened",
+        required=True,
+        hint="In your own words: what was said or done, who was there, anything you kept (messages, photos, notes).",
+        rows=8,
+        error_messages={"required": "Write what happened"},
+    )
+    happened_on = forms.DateField(
+        label="When did it happen? (optional)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date"},
+    )
+
+    def clean_happened_on(self) -> date | None:
+        value: date | None = self.cleaned_data.get("happened_on")
+        if value and value > date.today():
+            raise forms.ValidationError("The date must be today or in the past")
+        return value
+
+
+class DeleteRecordForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand that my record will be deleted for good and cannot be brought back",
+        error_messages={"required": "Confirm that you want to delete your record for good"},
+    )

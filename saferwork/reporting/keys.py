@@ -28,6 +28,7 @@ from saferwork.reporting.models import HandlerKey, RecoveryWrap, ReportingSettin
 HANDLER = "hk"  # the handler's private key
 DRAFT = "rd"  # a reporter's draft answers (and the new report's key pair)
 FOLLOW_UP = "rf"  # the report key a reporter opened with their receipt
+RECORD = "rr"  # the key of a private record a reporter opened with their receipt
 LOCKED_FLAG = "reporting.key_locked"
 logger = logging.getLogger(__name__)
 

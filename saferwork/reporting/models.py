@@ -222,3 +222,30 @@ class ReportTally(OrganisationOwned):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "month", "dimension", "value"], name="one_tally_per_cell")
         ]
+
+
+class PrivateRecord(models.Model):
+    """A reporter's own record of what happened, kept under a receipt and sent to nobody.
+
+    Deliberately not organisation-owned: no organisation, no handler and no statistic
+    refers to it, so nothing a handler can query shows that a record exists. The receipt
+    key (Argon2id with the route's salt) opens the record's private key; entries are
+    sealed to its public key. Only the day of the last change is kept, for retention.
+    """
+
+    public_key = models.BinaryField()
+    receipt_lookup = models.CharField(max_length=64, unique=True)
+    receipt_kdf = models.JSONField()
+    receipt_wrapped_private_key = models.BinaryField()
+    last_activity_on = models.DateField()
+
+
+class PrivateRecordEntry(models.Model):
+    """One addition to a private record: sealed JSON with the text and an optional date."""
+
+    record = models.ForeignKey(PrivateRecord, on_delete=models.CASCADE, related_name="entries")
+    body = models.BinaryField()
+    added_on = models.DateField()
+
+    class Meta:
+        ordering = ["id"]

@@ -25,6 +25,8 @@ from saferwork.reporting.models import (
     HandlerKey,
     Message,
     Note,
+    PrivateRecord,
+    PrivateRecordEntry,
     RecoveryWrap,
     Report,
     ReportingSettings,
@@ -599,3 +601,79 @@ def _delete_file(name: str) -> None:
     from saferwork.reporting import attachments
 
     attachments.delete_stored(name)
+
+
+# ---------------------------------------------------------------- private records
+
+
+def _record_entry(public_key: bytes, text: str, happened_on: date | None) -> bytes:
+    return _seal_json(public_key, {"text": text, "date": happened_on.isoformat() if happened_on else ""})
+
+
+@transaction.atomic
+def start_record(
+    *,
+    organisation: Organisation,
+    text: str,
+    happened_on: date | None,
+    receipt_key: bytes,
+    receipt_kdf: crypto.KdfParams,
+) -> tuple[PrivateRecord, bytes]:
+    """Save a private record under a receipt; returns it with its private key.
+
+    Nobody is told, nothing is counted and no audit entry is written: an entry would name
+    the organisation and so tell its handlers' auditors that a record exists."""
+    public, private = crypto.new_keypair()
+    today = selectors.today_for(organisation)
+    record = PrivateRecord.objects.create(
+        public_key=public,
+        receipt_lookup=crypto.receipt_lookup(receipt_key),
+        receipt_kdf=receipt_kdf.as_dict(),
+        receipt_wrapped_private_key=crypto.secretbox_encrypt(receipt_key, private),
+        last_activity_on=today,
+    )
+    PrivateRecordEntry.objects.create(record=record, body=_record_entry(public, text, happened_on), added_on=today)
+    return record, private
+
+
+def find_record_by_receipt_key(receipt_key: bytes) -> tuple[PrivateRecord, bytes] | None:
+    lookup = crypto.receipt_lookup(receipt_key)
+    record = PrivateRecord.objects.filter(receipt_lookup=lookup).first()
+    if record is None or not crypto.lookups_match(record.receipt_lookup, lookup):
+        return None
+    try:
+        private = crypto.secretbox_decrypt(receipt_key, bytes(record.receipt_wrapped_private_key))
+    except crypto.DecryptionError:
+        return None
+    return record, private
+
+
+@transaction.atomic
+def add_to_record(*, record: PrivateRecord, text: str, happened_on: date | None, today: date) -> PrivateRecordEntry:
+    record = PrivateRecord.objects.select_for_update().get(pk=record.pk)
+    record.last_activity_on = today
+    record.save(update_fields=["last_activity_on"])
+    return PrivateRecordEntry.objects.create(
+        record=record, body=_record_entry(bytes(record.public_key), text, happened_on), added_on=today
+    )
+
+
+def open_record(record: PrivateRecord, private: bytes) -> list[dict[str, Any]]:
+    return [{"added_on": e.added_on, **open_json(private, bytes(e.body))} for e in record.entries.all()]
+
+
+@transaction.atomic
+def delete_record(*, record: PrivateRecord) -> None:
+    """Delete a private record for good: its entries go with it."""
+    PrivateRecord.objects.filter(pk=record.pk).delete()
+
+
+@transaction.atomic
+def erase_abandoned_records(*, months: int, today: date) -> int:
+    """Erase private records nobody has added to for ``months`` months. Returns how many."""
+    if months < 1:
+        raise ValueError("Keep records for at least one month.")
+    expired = PrivateRecord.objects.filter(last_activity_on__lte=months_before(today, months))
+    count = expired.count()
+    expired.delete()
+    return count

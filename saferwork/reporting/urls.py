@@ -14,6 +14,10 @@ urlpatterns = [
     path("report/<slug:slug>/follow-up/", views.follow_up, name="follow_up"),
     path("report/<slug:slug>/follow-up/case/", views.follow_up_case, name="follow_up_case"),
     path("report/<slug:slug>/follow-up/leave/", views.follow_up_leave, name="follow_up_leave"),
+    path("report/<slug:slug>/record/", views.record_start, name="record_start"),
+    path("report/<slug:slug>/record/mine/", views.record, name="record"),
+    path("report/<slug:slug>/record/send/", views.record_send, name="record_send"),
+    path("report/<slug:slug>/record/delete/", views.record_delete, name="record_delete"),
     path("report/<slug:slug>/<slug:step>/", views.question, name="question"),
     # Handlers.
     path("reporting/", views.case_list, name="case_list"),

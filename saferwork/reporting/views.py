@@ -28,7 +28,7 @@ from saferwork.lib import ratelimit
 from saferwork.organisations.models import Organisation
 from saferwork.organisations.permissions import role_required
 from saferwork.reporting import attachments, crypto, forms, keys, selectors, services, statistics, timelimits
-from saferwork.reporting.models import Attachment, Report, ReportingSettings
+from saferwork.reporting.models import Attachment, PrivateRecord, Report, ReportingSettings
 
 # Browser-side Argon2id runs in WebAssembly: allowed on the two pages that need it only.
 WASM = csp_update({"script-src": ["'wasm-unsafe-eval'"]})
@@ -330,6 +330,11 @@ def _submit(
         messages.error(request, "Your report could not be sent. Try again.")
         return redirect("reporting:check", organisation.slug)
     keys.Vault(request, keys.DRAFT).clear()
+    held = _followed_record(request)
+    if draft.get("record") and held is not None and held[0].pk == draft["record"]:
+        # Sent as a report: the private record it came from is deleted, as the page said.
+        services.delete_record(record=held[0])
+        keys.Vault(request, keys.RECORD).clear()
     # Rendered in the answer to the POST, never stored: the receipt is shown once.
     return render(
         request,
@@ -380,8 +385,9 @@ def follow_up(request: HttpRequest, organisation: Organisation, org_settings: Re
             context = _follow_up_page(request, organisation, org_settings, form=forms.ReceiptForm(), limited=True)
             return render(request, "reporting/follow_up.html", context, status=429)
         found = None
+        candidates: list[bytes] = []
         if form.is_valid():
-            candidates: list[bytes] = form.cleaned_data.get("key_bytes") or []
+            candidates = form.cleaned_data.get("key_bytes") or []
             if not candidates:
                 # No JavaScript: the server derives, once per parameter set, within a limit.
                 salt = bytes(org_settings.receipt_salt)
@@ -395,6 +401,12 @@ def follow_up(request: HttpRequest, organisation: Organisation, org_settings: Re
                 if found is not None:
                     break
         if found is None:
+            # The same receipt page opens a private record (never sent to anyone).
+            for key in candidates if form.is_valid() else []:
+                record = services.find_record_by_receipt_key(key)
+                if record is not None:
+                    _put_record(request, *record)
+                    return redirect("reporting:record", organisation.slug)
             ratelimit.hit("report-follow-up", address, settings.RATE_LIMIT_REPORT_FOLLOW_UP)
             if not form.errors:
                 form.add_error("receipt", "The receipt is not right. Check the 16 numbers and try again")
@@ -487,6 +499,7 @@ def follow_up_case(request: HttpRequest, organisation: Organisation, org_setting
 @reporter_page
 def follow_up_leave(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
     keys.Vault(request, keys.FOLLOW_UP).clear()
+    keys.Vault(request, keys.RECORD).clear()
     return redirect("reporting:start", organisation.slug)
 
 
@@ -823,3 +836,114 @@ def statistics_export(request: HttpRequest) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     # The decorators expect HttpResponse; a streaming response serves the same purpose.
     return response  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------- private records
+
+
+def _put_record(request: HttpRequest, record: PrivateRecord, private: bytes) -> None:
+    keys.Vault(request, keys.RECORD).put(json.dumps({"record": record.pk, "key": _b64(private)}).encode())
+
+
+def _followed_record(request: HttpRequest) -> tuple[PrivateRecord, bytes] | None:
+    raw = keys.Vault(request, keys.RECORD).get()
+    if raw is None:
+        return None
+    data = json.loads(raw)
+    record = PrivateRecord.objects.filter(pk=data["record"]).first()
+    if record is None:
+        return None
+    return record, base64.b64decode(data["key"])
+
+
+@reporter_page
+def record_start(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
+    """Start a private record: saved under a new receipt, sent to nobody."""
+    form = forms.RecordEntryForm(_posted(request))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        address = ratelimit.client_address(request)
+        limit = settings.RATE_LIMIT_REPORT_SUBMIT
+        if ratelimit.hit("record-start", address, limit) > limit[0]:
+            form.add_error(None, "Too many records have been started from this connection. Try again in an hour.")
+            status = 429
+        else:
+            params = crypto.KdfParams.current()
+            receipt = crypto.new_receipt()
+            receipt_key = crypto.derive_key(receipt, bytes(org_settings.receipt_salt), params)
+            record, private = services.start_record(
+                organisation=organisation,
+                text=form.cleaned_data["text"],
+                happened_on=form.cleaned_data["happened_on"],
+                receipt_key=receipt_key,
+                receipt_kdf=params,
+            )
+            _put_record(request, record, private)
+            return render(
+                request,
+                "reporting/record_saved.html",
+                _reporter_context(organisation, org_settings, receipt=crypto.format_receipt(receipt)),
+            )
+    return render(
+        request, "reporting/record_start.html", _reporter_context(organisation, org_settings, form=form), status=status
+    )
+
+
+@reporter_page
+def record(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
+    """The reporter's private record: read it, add to it, send it as a report or delete it."""
+    held = _followed_record(request)
+    if held is None:
+        return redirect("reporting:follow_up", organisation.slug)
+    private_record, private = held
+    form = forms.RecordEntryForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.add_to_record(
+            record=private_record,
+            text=form.cleaned_data["text"],
+            happened_on=form.cleaned_data["happened_on"],
+            today=selectors.today_for(organisation),
+        )
+        messages.success(request, "Added to your record")
+        return redirect("reporting:record", organisation.slug)
+    return render(
+        request,
+        "reporting/record.html",
+        _reporter_context(organisation, org_settings, form=form, entries=services.open_record(private_record, private)),
+    )
+
+
+@require_POST
+@reporter_page
+def record_send(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
+    """Start a report from the record: its words and dates fill the questions, the reporter
+    answers the rest and sees exactly what handlers will see before sending."""
+    held = _followed_record(request)
+    if held is None:
+        return redirect("reporting:follow_up", organisation.slug)
+    private_record, private = held
+    entries = services.open_record(private_record, private)
+    dates = sorted(e["date"] for e in entries if e.get("date"))
+    description = "\n\n".join(
+        f"{e['date'] or 'No date given'} (written {e['added_on']:%Y-%m-%d}): {e['text']}" for e in entries
+    )
+    draft = _new_draft(organisation)
+    draft["record"] = private_record.pk
+    draft["answers"]["what-happened"] = {"behaviours": [], "description": description[: forms.TEXT_LIMIT]}
+    if dates:
+        draft["answers"]["when"] = {"first_date": dates[0], "last_date": dates[-1]}
+    _save_draft(request, draft)
+    return redirect(_step_url(organisation, ORDER[0]))
+
+
+@reporter_page
+def record_delete(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
+    held = _followed_record(request)
+    if held is None:
+        return redirect("reporting:follow_up", organisation.slug)
+    form = forms.DeleteRecordForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        services.delete_record(record=held[0])
+        keys.Vault(request, keys.RECORD).clear()
+        return render(request, "reporting/record_deleted.html", _reporter_context(organisation, org_settings))
+    return render(request, "reporting/record_delete.html", _reporter_context(organisation, org_settings, form=form))

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from saferwork.reporting import services
 
@@ -11,7 +12,8 @@ from saferwork.reporting import services
 class Command(BaseCommand):
     help = (
         "Erase closed cases (report, messages, notes, keys and files) a number of months after "
-        "they closed; the statistics counters are kept. Run it daily from a scheduler."
+        "they closed, and private records nobody has added to for as long; the statistics "
+        "counters are kept. Run it daily from a scheduler."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,3 +27,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         count = services.erase_closed_reports(months=options["months"])
         self.stdout.write(f"Erased {count} closed report{'s' if count != 1 else ''}.")
+        records = services.erase_abandoned_records(months=options["months"], today=timezone.localdate())
+        self.stdout.write(f"Erased {records} private record{'s' if records != 1 else ''} left untouched.")

@@ -1,0 +1,74 @@
+"""In a real browser: a private record saved, extended later with the receipt, then sent
+as a report that the handler's list shows only once it is sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from saferwork.conftest import assert_accessible, screenshot
+from saferwork.reporting.models import PrivateRecord, Report
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _continue(page):
+    page.get_by_role("button", name="Continue").click()
+
+
+def test_record_saved_extended_then_sent_as_a_report(page, reporting_org, handler):
+    slug = reporting_org.slug
+    page.goto(f"/report/{slug}/")
+    page.get_by_role("link", name="keep a private record").click()
+    page.get_by_label("What happened").fill("Marrowgate made a remark about my body in the lift.")
+    page.get_by_label("When did it happen? (optional)").fill("2026-10-05")
+    assert_accessible(page, "record-01-start")
+    page.get_by_role("button", name="Save my record").click()
+    page.wait_for_selector("[data-receipt]")
+    assert_accessible(page, "record-02-saved")
+    receipt = page.locator("[data-receipt]").inner_text().replace(" ", "")
+    assert not Report.objects.exists() and PrivateRecord.objects.count() == 1
+
+    # Later (a new browser session): back with the receipt, add to it.
+    page.context.clear_cookies()
+    page.goto(f"/report/{slug}/follow-up/")
+    page.get_by_label("Your receipt").fill(receipt)
+    page.get_by_role("button", name="Open my report").click()
+    page.wait_for_url(f"**/report/{slug}/record/mine/")
+    assert page.get_by_text("Marrowgate made a remark").is_visible()
+    page.get_by_label("What happened").fill("It happened again at the away day.")
+    page.get_by_label("When did it happen? (optional)").fill("2026-11-12")
+    page.get_by_role("button", name="Add to my record").click()
+    assert page.get_by_text("It happened again at the away day.").is_visible()
+    assert_accessible(page, "record-03-extended")
+    screenshot(page, "record-03-extended")
+
+    # Send it: the questions are filled from the record; the reporter answers the rest.
+    page.get_by_role("button", name="Start a report from my record").click()
+    page.get_by_label("It happened to me").check()
+    _continue(page)
+    assert "Marrowgate made a remark" in page.get_by_label("Tell us what happened").input_value()
+    page.get_by_label("Comments, jokes or questions of a sexual nature").check()
+    _continue(page)
+    assert page.get_by_label("When did it last happen? (optional)").input_value() == "2026-11-12"
+    page.get_by_role("group", name="Is it still happening?").get_by_label("No", exact=True).check()
+    _continue(page)
+    page.get_by_label("At a work social event").check()
+    _continue(page)
+    page.get_by_label("A colleague").check()
+    _continue(page)
+    page.get_by_role("group", name="Did anyone else see or hear it?").get_by_label("No", exact=True).check()
+    _continue(page)
+    _continue(page)  # impact
+    page.get_by_label("Just record it for now").check()
+    _continue(page)
+    _continue(page)  # evidence
+    page.get_by_label("No, I want to stay anonymous").check()
+    _continue(page)
+    _continue(page)  # who can see
+    page.wait_for_url(f"**/report/{slug}/check/")
+    assert page.get_by_text("It happened again at the away day.").is_visible()
+    assert_accessible(page, "record-04-check")
+    page.get_by_role("button", name="Send report").click()
+    page.wait_for_selector("[data-receipt]")
+    assert Report.objects.count() == 1
+    assert not PrivateRecord.objects.exists()
