@@ -44,7 +44,7 @@ def claim_badge(*, claim: BadgeClaimToken, show_topic: bool) -> Any:
     claim.topic_named = show_topic
     claim.save(update_fields=["credential_id", "claimed_at", "topic_named"])
     audit.record(
-        action="delivery.badge_claimed",
+        action="saferwork.delivery.badge_claimed",
         organisation=claim.session.organisation,
         target=credential,
         data={"session": claim.session_id},

@@ -109,7 +109,7 @@ def record_attendance(*, session: Session, marks: Mapping[int, bool], actor: Any
     _send_links(session=session, participants=[participants[pk] for pk in need_links])
     Attendance.objects.filter(participant_id__in=need_links).update(links_sent=True)
     audit.record(
-        action="delivery.attendance_recorded",
+        action="saferwork.delivery.attendance_recorded",
         actor=actor,
         organisation=session.organisation,
         target=record,
@@ -207,7 +207,7 @@ def publish_form_version(*, actor: Any, fields: Mapping[str, str]) -> Evaluation
     current = EvaluationFormVersion.current()
     version = EvaluationFormVersion.objects.create(number=current.number + 1, created_by=actor, **fields)
     audit.record(
-        action="delivery.evaluation_form_changed",
+        action="saferwork.delivery.evaluation_form_changed",
         actor=actor,
         target=version,
         data={"from_version": current.number, "to_version": version.number},
@@ -236,7 +236,7 @@ def request_follow_up(*, organisation: Any, actor: Any, topics: str, session: Se
         # So it shows on the booking in the programme's triage board, where admins work.
         add_enquiry_note(enquiry=session.enquiry, text=f"Follow-up conversation requested: {topics}", actor=actor)
     audit.record(
-        action="delivery.follow_up_requested", actor=actor, organisation=organisation, target=follow_up, data={}
+        action="saferwork.delivery.follow_up_requested", actor=actor, organisation=organisation, target=follow_up, data={}
     )
     return follow_up
 
@@ -247,7 +247,7 @@ def set_follow_up_state(*, follow_up: FollowUpRequest, state: str, actor: Any) -
     follow_up.state = state
     follow_up.save(update_fields=["state"])
     audit.record(
-        action="delivery.follow_up_state_changed",
+        action="saferwork.delivery.follow_up_state_changed",
         actor=actor,
         organisation=follow_up.organisation,
         target=follow_up,

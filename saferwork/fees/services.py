@@ -65,7 +65,7 @@ def update_document(*, document: FeeDocument, days: int, day_rate_pence: int, no
     document.days, document.day_rate_pence, document.notes = days, day_rate_pence, notes
     document.save(update_fields=["days", "day_rate_pence", "notes"])
     audit.record(
-        action="fees.document_changed",
+        action="saferwork.fees.document_changed",
         actor=actor,
         organisation=document.organisation,
         target=document,
@@ -120,7 +120,7 @@ def add_line(
         line.receipt.save(receipt.name or "receipt", receipt, save=False)
     line.save()
     audit.record(
-        action="fees.line_added",
+        action="saferwork.fees.line_added",
         actor=actor,
         organisation=document.organisation,
         target=document,
@@ -137,7 +137,7 @@ def remove_line(*, line: FeeLine, actor: Any) -> None:
         stored = line.receipt.name
         transaction.on_commit(lambda: line.receipt.storage.delete(stored))
     line.delete()
-    audit.record(action="fees.line_removed", actor=actor, organisation=document.organisation, target=document, data={})
+    audit.record(action="saferwork.fees.line_removed", actor=actor, organisation=document.organisation, target=document, data={})
 
 
 @transaction.atomic
@@ -160,7 +160,7 @@ def send_document(*, document: FeeDocument, actor: Any) -> FeeDocument:
         },
     )
     audit.record(
-        action="fees.document_sent",
+        action="saferwork.fees.document_sent",
         actor=actor,
         organisation=document.organisation,
         target=document,
@@ -176,5 +176,5 @@ def mark_paid(*, document: FeeDocument, actor: Any) -> FeeDocument:
     document.state = FeeDocument.State.PAID
     document.paid_at = timezone.now()
     document.save(update_fields=["state", "paid_at"])
-    audit.record(action="fees.document_paid", actor=actor, organisation=document.organisation, target=document, data={})
+    audit.record(action="saferwork.fees.document_paid", actor=actor, organisation=document.organisation, target=document, data={})
     return document

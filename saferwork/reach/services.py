@@ -120,7 +120,7 @@ def erase_expired_participants(*, today: dt.date | None = None, months: int | No
     DataAccessToken.objects.filter(expires_at__lte=timezone.now()).delete()
     if count:
         audit.record(
-            action="reach.participants_erased",
+            action="saferwork.reach.participants_erased",
             data={"sessions": len(sessions), "participants": count, "before": cutoff.isoformat()},
         )
     return ErasureResult(sessions=len(sessions), participants=count)
@@ -233,7 +233,7 @@ def erase_on_request(*, access: DataAccessToken, keep_badges: bool) -> ErasureRe
     Participant.objects.filter(pk__in=ids).delete()
     DataAccessToken.objects.filter(email__iexact=access.email).delete()
     audit.record(
-        action="reach.participant_erased_on_request",
+        action="saferwork.reach.participant_erased_on_request",
         data={"records": len(ids), "badges_revoked": revoked, "badges_kept": keep_badges},
     )
     return ErasureResult(sessions=len(set(s.pk for s in sessions)), participants=len(ids), badges_revoked=revoked)

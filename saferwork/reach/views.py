@@ -66,7 +66,7 @@ def organisation_dashboard(request: HttpRequest) -> HttpResponse:
 def _exported(request: HttpRequest, fmt: str, scope: str) -> None:
     with transaction.atomic():
         audit.record(
-            action="reach.exported",
+            action="saferwork.reach.exported",
             actor=request.user,
             organisation=request.organisation,  # type: ignore[attr-defined]
             data={"format": fmt, "scope": scope, "filters": request.GET.dict()},
