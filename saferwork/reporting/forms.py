@@ -516,3 +516,41 @@ class DeleteRecordForm(forms.Form):
         label="I understand that my record will be deleted for good and cannot be brought back",
         error_messages={"required": "Confirm that you want to delete your record for good"},
     )
+
+
+SHAREABLE_STEPS = [form for form in ALL_STEPS if form is not ExcludeForm]
+
+
+class ShareForm(forms.Form):
+    """Choose the employer and the parts of a union-held report to share with it."""
+
+    employer = forms.ChoiceField(
+        label="Your employer",
+        help_text="Only employers that receive reports through SaferWork are listed.",
+        error_messages={"required": "Select your employer", "invalid_choice": "Select your employer"},
+    )
+    parts = forms.MultipleChoiceField(
+        label="What to share",
+        help_text="Select the parts of your report your employer may see. Your messages with the union, "
+        "its notes and your files are never shared.",
+        choices=[(form.step, form.summary) for form in SHAREABLE_STEPS],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one part to share"},
+    )
+
+    def __init__(self, *args: Any, employers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["employer"].choices = [("", "Choose an employer"), *employers]  # type: ignore[attr-defined]
+
+
+class ShareExcludeForm(forms.Form):
+    excluded = forms.MultipleChoiceField(
+        label="Is there anyone at your employer who should not see it?",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="These people handle reports at your employer. Anyone you select will never be able to read it.",
+    )
+
+    def __init__(self, *args: Any, handlers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["excluded"].choices = handlers  # type: ignore[attr-defined]

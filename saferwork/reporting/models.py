@@ -249,3 +249,20 @@ class PrivateRecordEntry(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+
+class ReportShare(OrganisationOwned):
+    """A union-held report that the reporter shared with their employer.
+
+    The union's side keeps only that it was shared, when, with whom and which parts (by
+    name, never the words). There is deliberately no link to the employer's new report,
+    so the union never sees what the employer does next.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="shares")
+    employer = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    parts = models.JSONField(default=list)
+    shared_on = models.DateField()
+
+    class Meta:
+        ordering = ["id"]

@@ -31,6 +31,7 @@ from saferwork.reporting.models import (
     Report,
     ReportingSettings,
     ReportKey,
+    ReportShare,
     ReportTally,
 )
 
@@ -677,3 +678,42 @@ def erase_abandoned_records(*, months: int, today: date) -> int:
     count = expired.count()
     expired.delete()
     return count
+
+
+# ---------------------------------------------------------------- union-held reports
+
+
+@transaction.atomic
+def share_with_employer(
+    *,
+    report: Report,
+    employer: Organisation,
+    parts: list[str],
+    submission: Submission,
+    receipt_key: bytes,
+    receipt_kdf: crypto.KdfParams,
+) -> Report:
+    """The reporter shares chosen parts of a union-held report with their employer.
+
+    The employer gets a new report with its own keys (``submission`` carries the new key
+    pair and only the chosen answers) and its handlers are alerted as for any report. The
+    union keeps a ``ReportShare`` that says it was shared, with no link to the new report.
+    """
+    if report.organisation.kind != Organisation.Kind.UNION:
+        raise ValueError("Only a report held by a union can be shared with an employer.")
+    if employer.kind != Organisation.Kind.EMPLOYER or employer.pk == report.organisation_id:
+        raise ValueError("Reports are shared with an employer.")
+    new_report = submit_report(
+        organisation=employer, submission=submission, receipt_key=receipt_key, receipt_kdf=receipt_kdf
+    )
+    ReportShare.objects.create(
+        organisation_id=report.organisation_id,
+        report=report,
+        employer=employer,
+        parts=sorted(parts),
+        shared_on=selectors.today_for(report.organisation),
+    )
+    _audit_reporter_action(
+        action="saferwork.report.shared_with_employer", report=report, data={"employer": employer.pk, "parts": parts}
+    )
+    return new_report

@@ -13,6 +13,7 @@ urlpatterns = [
     path("report/<slug:slug>/check/", views.check, name="check"),
     path("report/<slug:slug>/follow-up/", views.follow_up, name="follow_up"),
     path("report/<slug:slug>/follow-up/case/", views.follow_up_case, name="follow_up_case"),
+    path("report/<slug:slug>/follow-up/share/", views.follow_up_share, name="follow_up_share"),
     path("report/<slug:slug>/follow-up/leave/", views.follow_up_leave, name="follow_up_leave"),
     path("report/<slug:slug>/record/", views.record_start, name="record_start"),
     path("report/<slug:slug>/record/mine/", views.record, name="record"),

@@ -487,6 +487,8 @@ def follow_up_case(request: HttpRequest, organisation: Organisation, org_setting
             acas_form=acas_form,
             clock=clock,
             paused=paused,
+            can_share=organisation.kind == Organisation.Kind.UNION and bool(_employer_routes()),
+            shares=list(report.shares.select_related("employer")),
             gave_date=timelimits.last_act(answers.get("when") or {}, today) is not None,
             thread=thread,
             rows=forms.summarise(answers, handler_names=dict(_handler_choices(organisation))),
@@ -565,6 +567,7 @@ def _case_context(request: HttpRequest, report: Report, private: bytes) -> dict[
         ],
         "files": files,
         "excluded_count": len(excluded),
+        "shares": list(report.shares.select_related("employer")),
         "status_form": forms.StatusForm(initial={"status": report.status, "outcome": report.outcome}),
         "assign_form": forms.AssignForm(choices=choices, initial={"assignee": report.assigned_to_id or ""}),
         "reply_form": forms.HandlerMessageForm(),
@@ -947,3 +950,108 @@ def record_delete(request: HttpRequest, organisation: Organisation, org_settings
         keys.Vault(request, keys.RECORD).clear()
         return render(request, "reporting/record_deleted.html", _reporter_context(organisation, org_settings))
     return render(request, "reporting/record_delete.html", _reporter_context(organisation, org_settings, form=form))
+
+
+# ---------------------------------------------------------------- union-held reports
+
+
+def _employer_routes() -> dict[str, ReportingSettings]:
+    """Employers that receive reports through SaferWork, by organisation id."""
+    found = (
+        ReportingSettings.objects.filter(
+            enabled=True, organisation__kind=Organisation.Kind.EMPLOYER, organisation__status="active"
+        )
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    return {str(s.organisation.pk): s for s in found}
+
+
+@WASM
+@reporter_page
+def follow_up_share(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
+    """Share chosen parts of a union-held report with the employer, after a preview.
+
+    Nothing reaches the employer until the reporter presses "Send to my employer" on the
+    preview, which shows exactly what the employer's handlers will see."""
+    followed = _followed_report(request, organisation)
+    if followed is None:
+        return redirect("reporting:follow_up", organisation.slug)
+    if organisation.kind != Organisation.Kind.UNION:
+        raise Http404
+    report, private = followed
+    employers = _employer_routes()
+    posted = request.method == "POST"
+    form = forms.ShareForm(
+        request.POST if posted else None,
+        employers=[(pk, s.organisation.name) for pk, s in employers.items()],
+    )
+    if not (posted and form.is_valid()):
+        return render(request, "reporting/share.html", _reporter_context(organisation, org_settings, form=form))
+    employer_settings = employers[form.cleaned_data["employer"]]
+    employer = employer_settings.organisation
+    answers = services.open_json(private, bytes(report.content))
+    parts = [step for step in form.cleaned_data["parts"] if step in answers]
+    shared = {step: answers[step] for step in parts}
+    sending = request.POST.get("action") == "send"
+    exclude_form = forms.ShareExcludeForm(request.POST if sending else None, handlers=_handler_choices(employer))
+    submit_form = forms.SubmitForm(request.POST if sending else None)
+    status = 200
+    if sending and exclude_form.is_valid() and submit_form.is_valid():
+        address = ratelimit.client_address(request)
+        limit = settings.RATE_LIMIT_REPORT_SUBMIT
+        if ratelimit.hit("report-submit", address, limit) > limit[0]:
+            exclude_form.add_error(None, "Too many reports have been sent from this connection. Try again in an hour.")
+            status = 429
+        else:
+            params = crypto.KdfParams.current()
+            client = submit_form.cleaned_data["client"]
+            if client is not None:
+                receipt, receipt_key = client
+            else:
+                receipt = crypto.new_receipt()
+                receipt_key = crypto.derive_key(receipt, bytes(employer_settings.receipt_salt), params)
+            public, new_private = crypto.new_keypair()
+            excluded = list(exclude_form.cleaned_data["excluded"])
+            submission = services.Submission(
+                answers={**shared, forms.ExcludeForm.step: {"excluded": excluded}},
+                public_key=public,
+                private_key=new_private,
+                excluded_user_ids=[int(pk) for pk in excluded],
+                is_named=shared.get(forms.IdentityForm.step, {}).get("named") == "yes",
+            )
+            new_report = services.share_with_employer(
+                report=report,
+                employer=employer,
+                parts=parts,
+                submission=submission,
+                receipt_key=receipt_key,
+                receipt_kdf=params,
+            )
+            return render(
+                request,
+                "reporting/shared.html",
+                _reporter_context(
+                    organisation,
+                    org_settings,
+                    employer=employer,
+                    receipt=crypto.format_receipt(receipt),
+                    ack_by=new_report.acknowledge_by,
+                ),
+            )
+    return render(
+        request,
+        "reporting/share_preview.html",
+        _reporter_context(
+            organisation,
+            org_settings,
+            form=form,
+            employer=employer,
+            exclude_form=exclude_form,
+            submit_form=submit_form,
+            rows=[row for row in forms.summarise(shared) if row["step"] in parts],
+            kdf=crypto.KdfParams.current(),
+            salt=bytes(employer_settings.receipt_salt).hex(),
+        ),
+        status=status,
+    )
