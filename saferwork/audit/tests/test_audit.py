@@ -69,3 +69,48 @@ def test_anonymous_visitor_is_sent_to_sign_in(client, db):
     response = client.get(reverse("audit:list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:sign_in"))
+
+
+def _grant_sudo(client):
+    import time
+
+    session = client.session
+    session["sudo_until"] = int(time.time()) + 600
+    session.save()
+
+
+def test_export_asks_for_a_fresh_code_first(verified_client, programme_admin):
+    response = verified_client(programme_admin).get(reverse("audit:export"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:sudo"))
+
+
+def test_export_streams_the_filtered_log_as_csv_and_is_itself_audited(
+    verified_client, programme_admin, organisation, other_organisation
+):
+    import csv
+    import io
+
+    from django.http import StreamingHttpResponse
+
+    with transaction.atomic():
+        AuditEntry.objects.bulk_create(
+            [AuditEntry(action="saferwork.case.opened", organisation=organisation) for _ in range(2500)]
+            + [AuditEntry(action="saferwork.session.moved", organisation=other_organisation) for _ in range(10)]
+        )
+    client = verified_client(programme_admin)
+    _grant_sudo(client)
+    response = client.get(reverse("audit:export"), {"organisation": organisation.pk})
+    assert isinstance(response, StreamingHttpResponse)
+    assert response["Content-Type"] == "text/csv"
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:2] == ["when", "action"]
+    assert len(rows) == 1 + 2500
+    assert {row[3] for row in rows[1:]} == {"Home Union"}
+    assert AuditEntry.objects.filter(action="saferwork.audit.exported", actor=programme_admin).exists()
+
+
+def test_outsider_cannot_export_the_audit_log(verified_client, outsider):
+    client = verified_client(outsider)
+    _grant_sudo(client)
+    assert client.get(reverse("audit:export")).status_code == 403
