@@ -15,12 +15,20 @@ from typing import Any
 
 from django.db.models import F, Sum
 
-from saferwork.lib.suppression import Cell, Status, SuppressedTable, SuppressedTwoWay, suppress_counts, suppress_table
+from saferwork.lib.suppression import (
+    Status,
+    SuppressedTable,
+    SuppressedTwoWay,
+    footnote,
+    suppress_counts,
+    suppress_table,
+)
 from saferwork.organisations.models import Organisation
 from saferwork.reporting.models import ReportTally
 
 THRESHOLD = 5
 MONTHS = 12
+WITHHELD = "Not shown: with these numbers, any figure in this table would let someone work out a small count."
 NOT_RECORDED = "not_recorded"  # reports sent before tallies began (their categories are sealed)
 
 BEHAVIOUR_LABELS = {
@@ -118,14 +126,15 @@ def period(today: date) -> tuple[date, date]:
 class Statistics:
     first_month: date
     last_month: date
-    place_who: SuppressedTwoWay
-    by_month: SuppressedTable
-    acknowledged: SuppressedTable
+    # None: withheld whole (see _withhold_tables_that_hide_the_total).
+    place_who: SuppressedTwoWay | None
+    by_month: SuppressedTable | None
+    acknowledged: SuppressedTable | None
     behaviours: SuppressedTable
     threshold: int = THRESHOLD
 
     @property
-    def tables(self) -> list[tuple[str, SuppressedTable | SuppressedTwoWay]]:
+    def tables(self) -> list[tuple[str, SuppressedTable | SuppressedTwoWay | None]]:
         return [
             ("Reports by place and by who did it", self.place_who),
             ("Reports by month", self.by_month),
@@ -136,11 +145,13 @@ class Statistics:
     def csv_rows(self) -> list[list[str]]:
         rows: list[list[str]] = [
             [f"Reports sent {self.first_month:%B %Y} to {self.last_month:%B %Y}"],
-            [self.place_who.footnote],
+            [footnote(self.threshold)],
         ]
         for title, table in self.tables:
             rows += [[], [title]]
-            if isinstance(table, SuppressedTwoWay):
+            if table is None:
+                rows.append([WITHHELD])
+            elif isinstance(table, SuppressedTwoWay):
                 rows += table.csv_rows(corner="Place / who")
             else:
                 rows += table.csv_rows(label_header="Group", value_header="Reports")
@@ -151,22 +162,23 @@ def _month_label(month: date) -> str:
     return f"{month:%B %Y}"
 
 
-def _hide_total_everywhere(stats: Statistics) -> None:
+def _withhold_tables_that_hide_the_total(stats: Statistics) -> None:
     """The place/who grand total, the month total and the acknowledgement total are one
-    number. If any table had to hide it, hide it in all (hiding more never helps a reader),
-    so that no table's shown total undoes another's complementary suppression."""
-    totals = [stats.place_who.grand_total, stats.by_month.total, stats.acknowledged.total]
-    if not any(t is not None and t.hidden for t in totals):
-        return
+    number, T. A table that had to hide T (at 5 or more) to protect a small cell cannot be
+    published beside tables that show T, or T (and from it the margins of the place/who
+    table) would undo its protection. Such a table is withheld whole: with every cell
+    withheld, a reader knows only that the cells add up to T, which pins no small cell.
+    """
 
-    def hidden(cell: Cell | None) -> Cell | None:
-        if cell is None or cell.hidden:
-            return cell
-        return Cell(Status.COMPLEMENTARY, cell.threshold, cell._true_value)
+    def hides_total(total: Any) -> bool:
+        return total is not None and total.status is Status.COMPLEMENTARY
 
-    stats.place_who.grand_total = hidden(stats.place_who.grand_total)
-    stats.by_month.total = hidden(stats.by_month.total)
-    stats.acknowledged.total = hidden(stats.acknowledged.total)
+    if stats.place_who is not None and hides_total(stats.place_who.grand_total):
+        stats.place_who = None
+    if stats.by_month is not None and hides_total(stats.by_month.total):
+        stats.by_month = None
+    if stats.acknowledged is not None and hides_total(stats.acknowledged.total):
+        stats.acknowledged = None
 
 
 def statistics_for(organisation: Organisation, today: date) -> Statistics:
@@ -226,5 +238,5 @@ def statistics_for(organisation: Organisation, today: date) -> Statistics:
         # Behaviours overlap (a report can name several), so they have no total to add up to.
         behaviours=suppress_counts(behaviours, threshold=THRESHOLD, with_total=False),
     )
-    _hide_total_everywhere(stats)
+    _withhold_tables_that_hide_the_total(stats)
     return stats

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from saferwork.accounts.decorators import in_sudo_mode, sudo_required
 from saferwork.accounts.models import User
-from saferwork.lib import ratelimit
+from saferwork.lib import ratelimit, suppression
 from saferwork.organisations.models import Organisation
 from saferwork.organisations.permissions import role_required
 from saferwork.reporting import attachments, crypto, forms, keys, selectors, services, statistics, timelimits
@@ -798,21 +798,27 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     stats = statistics.statistics_for(organisation, selectors.today_for(organisation))
     table = stats.place_who
-    rows = [
-        {
-            "label": r,
-            "cells": [table.cells[r][c] for c in table.column_labels],
-            "total": table.row_totals[r] if table.row_totals else None,
-        }
-        for r in table.row_labels
-    ]
+    rows = []
+    column_totals = []
+    if table is not None:
+        rows = [
+            {
+                "label": r,
+                "cells": [table.cells[r][c] for c in table.column_labels],
+                "total": table.row_totals[r] if table.row_totals else None,
+            }
+            for r in table.row_labels
+        ]
+        column_totals = [(table.column_totals or {})[c] for c in table.column_labels]
     return render(
         request,
         "reporting/statistics.html",
         {
             "stats": stats,
+            "footnote": suppression.footnote(stats.threshold),
+            "withheld": statistics.WITHHELD,
             "place_who_rows": rows,
-            "place_who_column_totals": [(table.column_totals or {})[c] for c in table.column_labels],
+            "place_who_column_totals": column_totals,
             "one_way": stats.tables[1:],
         },
     )
