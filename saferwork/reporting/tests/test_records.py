@@ -152,4 +152,7 @@ def test_record_pages_are_private_and_have_exit_this_page(client, reporting_org)
         html = response.content.decode()
         assert "no-store" in response["Cache-Control"], name
         assert "govuk-exit-this-page" in html, name
+        # The note on what is stored speaks of a private record, not of handlers reading it.
+        assert "can read it or see that it exists" in html, name
+        assert "Only the people who handle reports" not in html, name
         _assert_self_contained(html, name)
