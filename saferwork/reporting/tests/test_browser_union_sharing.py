@@ -74,3 +74,4 @@ def test_member_shares_part_of_a_union_report_with_the_employer(page, reporting_
         assert hidden not in content
     assert_accessible(handler_page, "share-04-employer-case")
     screenshot(handler_page, "share-04-employer-case")
+    handler_page.context.close()
