@@ -236,7 +236,11 @@ def request_follow_up(*, organisation: Any, actor: Any, topics: str, session: Se
         # So it shows on the booking in the programme's triage board, where admins work.
         add_enquiry_note(enquiry=session.enquiry, text=f"Follow-up conversation requested: {topics}", actor=actor)
     audit.record(
-        action="saferwork.delivery.follow_up_requested", actor=actor, organisation=organisation, target=follow_up, data={}
+        action="saferwork.delivery.follow_up_requested",
+        actor=actor,
+        organisation=organisation,
+        target=follow_up,
+        data={},
     )
     return follow_up
 

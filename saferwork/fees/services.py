@@ -137,7 +137,9 @@ def remove_line(*, line: FeeLine, actor: Any) -> None:
         stored = line.receipt.name
         transaction.on_commit(lambda: line.receipt.storage.delete(stored))
     line.delete()
-    audit.record(action="saferwork.fees.line_removed", actor=actor, organisation=document.organisation, target=document, data={})
+    audit.record(
+        action="saferwork.fees.line_removed", actor=actor, organisation=document.organisation, target=document, data={}
+    )
 
 
 @transaction.atomic
@@ -176,5 +178,7 @@ def mark_paid(*, document: FeeDocument, actor: Any) -> FeeDocument:
     document.state = FeeDocument.State.PAID
     document.paid_at = timezone.now()
     document.save(update_fields=["state", "paid_at"])
-    audit.record(action="saferwork.fees.document_paid", actor=actor, organisation=document.organisation, target=document, data={})
+    audit.record(
+        action="saferwork.fees.document_paid", actor=actor, organisation=document.organisation, target=document, data={}
+    )
     return document
