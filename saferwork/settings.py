@@ -240,6 +240,9 @@ REPORTING_ARGON2_MEMLIMIT_KIB = env_int("REPORTING_ARGON2_MEMLIMIT_KIB", 64 if T
 REPORTING_ACK_WORKING_DAYS = env_int("REPORTING_ACK_WORKING_DAYS", 2, minimum=1)
 REPORTING_MAX_ATTACHMENT_BYTES = env_int("REPORTING_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=1024)
 REPORTING_MAX_ATTACHMENTS = env_int("REPORTING_MAX_ATTACHMENTS", 5, minimum=0)
+# Months a closed case (or a private record nobody has added to) is kept before the
+# erase_closed_reports command erases it; its --months option overrides this.
+REPORTING_RETENTION_MONTHS = env_int("REPORTING_RETENTION_MONTHS", 12, minimum=1)
 # Follow-up with a receipt: wrong receipts per address; server-side key derivations (the
 # no-JavaScript path, ~1 s of CPU each) per address; submissions per address.
 RATE_LIMIT_REPORT_FOLLOW_UP = (env_int("RATE_LIMIT_REPORT_FOLLOW_UP", 10, minimum=1), 60 * 60)

@@ -87,3 +87,14 @@ def test_command_uses_the_months_option(client, reporting_org, handler, capsys):
     assert not Report.objects.exists()
     with pytest.raises(ValueError):
         services.erase_closed_reports(months=0)
+
+
+def test_command_default_comes_from_the_retention_setting(client, reporting_org, handler, capsys, settings):
+    _closed_report(client, reporting_org, handler, date.today() - timedelta(days=100))
+    settings.REPORTING_RETENTION_MONTHS = 4
+    call_command("erase_closed_reports")
+    assert "Erased 0 closed reports." in capsys.readouterr().out
+    settings.REPORTING_RETENTION_MONTHS = 3
+    call_command("erase_closed_reports")
+    assert "Erased 1 closed report." in capsys.readouterr().out
+    assert not Report.objects.exists()

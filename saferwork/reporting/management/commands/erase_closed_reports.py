@@ -20,8 +20,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--months",
             type=int,
-            default=getattr(settings, "REPORTING_RETENTION_MONTHS", 12),
-            help="How long after closing a case is kept (default 12 months).",
+            default=settings.REPORTING_RETENTION_MONTHS,
+            help="How long after closing a case is kept (default REPORTING_RETENTION_MONTHS, 12 months).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
