@@ -1,14 +1,20 @@
-"""In a real browser: a private record saved, extended later with the receipt, then sent
+"""In a real browser: a private record saved, extended a week later with the receipt, then sent
 as a report that the handler's list shows only once it is sent."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from saferwork.conftest import assert_accessible, screenshot
-from saferwork.reporting.models import PrivateRecord, Report
+from saferwork.reporting.models import PrivateRecord, PrivateRecordEntry, Report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _written(day):
+    return f"Written {day.day} {day:%B %Y}"
 
 
 def _continue(page):
@@ -28,7 +34,12 @@ def test_record_saved_extended_then_sent_as_a_report(page, reporting_org, handle
     receipt = page.locator("[data-receipt]").inner_text().replace(" ", "")
     assert not Report.objects.exists() and PrivateRecord.objects.count() == 1
 
-    # Later (a new browser session): back with the receipt, add to it.
+    # A week later (a new browser session): back with the receipt, add to it. The record's
+    # stored dates are moved back seven days, as if it had been saved a week ago.
+    record = PrivateRecord.objects.get()
+    week_ago = record.last_activity_on - timedelta(days=7)
+    PrivateRecord.objects.filter(pk=record.pk).update(last_activity_on=week_ago)
+    PrivateRecordEntry.objects.filter(record=record).update(added_on=week_ago)
     page.context.clear_cookies()
     page.goto(f"/report/{slug}/follow-up/")
     page.get_by_label("Your receipt").fill(receipt)
@@ -39,6 +50,17 @@ def test_record_saved_extended_then_sent_as_a_report(page, reporting_org, handle
     page.get_by_label("When did it happen? (optional)").fill("2026-11-12")
     page.get_by_role("button", name="Add to my record").click()
     assert page.get_by_text("It happened again at the away day.").is_visible()
+    first, second = PrivateRecordEntry.objects.filter(record=record).order_by("pk")
+    assert first.added_on == week_ago and second.added_on == week_ago + timedelta(days=7)
+    assert PrivateRecord.objects.get().last_activity_on == second.added_on
+    entries = page.locator(".sw-message")
+    assert entries.count() == 2
+    assert _written(week_ago) in entries.nth(0).inner_text()
+    assert "about 2026-10-05" in entries.nth(0).inner_text()
+    assert "Marrowgate made a remark" in entries.nth(0).inner_text()
+    assert _written(second.added_on) in entries.nth(1).inner_text()
+    assert "about 2026-11-12" in entries.nth(1).inner_text()
+    assert "It happened again at the away day." in entries.nth(1).inner_text()
     assert_accessible(page, "record-03-extended")
     screenshot(page, "record-03-extended")
 
