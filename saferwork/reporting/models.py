@@ -251,6 +251,18 @@ class PrivateRecordEntry(models.Model):
         ordering = ["id"]
 
 
+class PrivateRecordFile(models.Model):
+    """Evidence added to a private record: sealed to the record's key and kept through the
+    storage API exactly as report attachments are; its name and type are sealed too."""
+
+    record = models.ForeignKey(PrivateRecord, on_delete=models.CASCADE, related_name="files")
+    storage_name = models.CharField(max_length=200)
+    sealed_meta = models.BinaryField()
+
+    class Meta:
+        ordering = ["id"]
+
+
 class ReportShare(OrganisationOwned):
     """A union-held report that the reporter shared with their employer.
 

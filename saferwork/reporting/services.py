@@ -27,6 +27,7 @@ from saferwork.reporting.models import (
     Note,
     PrivateRecord,
     PrivateRecordEntry,
+    PrivateRecordFile,
     RecoveryWrap,
     Report,
     ReportingSettings,
@@ -663,10 +664,53 @@ def open_record(record: PrivateRecord, private: bytes) -> list[dict[str, Any]]:
     return [{"added_on": e.added_on, **open_json(private, bytes(e.body))} for e in record.entries.all()]
 
 
+def add_file_to_record(*, record: PrivateRecord, clean: Any, today: date) -> PrivateRecordFile:
+    """Seal a cleaned upload (``attachments.clean_upload``) to the record's key and store it,
+    through the same functions as a report's attachments."""
+    from saferwork.reporting import attachments
+
+    with transaction.atomic():
+        locked = PrivateRecord.objects.select_for_update().get(pk=record.pk)
+        name, meta = attachments.seal_and_store(clean, bytes(locked.public_key))
+        locked.last_activity_on = today
+        locked.save(update_fields=["last_activity_on"])
+        return PrivateRecordFile.objects.create(record=locked, storage_name=name, sealed_meta=meta)
+
+
+def record_files(record: PrivateRecord, private: bytes) -> list[dict[str, Any]]:
+    """The record's files with their opened names, types and sizes."""
+    from saferwork.reporting import attachments
+
+    return [{"pk": f.pk, **attachments.open_meta(private, bytes(f.sealed_meta))} for f in record.files.all()]
+
+
+def reseal_record_files(record: PrivateRecord, private: bytes, public_key: bytes) -> list[tuple[str, bytes, str, int]]:
+    """Copies of the record's files sealed to another key (a new report's): returns
+    (storage name, sealed metadata, file name, size) for each. The record keeps its own."""
+    from saferwork.reporting import attachments
+
+    copies = []
+    for stored in record.files.all():
+        meta = attachments.open_meta(private, bytes(stored.sealed_meta))
+        data = attachments.open_file(private, stored.storage_name)
+        clean = attachments.CleanFile(str(meta["name"]), str(meta["content_type"]), data)
+        name, sealed_meta = attachments.seal_and_store(clean, public_key)
+        copies.append((name, sealed_meta, clean.name, len(data)))
+    return copies
+
+
+def _delete_records(records: Any) -> None:
+    names = list(PrivateRecordFile.objects.filter(record__in=records).values_list("storage_name", flat=True))
+    PrivateRecord.objects.filter(pk__in=list(records.values_list("pk", flat=True))).delete()
+    for name in names:
+        # Files go once the rows are gone; a failed commit leaves sealed files only.
+        transaction.on_commit(functools.partial(_delete_file, name))
+
+
 @transaction.atomic
 def delete_record(*, record: PrivateRecord) -> None:
-    """Delete a private record for good: its entries go with it."""
-    PrivateRecord.objects.filter(pk=record.pk).delete()
+    """Delete a private record for good: its entries and files go with it."""
+    _delete_records(PrivateRecord.objects.filter(pk=record.pk))
 
 
 @transaction.atomic
@@ -676,7 +720,7 @@ def erase_abandoned_records(*, months: int, today: date) -> int:
         raise ValueError("Keep records for at least one month.")
     expired = PrivateRecord.objects.filter(last_activity_on__lte=months_before(today, months))
     count = expired.count()
-    expired.delete()
+    _delete_records(expired)
     return count
 
 

@@ -915,11 +915,85 @@ def record(request: HttpRequest, organisation: Organisation, org_settings: Repor
         )
         messages.success(request, "Added to your record")
         return redirect("reporting:record", organisation.slug)
+    return _record_page(request, organisation, org_settings, private_record, private, form=form)
+
+
+def _record_page(
+    request: HttpRequest,
+    organisation: Organisation,
+    org_settings: ReportingSettings,
+    private_record: PrivateRecord,
+    private: bytes,
+    *,
+    form: forms.RecordEntryForm | None = None,
+    file_form: forms.EvidenceForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "reporting/record.html",
-        _reporter_context(organisation, org_settings, form=form, entries=services.open_record(private_record, private)),
+        _reporter_context(
+            organisation,
+            org_settings,
+            form=form or forms.RecordEntryForm(),
+            file_form=file_form or forms.EvidenceForm(),
+            entries=services.open_record(private_record, private),
+            files=services.record_files(private_record, private),
+            max_files=settings.REPORTING_MAX_ATTACHMENTS,
+        ),
+        status=status,
     )
+
+
+@require_POST
+@reporter_page
+def record_file(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
+    """Add a file to the private record: checked, cleaned and sealed as a report's are."""
+    held = _followed_record(request)
+    if held is None:
+        return redirect("reporting:follow_up", organisation.slug)
+    private_record, private = held
+    file_form = forms.EvidenceForm(request.POST, request.FILES)
+    if file_form.is_valid():
+        upload = file_form.cleaned_data.get("file")
+        if upload is None:
+            file_form.add_error("file", "Select a file to add")
+        elif private_record.files.count() >= settings.REPORTING_MAX_ATTACHMENTS:
+            file_form.add_error("file", f"You can add up to {settings.REPORTING_MAX_ATTACHMENTS} files")
+        elif upload.size > settings.REPORTING_MAX_ATTACHMENT_BYTES:
+            limit = settings.REPORTING_MAX_ATTACHMENT_BYTES // (1024 * 1024) or 1
+            file_form.add_error("file", f"The selected file must be smaller than {limit} MB")
+        else:
+            try:
+                clean = attachments.clean_upload(upload.name or "", upload.read())
+            except attachments.AttachmentError as exc:
+                file_form.add_error("file", str(exc))
+            else:
+                services.add_file_to_record(record=private_record, clean=clean, today=selectors.today_for(organisation))
+                messages.success(request, f"{clean.name} added to your record")
+                return redirect("reporting:record", organisation.slug)
+    return _record_page(request, organisation, org_settings, private_record, private, file_form=file_form, status=400)
+
+
+@reporter_page
+def record_file_download(
+    request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings, file_pk: int
+) -> HttpResponse:
+    """One of the record's files, opened with the key the receipt unlocked."""
+    held = _followed_record(request)
+    if held is None:
+        return redirect("reporting:follow_up", organisation.slug)
+    private_record, private = held
+    stored = private_record.files.filter(pk=file_pk).first()
+    if stored is None:
+        raise Http404
+    meta = attachments.open_meta(private, bytes(stored.sealed_meta))
+    data = attachments.open_file(private, stored.storage_name)
+    response = HttpResponse(data, content_type=str(meta["content_type"]))
+    safe_name = "".join(ch for ch in str(meta["name"]) if ch.isalnum() or ch in "._- ")[:100] or "file"
+    response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
@@ -938,6 +1012,11 @@ def record_send(request: HttpRequest, organisation: Organisation, org_settings: 
     )
     draft = _new_draft(organisation)
     draft["record"] = private_record.pk
+    # The record's files go with the report: copies sealed to the draft's new key.
+    for name, meta, label, size in services.reseal_record_files(
+        private_record, private, base64.b64decode(draft["pub"])
+    ):
+        draft["files"].append({"storage": name, "meta": _b64(meta), "label": label, "size": size})
     draft["answers"]["what-happened"] = {"behaviours": [], "description": description[: forms.TEXT_LIMIT]}
     if dates:
         draft["answers"]["when"] = {"first_date": dates[0], "last_date": dates[-1]}

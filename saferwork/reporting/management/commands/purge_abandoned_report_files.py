@@ -7,7 +7,7 @@ from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from saferwork.reporting.models import Attachment
+from saferwork.reporting.models import Attachment, PrivateRecordFile
 
 FOLDER = "reporting"
 
@@ -29,6 +29,8 @@ class Command(BaseCommand):
         _dirs, files = default_storage.listdir(FOLDER)
         names = [f"{FOLDER}/{name}" for name in files]
         used = set(Attachment.objects.filter(storage_name__in=names).values_list("storage_name", flat=True))
+        # A private record's files are in use too, however long ago they were added.
+        used |= set(PrivateRecordFile.objects.filter(storage_name__in=names).values_list("storage_name", flat=True))
         removed = 0
         for name in names:
             if name not in used and default_storage.get_modified_time(name) < cutoff:
