@@ -518,6 +518,20 @@ class DeleteRecordForm(forms.Form):
     )
 
 
+class RecordSendForm(forms.Form):
+    """Where to send a private record as a report: this organisation or a union."""
+
+    send_to = forms.ChoiceField(
+        label="Who do you want to send it to?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who to send it to", "invalid_choice": "Select who to send it to"},
+    )
+
+    def __init__(self, *args: Any, destinations: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["send_to"].choices = destinations  # type: ignore[attr-defined]
+
+
 SHAREABLE_STEPS = [form for form in ALL_STEPS if form is not ExcludeForm]
 
 

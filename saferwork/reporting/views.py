@@ -927,6 +927,7 @@ def _record_page(
     *,
     form: forms.RecordEntryForm | None = None,
     file_form: forms.EvidenceForm | None = None,
+    send_form: forms.RecordSendForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     return render(
@@ -937,6 +938,10 @@ def _record_page(
             org_settings,
             form=form or forms.RecordEntryForm(),
             file_form=file_form or forms.EvidenceForm(),
+            send_form=send_form
+            or forms.RecordSendForm(
+                initial={"send_to": str(organisation.pk)}, destinations=_record_destinations(organisation)
+            ),
             entries=services.open_record(private_record, private),
             files=services.record_files(private_record, private),
             max_files=settings.REPORTING_MAX_ATTACHMENTS,
@@ -996,6 +1001,20 @@ def record_file_download(
     return response
 
 
+def _record_destinations(organisation: Organisation) -> list[tuple[str, str]]:
+    """Where a record may be sent: the organisation whose page it was started on, or any
+    union that receives reports through SaferWork. Names only."""
+    unions = (
+        ReportingSettings.objects.filter(
+            enabled=True, organisation__kind=Organisation.Kind.UNION, organisation__status="active"
+        )
+        .exclude(organisation=organisation)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+    return [(str(organisation.pk), organisation.name), *((str(u.organisation.pk), u.organisation.name) for u in unions)]
+
+
 @require_POST
 @reporter_page
 def record_send(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
@@ -1005,12 +1024,19 @@ def record_send(request: HttpRequest, organisation: Organisation, org_settings: 
     if held is None:
         return redirect("reporting:follow_up", organisation.slug)
     private_record, private = held
+    send_form = forms.RecordSendForm(request.POST, destinations=_record_destinations(organisation))
+    if not send_form.is_valid():
+        return _record_page(
+            request, organisation, org_settings, private_record, private, send_form=send_form, status=400
+        )
+    destination = Organisation.objects.get(pk=int(send_form.cleaned_data["send_to"]))
     entries = services.open_record(private_record, private)
     dates = sorted(e["date"] for e in entries if e.get("date"))
     description = "\n\n".join(
         f"{e['date'] or 'No date given'} (written {e['added_on']:%Y-%m-%d}): {e['text']}" for e in entries
     )
-    draft = _new_draft(organisation)
+    # The report is made on the chosen organisation's side, with its own keys.
+    draft = _new_draft(destination)
     draft["record"] = private_record.pk
     # The record's files go with the report: copies sealed to the draft's new key.
     for name, meta, label, size in services.reseal_record_files(
@@ -1021,7 +1047,7 @@ def record_send(request: HttpRequest, organisation: Organisation, org_settings: 
     if dates:
         draft["answers"]["when"] = {"first_date": dates[0], "last_date": dates[-1]}
     _save_draft(request, draft)
-    return redirect(_step_url(organisation, ORDER[0]))
+    return redirect(_step_url(destination, ORDER[0]))
 
 
 @reporter_page

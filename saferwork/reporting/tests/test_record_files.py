@@ -108,7 +108,7 @@ def test_files_go_with_the_report_and_a_handler_can_open_them(
     start_record(client, reporting_org.slug)
     _add_file(client, reporting_org.slug, "night-notes.txt", NOTE)
     record_file = PrivateRecordFile.objects.get()
-    client.post(reverse("reporting:record_send", args=[reporting_org.slug]))
+    client.post(reverse("reporting:record_send", args=[reporting_org.slug]), {"send_to": str(reporting_org.pk)})
     evidence = client.get(reverse("reporting:evidence", args=[reporting_org.slug])).content.decode()
     assert "night-notes.txt" in evidence
     for step, data in ANSWERS.items():

@@ -89,7 +89,9 @@ def test_sending_the_record_fills_the_report_then_deletes_the_record(client, rep
         reverse("reporting:record", args=[reporting_org.slug]),
         {"text": "Again on the stairs", "happened_on": "2026-11-01"},
     )
-    response = client.post(reverse("reporting:record_send", args=[reporting_org.slug]))
+    response = client.post(
+        reverse("reporting:record_send", args=[reporting_org.slug]), {"send_to": str(reporting_org.pk)}
+    )
     assert response["Location"] == reverse("reporting:question", args=[reporting_org.slug, "about-you"])
     what = client.get(reverse("reporting:question", args=[reporting_org.slug, "what-happened"])).content.decode()
     assert SECRET in what and "Again on the stairs" in what
