@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator
 from datetime import datetime, time
 from typing import Any
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_GET
 from saferwork.accounts.decorators import sudo_required
 from saferwork.audit import services as audit
 from saferwork.audit.models import AuditEntry
+from saferwork.lib.csvstream import csv_lines
 from saferwork.organisations.models import Organisation
 from saferwork.organisations.permissions import programme_admin_required
 
@@ -66,23 +66,15 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/list.html", {"form": form, "page": page, "query": query.urlencode()})
 
 
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a stream."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(["when", "action", "who", "organisation", "target type", "target id", "target"])
+def _csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[list[str]]:
+    yield ["when", "action", "who", "organisation", "target type", "target id", "target"]
     # iterator() with a chunk size streams rows from the database cursor: a log of any
     # length is never held in memory whole.
     for entry in entries.values_list(
         "created_at", "action", "actor__email", "organisation__name", "target_type", "target_id", "target_label"
     ).iterator(chunk_size=2000):
         when, *rest = entry
-        yield writer.writerow([timezone.localtime(when).isoformat(timespec="seconds"), *(v or "" for v in rest)])
+        yield [timezone.localtime(when).isoformat(timespec="seconds"), *(v or "" for v in rest)]
 
 
 @require_GET
@@ -98,7 +90,9 @@ def audit_export(request: HttpRequest) -> Any:
             organisation=getattr(request, "organisation", None),
             data={"filters": {k: v for k, v in request.GET.items() if v}},
         )
-    response = StreamingHttpResponse(_csv_rows(entries.order_by("created_at", "id")), content_type="text/csv")
+    response = StreamingHttpResponse(
+        csv_lines(_csv_rows(entries.order_by("created_at", "id"))), content_type="text/csv"
+    )
     response["Content-Disposition"] = 'attachment; filename="saferwork-audit-log.csv"'
     response["Cache-Control"] = "no-store"
     return response

@@ -6,19 +6,14 @@ file that is then streamed, so neither holds the whole export in memory.
 
 from __future__ import annotations
 
-import csv
 import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
 from openpyxl import Workbook
 
+from saferwork.lib.csvstream import csv_lines
 from saferwork.reach.selectors import ReachReport
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def report_rows(report: ReachReport, *, scope: str) -> Iterator[list[Any]]:
@@ -50,9 +45,7 @@ def report_rows(report: ReachReport, *, scope: str) -> Iterator[list[Any]]:
 
 
 def csv_stream(report: ReachReport, *, scope: str) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    for row in report_rows(report, scope=scope):
-        yield writer.writerow(row)
+    return csv_lines(report_rows(report, scope=scope))
 
 
 def xlsx_file(report: ReachReport, *, scope: str) -> IO[bytes]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import csv
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_POST
 from saferwork.accounts.decorators import in_sudo_mode, sudo_required
 from saferwork.accounts.models import User
 from saferwork.lib import ratelimit, suppression
+from saferwork.lib.csvstream import csv_lines
 from saferwork.organisations.models import Organisation
 from saferwork.organisations.permissions import role_required
 from saferwork.reporting import attachments, crypto, forms, keys, selectors, services, statistics, timelimits
@@ -824,11 +824,6 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @never_cache
 @role_required("is_leader", "is_case_handler")
 @sudo_required
@@ -837,8 +832,7 @@ def statistics_export(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     stats = statistics.statistics_for(organisation, selectors.today_for(organisation))
     services.record_statistics_export(organisation=organisation, user=request.user)
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in stats.csv_rows()), content_type="text/csv")
+    response = StreamingHttpResponse(csv_lines(stats.csv_rows()), content_type="text/csv")
     response["Content-Disposition"] = (
         f'attachment; filename="reporting-statistics-{stats.first_month:%Y-%m}-to-{stats.last_month:%Y-%m}.csv"'
     )
