@@ -11,7 +11,9 @@ from django.views.decorators.cache import never_cache
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("core:dashboard")
-    return render(request, "core/home.html")
+    from saferwork.reporting.selectors import public_reporting_routes
+
+    return render(request, "core/home.html", {"reporting_routes": public_reporting_routes()})
 
 
 @login_required

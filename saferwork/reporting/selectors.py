@@ -93,3 +93,12 @@ def message_counts(reports: list[Report]) -> dict[int, int]:
         .values_list("report_id", "n")
     )
     return dict(rows)
+
+
+def public_reporting_routes() -> QuerySet[ReportingSettings]:
+    """The reporting routes anyone may find from the home page: enabled, active organisations."""
+    return (
+        ReportingSettings.objects.select_related("organisation")
+        .filter(enabled=True, organisation__status="active")
+        .order_by("organisation__name")
+    )
