@@ -120,12 +120,14 @@ def record_attendance(*, session: Session, marks: Mapping[int, bool], actor: Any
 
 def _booking_delivered(enquiry: Enquiry, actor: Any) -> None:
     """Move the booking to "delivered" on the triage board (forward only, through training's service)."""
-    from saferwork.training.services import move_enquiry
+    from saferwork.training.services import move_enquiry, sessions_all_done
 
     order = list(Enquiry.State.values)
     if enquiry.state in {Enquiry.State.CLOSED, Enquiry.State.WITHDRAWN}:
         return
-    if order.index(enquiry.state) < order.index(Enquiry.State.DELIVERED):
+    # The first of two sessions does not make the booking delivered: every session must be
+    # delivered or cancelled.
+    if order.index(enquiry.state) < order.index(Enquiry.State.DELIVERED) and sessions_all_done(enquiry):
         move_enquiry(enquiry=enquiry, state=Enquiry.State.DELIVERED, actor=actor)
 
 

@@ -327,3 +327,32 @@ def session_participants(session: Session) -> list[Participant]:
 
 def trainer_day_counts(session: Session) -> Any:
     return session.trainers.select_related("user")
+
+
+# What each audit action on an enquiry means, in the words the triage page shows.
+ENQUIRY_EVENTS: dict[str, str] = {
+    "saferwork.enquiry.submitted": "Enquiry sent",
+    "saferwork.enquiry.verified": "Email address confirmed",
+    "saferwork.enquiry.note_added": "Note added",
+    "saferwork.enquiry.trainers_assigned": "Trainers chosen",
+    "saferwork.enquiry.introduced": "Trainers introduced",
+    "saferwork.enquiry.contact_point_set": "Point of contact named",
+    "saferwork.booking.message_posted": "Message posted",
+    "saferwork.premeeting.slot_offered": "Pre-meeting time offered",
+    "saferwork.premeeting.booked": "Pre-meeting booked",
+    "saferwork.premeeting.cancelled": "Pre-meeting cancelled",
+    "saferwork.premeeting.checklist_updated": "Pre-meeting checklist updated",
+    "saferwork.premeeting.trainer_note_added": "Trainer note added",
+    "saferwork.organisation.approved": "Organisation approved",
+}
+
+
+def describe_enquiry_event(action: str, data: dict[str, Any]) -> str:
+    """One line of an enquiry's history in words, never a raw state code."""
+    if action == "saferwork.enquiry.moved":
+        labels = dict(Enquiry.State.choices)
+        text = f"Moved to “{labels.get(data.get('to', ''), data.get('to', ''))}”"
+        return f"{text} automatically" if data.get("automatic") else text
+    if action in ENQUIRY_EVENTS:
+        return ENQUIRY_EVENTS[action]
+    return action.removeprefix("saferwork.").replace("_", " ").replace(".", ": ").capitalize()

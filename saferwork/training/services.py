@@ -337,9 +337,40 @@ def update_checklist(*, enquiry: Enquiry, logistics: bool, audience: bool, stand
         target=enquiry,
         data={"logistics": logistics, "audience": audience, "standing": standing},
     )
-    if enquiry.checklist_complete:
+    if enquiry.checklist_complete and _pre_meeting_has_happened(enquiry):
         _advance(enquiry, Enquiry.State.PRE_MEETING_HELD, actor)
     return enquiry
+
+
+def _pre_meeting_has_happened(enquiry: Enquiry, now: dt.datetime | None = None) -> bool:
+    """The booked pre-meeting's start has passed: the checklist alone does not make it held."""
+    return enquiry.slots.filter(booked_at__isnull=False, starts_at__lte=now or timezone.now()).exists()
+
+
+def sessions_all_done(enquiry: Enquiry) -> bool:
+    """Every session of the booking is delivered or cancelled, and at least one was delivered."""
+    statuses = set(enquiry.sessions.values_list("status", flat=True))
+    return Session.Status.DELIVERED in statuses and statuses <= {Session.Status.DELIVERED, Session.Status.CANCELLED}
+
+
+def advance_dated_bookings(*, now: dt.datetime | None = None) -> int:
+    """Move bookings whose dated facts have caught up with them: a pre-meeting whose
+    checklist was completed beforehand counts as held once its start has passed. Run daily
+    (``send_training_reminders`` does); safe to run as often as you like."""
+    moved = 0
+    waiting = Enquiry.objects.filter(
+        state=Enquiry.State.PRE_MEETING_BOOKED,
+        checklist_logistics=True,
+        checklist_audience=True,
+        checklist_standing=True,
+        slots__booked_at__isnull=False,
+        slots__starts_at__lte=now or timezone.now(),
+    ).distinct()
+    for enquiry in waiting:
+        with transaction.atomic():
+            _advance(enquiry, Enquiry.State.PRE_MEETING_HELD, None)
+        moved += 1
+    return moved
 
 
 @transaction.atomic
@@ -535,6 +566,8 @@ def cancel_session(*, session: Session, actor: User) -> Session:
     session.ics_sequence += 1
     session.save(update_fields=["status", "ics_sequence"])
     audit.record(action="saferwork.session.cancelled", actor=actor, organisation=session.organisation, target=session)
+    if sessions_all_done(session.enquiry):
+        _advance(session.enquiry, Enquiry.State.DELIVERED, actor)
     session_id = session.pk
     transaction.on_commit(lambda: tasks.send_session_invite.enqueue(session_id=session_id))
     return session

@@ -181,9 +181,16 @@ def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 services.add_enquiry_note(enquiry=enquiry, text=note_form.cleaned_data["text"], actor=_user(request))
                 messages.success(request, "Note added.")
                 return redirect("training:enquiry", pk=enquiry.pk)
-    history = AuditEntry.objects.filter(target_type="training.enquiry", target_id=str(enquiry.pk)).select_related(
-        "actor"
-    )[:50]
+    history = [
+        {
+            "when": entry.created_at,
+            "what": selectors.describe_enquiry_event(entry.action, entry.data),
+            "who": entry.actor,
+        }
+        for entry in AuditEntry.objects.filter(
+            target_type="training.enquiry", target_id=str(enquiry.pk)
+        ).select_related("actor")[:50]
+    ]
     return render(
         request,
         "training/enquiry.html",

@@ -102,6 +102,14 @@ def test_checklist_and_contact_unlock_sessions(client, coordinator, trainer, org
         services.schedule_session(enquiry=booking, details=details(booking), actor=coordinator)
     assert "checklist" in str(refused.value) and "point of contact" in str(refused.value)
 
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    PreMeetingSlot.objects.create(
+        enquiry=booking,
+        offered_by=trainer,
+        starts_at=yesterday,
+        ends_at=yesterday + dt.timedelta(hours=1),
+        booked_at=yesterday - dt.timedelta(days=7),
+    )
     client.post(
         reverse("training:checklist", args=[booking.pk]), {"logistics": "on", "audience": "on", "standing": "on"}
     )
@@ -529,3 +537,62 @@ def test_cancelling_the_pre_meeting_sends_cancel_with_the_same_uid(
     assert not PreMeetingSlot.objects.exists()
     booking.refresh_from_db()
     assert booking.state == Enquiry.State.TRAINERS_INTRODUCED
+
+
+def _book_pre_meeting(booking, trainer, *, starts_in: dt.timedelta):
+    starts = timezone.now() + starts_in
+    slot = PreMeetingSlot.objects.create(
+        enquiry=booking, offered_by=trainer, starts_at=starts, ends_at=starts + dt.timedelta(hours=1)
+    )
+    services.book_slot(slot=slot, actor=booking.organisation.memberships.first().user)
+    booking.refresh_from_db()
+    return slot
+
+
+def test_checklist_ticked_before_the_pre_meeting_does_not_make_it_held(client, coordinator, trainer, organisation):
+    booking = tf.booking(organisation, [trainer], ready=False)
+    slot = _book_pre_meeting(booking, trainer, starts_in=dt.timedelta(days=3))
+    assert booking.state == Enquiry.State.PRE_MEETING_BOOKED
+    factories.sign_in_verified(client, coordinator)
+    client.post(
+        reverse("training:checklist", args=[booking.pk]), {"logistics": "on", "audience": "on", "standing": "on"}
+    )
+    booking.refresh_from_db()
+    assert booking.state == Enquiry.State.PRE_MEETING_BOOKED
+    html = client.get(reverse("training:bookings")).content.decode()
+    assert "Pre-meeting booked" in html and "Pre-meeting held" not in html
+
+    # The daily command moves it once the meeting's start has passed, and not before.
+    assert services.advance_dated_bookings(now=slot.starts_at - dt.timedelta(minutes=1)) == 0
+    assert services.advance_dated_bookings(now=slot.ends_at) == 1
+    booking.refresh_from_db()
+    assert booking.state == Enquiry.State.PRE_MEETING_HELD
+    assert services.advance_dated_bookings(now=slot.ends_at) == 0
+
+
+def test_the_first_of_two_sessions_does_not_make_the_booking_delivered(coordinator, trainer, organisation):
+    from saferwork.delivery import services as delivery
+
+    booking = tf.booking(organisation, [trainer])
+    Enquiry.objects.filter(pk=booking.pk).update(state=Enquiry.State.SESSIONS_SCHEDULED)
+    booking.refresh_from_db()
+    first, second = tf.session(booking, days=-2), tf.session(booking, days=20)
+    for n in range(3):
+        tf.participant(first, n)
+    delivery.record_attendance(session=first, marks={p.pk: True for p in first.participants.all()}, actor=trainer.user)
+    booking.refresh_from_db()
+    assert booking.state == Enquiry.State.SESSIONS_SCHEDULED
+
+    services.cancel_session(session=second, actor=coordinator)
+    booking.refresh_from_db()
+    assert booking.state == Enquiry.State.DELIVERED
+
+
+def test_enquiry_history_is_in_words_not_codes(client, programme_admin, organisation):
+    enquiry = tf.enquiry(organisation)
+    services.move_enquiry(enquiry=enquiry, state=Enquiry.State.CONVERSATION_HELD, actor=programme_admin)
+    factories.sign_in_verified(client, programme_admin)
+    html = client.get(reverse("training:enquiry", args=[enquiry.pk])).content.decode()
+    history = html.split("History</h2>", 1)[1].split("</ul>", 1)[0]
+    assert "Moved to “Conversation held”" in history
+    assert "conversation_held" not in history and "enquiry.moved" not in history
