@@ -102,7 +102,11 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 
 def saved(request: HttpRequest) -> HttpResponse:
-    return render(request, "recruitment/saved.html", {"round": selectors.open_round()})
+    return render(
+        request,
+        "recruitment/saved.html",
+        {"round": selectors.open_round(), "link_days": settings.RECRUITMENT_RESUME_LINK_DAYS},
+    )
 
 
 def submitted(request: HttpRequest) -> HttpResponse:

@@ -24,6 +24,7 @@ from saferwork.organisations.models import Membership, Organisation
 from saferwork.training import tasks
 from saferwork.training.models import (
     CAPACITY_HARD_LIMIT,
+    CAPACITY_WARN_ABOVE,
     BookingMessage,
     Briefing,
     BriefingTemplate,
@@ -765,8 +766,9 @@ def default_template() -> BriefingTemplate:
                 "It is values-led and forward-looking, for people who can change how our organisation works."
             ),
             about_the_day=(
-                "The day runs from 10:00 to 16:00 with breaks, in a small group of at most 12 people, so that "
-                "everyone can take part in the conversation. Nothing said on the day is recorded or reported back."
+                "The day runs from 10:00 to 16:00 with breaks, in a small group of about "
+                f"{CAPACITY_WARN_ABOVE} people (never more than {CAPACITY_HARD_LIMIT}), so that everyone can take "
+                "part in the conversation. Nothing said on the day is recorded or reported back."
             ),
             not_a_reporting_space=(
                 "The session is not a place to make formal reports of things that have happened to you or that you "
@@ -774,9 +776,9 @@ def default_template() -> BriefingTemplate:
             ),
             support_before=(
                 "The subject can bring up difficult feelings. If you would like to talk to someone before the day, "
-                "contact the point of contact below."
+                "contact your point of contact, named in this briefing."
             ),
-            support_after="After the session, the point of contact below is there for anything the day raised for you.",
+            support_after=("After the session, your point of contact is there for anything the day raised for you."),
         )
     return template
 

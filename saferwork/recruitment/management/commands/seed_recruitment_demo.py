@@ -6,7 +6,8 @@ DEBUG only and idempotent: run it again and nothing is duplicated. ``seed_demo``
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+import zoneinfo
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +44,13 @@ RUBRIC = [
 ]
 
 
+def _at(moment: datetime, hour: int) -> datetime:
+    """``moment``'s day in London at ``hour`` o'clock: demo deadlines read like real ones (17:00, not 19:34)."""
+    london = zoneinfo.ZoneInfo("Europe/London")
+    day = moment.astimezone(london).date()
+    return datetime(day.year, day.month, day.day, hour, tzinfo=london)
+
+
 class Command(BaseCommand):
     help = "Create a demo trainer-recruitment round with applications (DEBUG only, idempotent)."
 
@@ -61,8 +69,8 @@ class Command(BaseCommand):
             organisation=host,
             title=TITLE,
             defaults={
-                "opens_at": now - timedelta(days=10),
-                "closes_at": now + timedelta(days=20),
+                "opens_at": _at(now - timedelta(days=10), 9),
+                "closes_at": _at(now + timedelta(days=20), 17),
                 "role_description": (
                     "Trainers deliver a one-day, values-led course on tackling and preventing sexual "
                     "harassment to leaders across the movement, online or in person, often co-tutoring. "
@@ -82,8 +90,8 @@ class Command(BaseCommand):
         )
         if not created:
             # Keep the demo round open however long ago it was first seeded.
-            round_.opens_at = min(round_.opens_at, now - timedelta(days=1))
-            round_.closes_at = max(round_.closes_at, now + timedelta(days=7))
+            round_.opens_at = min(round_.opens_at, _at(now - timedelta(days=1), 9))
+            round_.closes_at = max(round_.closes_at, _at(now + timedelta(days=7), 17))
             round_.save(update_fields=["opens_at", "closes_at"])
         for position, (stage, name, question, weight) in enumerate(RUBRIC, start=1):
             Criterion.objects.get_or_create(
