@@ -11,10 +11,19 @@ from typing import Any
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from saferwork.tests import factories
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Property tests judge results, not speed: a busy 2-core CI machine must not fail them on a
+# timing health check or a per-example deadline.
+hypothesis_settings.register_profile(
+    "saferwork", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors]
+)
+hypothesis_settings.load_profile("saferwork")  # Playwright's sync API runs an event loop
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
@@ -185,3 +194,10 @@ def assert_accessible(page: Any, name: str | None = None) -> None:
         + ":\n"
         + "\n".join(f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in bad)
     )
+
+
+def fill_date(page: Any, field_id: str, day: Any) -> None:
+    """Type a date into GOV.UK's day, month and year boxes, as a person would."""
+    page.fill(f"#{field_id}_day", str(day.day))
+    page.fill(f"#{field_id}_month", str(day.month))
+    page.fill(f"#{field_id}_year", str(day.year))

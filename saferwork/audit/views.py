@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 from saferwork.accounts.decorators import sudo_required
 from saferwork.audit import services as audit
 from saferwork.audit.models import AuditEntry
+from saferwork.core.widgets import GovukDateField
 from saferwork.lib.csvstream import csv_lines
 from saferwork.organisations.models import Organisation
 from saferwork.organisations.permissions import programme_admin_required
@@ -27,8 +28,8 @@ class AuditFilterForm(forms.Form):
     organisation = forms.ModelChoiceField(
         label="Organisation", queryset=Organisation.objects.order_by("name"), required=False, empty_label="Any"
     )
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = GovukDateField(label="From", required=False)
+    until = GovukDateField(label="To", required=False)
 
     def clean(self) -> dict:
         data = super().clean() or {}

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from saferwork.core.widgets import GovukDateField
 from saferwork.law.models import LegalRule
 
 
@@ -11,5 +12,6 @@ class LegalRuleForm(forms.ModelForm):
     class Meta:
         model = LegalRule
         fields = ["value", "applies_from", "summary", "source_title", "source_url", "confirmed", "note"]
-        widgets = {"applies_from": forms.DateInput(attrs={"type": "date"}), "note": forms.Textarea(attrs={"rows": 3})}
+        field_classes = {"applies_from": GovukDateField}
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
         labels = {"value": "Value", "applies_from": "Applies to events on or after", "confirmed": "Confirmed"}

@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 
+from saferwork.core.widgets import PhoneField
 from saferwork.recruitment.models import SCORE_MAX, SCORE_MIN, Application, Background, Criterion, Round, Stage
 from saferwork.recruitment.services import word_count
 
@@ -115,6 +116,7 @@ class ApplicationForm(forms.ModelForm):
             "task_answer",
             "consent",
         ]
+        field_classes = {"phone": PhoneField}
         widgets = {
             "union_details": forms.Textarea(attrs={"rows": 4}),
             "experience_training": forms.Textarea(attrs={"rows": 5}),

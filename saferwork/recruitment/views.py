@@ -72,7 +72,6 @@ def apply(request: HttpRequest) -> HttpResponse:
     form = ApplicationForm(
         request.POST or None, instance=draft, round_=round_, submitting=submitting, use_required_attribute=False
     )
-    status = 200
     if request.method == "POST":
         address = ratelimit.client_address(request)
         limit = settings.RATE_LIMIT_RECRUITMENT_APPLY
@@ -92,13 +91,8 @@ def apply(request: HttpRequest) -> HttpResponse:
                 return redirect("recruitment:saved")
             except RecruitmentError as exc:
                 form.add_error(None, str(exc))
-        status = 400
-    return render(
-        request,
-        "recruitment/apply.html",
-        {"form": form, "round": round_, "draft": draft},
-        status=status,
-    )
+    # A form with errors is the page again, with its error summary: 200, as GOV.UK services answer.
+    return render(request, "recruitment/apply.html", {"form": form, "round": round_, "draft": draft})
 
 
 def saved(request: HttpRequest) -> HttpResponse:
@@ -141,7 +135,7 @@ def resume_request(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             services.resend_resume_link(round_=round_, email=form.cleaned_data["email"])
             return render(request, "recruitment/resume_sent.html", {"round": round_})
-    return render(request, "recruitment/resume_request.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "recruitment/resume_request.html", {"form": form})
 
 
 @never_cache
@@ -176,7 +170,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, "Round created. Now add the rubric and the panel.")
         return redirect("recruitment:round", pk=round_.pk)
-    return render(request, "recruitment/round_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "recruitment/round_form.html", {"form": form})
 
 
 @programme_admin_required
@@ -187,9 +181,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services.update_round(round_=round_, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         messages.success(request, "Round saved.")
         return redirect("recruitment:round", pk=round_.pk)
-    return render(
-        request, "recruitment/round_form.html", {"form": form, "round": round_}, status=400 if form.errors else 200
-    )
+    return render(request, "recruitment/round_form.html", {"form": form, "round": round_})
 
 
 @login_required
@@ -223,9 +215,7 @@ def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Criterion added.")
             return redirect("recruitment:round", pk=round_.pk)
-    return render(
-        request, "recruitment/criterion_form.html", {"form": form, "round": round_}, status=400 if form.errors else 200
-    )
+    return render(request, "recruitment/criterion_form.html", {"form": form, "round": round_})
 
 
 @programme_admin_required
@@ -252,7 +242,6 @@ def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResp
         request,
         "recruitment/criterion_form.html",
         {"form": form, "round": round_, "criterion": criterion},
-        status=400 if form.errors else 200,
     )
 
 
@@ -300,7 +289,6 @@ def panel(request: HttpRequest, pk: int) -> HttpResponse:
             "expert_form": expert_form,
             "staff_form": staff_form,
         },
-        status=400 if expert_form.errors or staff_form.errors else 200,
     )
 
 
@@ -584,7 +572,6 @@ def slots(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "recruitment/slots.html",
         {"round": round_, "access": ADMIN_ACCESS, "form": form, "slots": all_slots},
-        status=400 if form.errors else 200,
     )
 
 

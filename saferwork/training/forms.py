@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from saferwork.core.widgets import GovukDateField, PhoneField
 from saferwork.training.models import (
     ANYWHERE,
     REGIONS,
@@ -21,21 +22,11 @@ REGION_CHOICES = [(r, r) for r in REGIONS]
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class TimeInput(forms.TimeInput):
     input_type = "time"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="%H:%M", **kwargs)
-
-
-DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 class EnquiryForm(forms.Form):
@@ -48,7 +39,7 @@ class EnquiryForm(forms.Form):
     contact_name = forms.CharField(label="Your name", max_length=200)
     contact_role = forms.CharField(label="Your role", max_length=200)
     contact_email = forms.EmailField(label="Your email address", help_text="We will send a link to check it.")
-    contact_phone = forms.CharField(label="Your phone number (optional)", max_length=40, required=False)
+    contact_phone = PhoneField(label="Your phone number (optional)", required=False)
     audience = forms.MultipleChoiceField(
         label="Who is the training for?",
         help_text="Select all that apply. We recommend peer-to-peer groups.",
@@ -64,13 +55,9 @@ class EnquiryForm(forms.Form):
     delivery_mode = forms.ChoiceField(
         label="Online or in person?", choices=EnquiryMode.choices, widget=forms.RadioSelect
     )
-    preferred_date_1 = forms.DateField(label="Preferred date", widget=DateInput(), input_formats=DATE_FORMATS)
-    preferred_date_2 = forms.DateField(
-        label="Second preferred date (optional)", widget=DateInput(), input_formats=DATE_FORMATS, required=False
-    )
-    preferred_date_3 = forms.DateField(
-        label="Third preferred date (optional)", widget=DateInput(), input_formats=DATE_FORMATS, required=False
-    )
+    preferred_date_1 = GovukDateField(label="Preferred date")
+    preferred_date_2 = GovukDateField(label="Second preferred date (optional)", required=False)
+    preferred_date_3 = GovukDateField(label="Third preferred date (optional)", required=False)
     has_policy = forms.ChoiceField(
         label="Do you have a sexual harassment policy?", choices=YES_NO, widget=forms.RadioSelect
     )
@@ -214,8 +201,8 @@ class TrainerProfileForm(forms.ModelForm):
 
 
 class AvailabilityForm(forms.Form):
-    start = forms.DateField(label="From", widget=DateInput(), input_formats=DATE_FORMATS)
-    end = forms.DateField(label="To (optional)", widget=DateInput(), input_formats=DATE_FORMATS, required=False)
+    start = GovukDateField(label="From")
+    end = GovukDateField(label="To (optional)", required=False)
     available = forms.ChoiceField(
         label="On these dates I am",
         choices=[("yes", "Available"), ("no", "Not available")],
@@ -236,7 +223,7 @@ class AvailabilityForm(forms.Form):
 
 
 class SlotForm(forms.Form):
-    date = forms.DateField(label="Date", widget=DateInput(), input_formats=DATE_FORMATS)
+    date = GovukDateField(label="Date")
     start = forms.TimeField(label="Start", widget=TimeInput())
     end = forms.TimeField(label="End", widget=TimeInput())
     where = forms.CharField(label="Where, or the meeting link", max_length=300, required=False)
@@ -255,7 +242,7 @@ class ContactPointForm(forms.Form):
     name = forms.CharField(label="Name", max_length=200)
     role = forms.CharField(label="Role", max_length=200)
     email = forms.EmailField(label="Email address")
-    phone = forms.CharField(label="Phone number", max_length=40)
+    phone = PhoneField(label="Phone number")
 
 
 class TrainerNoteForm(forms.Form):
@@ -263,7 +250,7 @@ class TrainerNoteForm(forms.Form):
 
 
 class SessionForm(forms.Form):
-    date = forms.DateField(label="Date", widget=DateInput(), input_formats=DATE_FORMATS)
+    date = GovukDateField(label="Date")
     start_time = forms.TimeField(label="Start", widget=TimeInput(), initial=dt.time(10, 0))
     end_time = forms.TimeField(label="End", widget=TimeInput(), initial=dt.time(16, 0))
     mode = forms.ChoiceField(label="Online or in person?", choices=DeliveryMode.choices, widget=forms.RadioSelect)
@@ -350,6 +337,7 @@ class BriefingForm(forms.ModelForm):
             "support_before",
             "support_after",
         ]
+        field_classes = {"contact_phone": PhoneField}
         widgets = {
             name: forms.Textarea(attrs={"rows": 4})
             for name in [

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 
-from saferwork.conftest import assert_accessible
+from saferwork.conftest import assert_accessible, fill_date
 from saferwork.tests import factories
 from saferwork.training.models import Enquiry, Session
 from saferwork.training.tests import factories as tf
@@ -71,7 +71,7 @@ def test_enquiry_to_a_session_that_moves_a_day(page, live_server, programme_admi
     page.get_by_label("How many sessions?").fill("1")
     page.get_by_label("Region").select_option("London")
     page.check("#id_delivery_mode_1")  # in person
-    page.get_by_label("Preferred date", exact=True).fill(preferred.isoformat())
+    fill_date(page, "id_preferred_date_1", preferred)
     page.check("#id_has_policy_0")
     page.check("#id_has_action_plan_1")
     page.check("#id_used_toolkit_1")
@@ -93,7 +93,7 @@ def test_enquiry_to_a_session_that_moves_a_day(page, live_server, programme_admi
     assert_accessible(page, "training-06-enquiry")
     page.get_by_label("Move to").select_option("conversation_held")
     page.get_by_role("button", name="Move").click()
-    page.get_by_text("Moved to “Conversation held”").wait_for()
+    page.locator(".govuk-notification-banner").get_by_text("Moved to “Conversation held”").wait_for()
     page.get_by_label("Add a note").fill("Keen to start with the executive")
     page.get_by_role("button", name="Add note").click()
     page.get_by_role("link", name="Find trainers").click()
@@ -113,7 +113,7 @@ def test_enquiry_to_a_session_that_moves_a_day(page, live_server, programme_admi
     page.goto(f"/training/bookings/{enquiry.pk}/")
     assert_accessible(page, "training-08-booking-trainer")
     page.get_by_role("link", name="Offer a pre-meeting time").click()
-    page.get_by_label("Date").fill((dt.date.today() + dt.timedelta(days=7)).isoformat())
+    fill_date(page, "id_date", dt.date.today() + dt.timedelta(days=7))
     page.get_by_label("Start").fill("14:00")
     page.get_by_label("End").fill("15:00")
     page.get_by_label("Where, or the meeting link").fill("Video call")
@@ -150,7 +150,7 @@ def test_enquiry_to_a_session_that_moves_a_day(page, live_server, programme_admi
     assert_accessible(page, "training-11-session-form")
     assert page.get_by_label("Start").input_value() == "10:00"
     assert page.get_by_label("End").input_value() == "16:00"
-    page.get_by_label("Date").fill(preferred.isoformat())
+    fill_date(page, "id_date", preferred)
     page.check("#id_mode_1")
     page.get_by_label("Venue (in person)").fill("Union House, London")
     page.get_by_label("Access information (in person)").fill("Step-free entrance, hearing loop")
@@ -194,7 +194,7 @@ def test_enquiry_to_a_session_that_moves_a_day(page, live_server, programme_admi
     first = invites("sam@home.org")[-1]
     page.goto(f"/training/sessions/{session.pk}/")
     page.get_by_role("link", name="Change date or details").click()
-    page.get_by_label("Date").fill((preferred + dt.timedelta(days=1)).isoformat())
+    fill_date(page, "id_date", preferred + dt.timedelta(days=1))
     page.get_by_role("button", name="Save changes").click()
     page.get_by_text("Session saved").wait_for()
     second = invites("sam@home.org")[-1]

@@ -121,7 +121,7 @@ def test_checklist_and_contact_unlock_sessions(client, coordinator, trainer, org
     assert "Enter" in response.content.decode() or "required" in response.content.decode()
     client.post(
         reverse("training:contact_point", args=[booking.pk]),
-        {"name": "Jo", "role": "Officer", "email": "jo@x.org", "phone": "0123"},
+        {"name": "Jo", "role": "Officer", "email": "jo@x.org", "phone": "020 7946 0123"},
     )
     booking.refresh_from_db()
     assert booking.ready_for_sessions
