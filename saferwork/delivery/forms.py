@@ -21,9 +21,14 @@ CONFIDENCE_WORDS = {
 class AttendanceForm(forms.Form):
     """One attended/absent choice per confirmed participant: works as plain radios on a phone."""
 
+    # The second button: everyone not marked is marked attended, so a trainer with one
+    # absence in twelve marks one person, not twelve.
+    EVERYONE_ELSE = "everyone_else"
+
     def __init__(self, *args: Any, participants: list[Participant], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.participants = participants
+        self.everyone_else = self.is_bound and self.EVERYONE_ELSE in self.data
         for person in participants:
             current = getattr(person, "attendance", None)
             self.fields[f"p{person.pk}"] = forms.ChoiceField(
@@ -33,10 +38,11 @@ class AttendanceForm(forms.Form):
                 widget=forms.RadioSelect,
                 initial=None if current is None else ("attended" if current.attended else "absent"),
                 error_messages={"required": f"Select whether {person.name} attended or was absent"},
+                required=not self.everyone_else,
             )
 
     def marks(self) -> dict[int, bool]:
-        return {p.pk: self.cleaned_data[f"p{p.pk}"] == "attended" for p in self.participants}
+        return {p.pk: (self.cleaned_data[f"p{p.pk}"] or "attended") == "attended" for p in self.participants}
 
 
 def _radios(label: str, words: dict[int, str], required_message: str) -> forms.TypedChoiceField:

@@ -162,3 +162,31 @@ def test_yesterday_session_can_still_be_marked(trainer: Any, booking: Any) -> No
     past = tf.session(booking, days=-1)
     tf.participant(past, 1)
     assert services.can_record_attendance(past, dt.date.today()) is None
+
+
+def test_everyone_else_attended_marks_only_the_exceptions(
+    verified_client: Any, trainer: Any, session: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = verified_client(trainer.user)
+    absent = session.participants.get(name="Person 1")
+    page = client.get(reverse("delivery:attendance", args=[session.pk])).content.decode()
+    assert "Everyone else attended" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("delivery:attendance", args=[session.pk]), {f"p{absent.pk}": "absent", "everyone_else": "attended"}
+        )
+    assert response.status_code == 302
+    marks = dict(Attendance.objects.filter(session=session).values_list("participant__name", "attended"))
+    assert marks.pop("Person 1") is False
+    assert marks and all(marks.values())
+    assert "person1@example.org" not in [m.to[0] for m in mail.outbox]
+
+
+def test_without_everyone_else_every_person_must_still_be_marked(
+    verified_client: Any, trainer: Any, session: Any
+) -> None:
+    client = verified_client(trainer.user)
+    absent = session.participants.get(name="Person 1")
+    response = client.post(reverse("delivery:attendance", args=[session.pk]), {f"p{absent.pk}": "absent"})
+    assert response.status_code == 200
+    assert not Attendance.objects.filter(session=session).exists()
