@@ -24,9 +24,16 @@ def delivered(enquiry: Enquiry) -> bool:
     return SessionAttendance.objects.filter(session__enquiry=enquiry).exists()
 
 
-def trainer_days(enquiry: Enquiry, trainer: TrainerProfile) -> int:
-    """Days this trainer is booked for on this booking (cancelled sessions excluded)."""
-    return enquiry.sessions.filter(trainers=trainer).exclude(status="cancelled").count()
+def trainer_days(enquiry: Enquiry, trainer: TrainerProfile, *, delivered_only: bool = False) -> int:
+    """Days this trainer is booked for on this booking (cancelled sessions excluded).
+
+    A statement bills what happened: with ``delivered_only`` only the days whose attendance
+    was recorded count, so a booked day still to come (or never held) is not billed.
+    """
+    sessions = enquiry.sessions.filter(trainers=trainer).exclude(status="cancelled")
+    if delivered_only:
+        sessions = sessions.filter(attendance_record__isnull=False)
+    return sessions.count()
 
 
 @transaction.atomic
@@ -41,7 +48,7 @@ def start_document(*, enquiry: Enquiry, trainer: TrainerProfile, kind: str, acto
         enquiry=enquiry,
         trainer=trainer,
         kind=kind,
-        days=max(1, trainer_days(enquiry, trainer)),
+        days=max(1, trainer_days(enquiry, trainer, delivered_only=kind == FeeDocument.Kind.STATEMENT)),
         day_rate_pence=trainer.day_rate_pence,
     )
     audit.record(

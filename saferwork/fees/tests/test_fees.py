@@ -199,3 +199,16 @@ def test_co_tutor_days_count_only_their_sessions(programme_host: Any, organisati
     only_first.trainers.set([first])
     assert services.trainer_days(booking, first) == 2
     assert services.trainer_days(booking, second) == 1
+
+
+def test_statement_bills_delivered_days_not_booked_ones(programme_host: Any, organisation: Any) -> None:
+    trainer = tf.trainer(programme_host)
+    booking = tf.booking(organisation, [trainer])
+    held = tf.session(booking, days=-3)
+    tf.participant(held, 0)
+    tf.session(booking, days=20)  # booked, still to come
+    record_all_attended(held, trainer.user)
+    estimate = services.start_document(enquiry=booking, trainer=trainer, kind="estimate", actor=None)
+    statement = services.start_document(enquiry=booking, trainer=trainer, kind="statement", actor=None)
+    assert estimate.days == 2
+    assert statement.days == 1
