@@ -150,6 +150,20 @@ def test_co_tutor_pairs_join_experienced_with_newer(programme_host, organisation
     assert [(p.experienced.trainer, p.newer.trainer) for p in pairs] == [(old, new)]
 
 
+def test_a_suggested_pair_is_chosen_in_one_click(client, programme_admin, programme_host, organisation):
+    enquiry = tf.enquiry(organisation)
+    old = _profile(programme_host, "old@x.org", experience="experienced")
+    new = _profile(programme_host, "new@x.org", experience="new")
+    factories.sign_in_verified(client, programme_admin)
+    html = client.get(reverse("training:match", args=[enquiry.pk])).content.decode()
+    form = html.split("Suggested co-tutoring pairs", 1)[1].split("</form>", 1)[0]
+    assert f'name="trainers" value="{old.pk}"' in form and f'name="trainers" value="{new.pk}"' in form
+    assert "Choose this pair" in form
+    response = client.post(reverse("training:match", args=[enquiry.pk]), {"trainers": [old.pk, new.pk]})
+    assert response.status_code == 302
+    assert set(enquiry.assignments.values_list("trainer_id", flat=True)) == {old.pk, new.pk}
+
+
 def test_pick_and_introduce_sends_overview_to_everyone_and_invites_the_coordinator(
     client, programme_admin, programme_host, django_capture_on_commit_callbacks
 ):
