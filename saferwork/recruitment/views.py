@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.conf import settings
@@ -675,10 +676,23 @@ def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
 @sudo_required
 def send_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.get_round_for_admin(request, pk)
-    if request.method != "POST":
-        # Back from confirming with a code: the person presses Send again, knowingly.
-        messages.info(request, "Thank you. Now press the button again to send the outcome emails.")
-        return redirect("recruitment:outcomes", pk=round_.pk)
+    if request.method != "POST" or request.POST.get("confirm") != "yes":
+        # Emails cannot be unsent: say who gets which outcome and ask once more.
+        unsent = round_.applications.filter(
+            status__in=[*services.DECISIONS, Application.Status.NOT_SHORTLISTED], outcome_sent_at__isnull=True
+        )
+        counts = Counter(unsent.values_list("status", flat=True))
+        by_outcome = [(label, counts[value]) for value, label in Application.Status.choices if counts[value]]
+        return render(
+            request,
+            "recruitment/send_outcomes_confirm.html",
+            {
+                "round": round_,
+                "access": ADMIN_ACCESS,
+                "by_outcome": by_outcome,
+                "unsent": sum(c for _, c in by_outcome),
+            },
+        )
     sent = services.send_outcomes(round_=round_, by=request.user)  # type: ignore[arg-type]
     messages.success(request, f"Outcome emails sent: {sum(sent.values())}.")
     return redirect("recruitment:outcomes", pk=round_.pk)

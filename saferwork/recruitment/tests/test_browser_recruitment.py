@@ -187,6 +187,11 @@ def test_candidate_to_trainer(page, live_server, programme_host, programme_admin
     _sudo(page, programme_admin)
     if page.get_by_role("button", name="Send 1 outcome email").count():
         page.get_by_role("button", name="Send 1 outcome email").click()
+    # Emails cannot be unsent: a confirmation says who will be told what.
+    page.get_by_role("heading", name="Send 1 outcome email?").wait_for()
+    assert "Successful" in page.inner_text("main")
+    assert_accessible(page, "recruitment-14b-confirm-outcomes")
+    page.get_by_role("button", name="Yes, send 1 email").click()
     assert "Outcome emails sent: 1" in page.inner_text("main")
     round_.refresh_from_db()
     assert round_.cohort_number == 1

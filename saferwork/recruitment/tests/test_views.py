@@ -511,9 +511,7 @@ def test_sorting_and_flag_filter_do_not_leak_scores_to_a_blind_panellist(
     assert other.reference in flagged and high.reference not in flagged and low.reference not in flagged
 
 
-def test_sending_outcomes_outside_sudo_asks_for_a_code_then_returns_to_the_outcomes_page(
-    verified_client, programme_admin, round_
-):
+def test_sending_outcomes_outside_sudo_asks_for_a_code_then_asks_to_confirm(verified_client, programme_admin, round_):
     a = make_application(round_, 1, status=S.UNSUCCESSFUL)
     client = verified_client(programme_admin)
     url = f"/programme/recruitment/{round_.pk}/outcomes/send/"
@@ -522,11 +520,11 @@ def test_sending_outcomes_outside_sudo_asks_for_a_code_then_returns_to_the_outco
     a.refresh_from_db()
     assert a.outcome_sent_at is None
     _sudo(client)
-    back = client.get(url)  # where the confirmation page sends the person
-    assert back["Location"] == f"/programme/recruitment/{round_.pk}/outcomes/"
+    back = client.get(url)  # where the code page sends the person: the confirmation
+    assert back.status_code == 200 and "Send 1 outcome email?" in back.content.decode()
     a.refresh_from_db()
     assert a.outcome_sent_at is None  # nothing is sent by a GET
-    client.post(url)
+    client.post(url, {"confirm": "yes"})
     a.refresh_from_db()
     assert a.outcome_sent_at is not None
 
@@ -674,3 +672,28 @@ def test_bulk_action_on_everything_matching_the_filters(verified_client, program
     client.post(base + "bulk/", {"action": "not_shortlisted", "id_list": id_list})
     assert Application.objects.filter(status=S.NOT_SHORTLISTED).count() == 30
     assert set(Application.objects.filter(status=S.NOT_SHORTLISTED).values_list("region", flat=True)) == {"London"}
+
+
+def test_outcome_emails_wait_for_a_confirmation(client, programme_admin, round_, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from saferwork.recruitment import services
+
+    a = make_application(round_, 1, status=S.INVITED)
+    services.decide(application=a, decision=S.SUCCESSFUL, feedback="Excellent", by=programme_admin)
+    factories.sign_in_verified(client, programme_admin)
+    session = client.session
+    session["sudo_until"] = 9_999_999_999
+    session.save()
+    url = reverse("recruitment:send_outcomes", args=[round_.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url)
+    assert first.status_code == 200
+    assert "Send 1 outcome email?" in first.content.decode()
+    assert not mail.outbox
+    a.refresh_from_db()
+    assert a.outcome_sent_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"confirm": "yes"})
+    a.refresh_from_db()
+    assert a.outcome_sent_at is not None and len(mail.outbox) >= 1
