@@ -26,6 +26,17 @@ COORDINATOR = ["accounts:people"]
 PROGRAMME_ADMIN = ["audit:list"]
 
 
+ID = re.compile(r"""<[a-z][^>]*?\sid\s*=\s*["']([^"']*)["']""", re.I)
+
+
+def assert_unique_ids(html: str, where: str) -> None:
+    """Two elements with one id send a label, an error link or aria-describedby to the
+    wrong field (the browser tests check the same with axe on the pages they open)."""
+    ids = ID.findall(html)
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    assert not repeated, f"{where} repeats the id(s) {repeated}"
+
+
 def _assert_self_contained(html: str, where: str) -> None:
     assert not FOREIGN.findall(html), f"{where} points at another host: {FOREIGN.findall(html)}"
     assert not CSS_URL.findall(html), f"{where} has a CSS url() to another host"
@@ -95,6 +106,7 @@ def crawl(client, start: str) -> list[str]:
             continue
         html = response.content.decode()
         _assert_self_contained(html, url)
+        assert_unique_ids(html, url)
         queue.extend(link for link in _same_site_links(html, url) if link not in seen)
     return sorted(seen)
 

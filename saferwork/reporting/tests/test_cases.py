@@ -296,3 +296,13 @@ def test_handler_forms_never_fail_on_any_input(client, report, handler):
         assert response.status_code == 302
 
     run()
+
+
+def test_case_page_gives_the_reply_and_the_private_note_their_own_ids(client, report, handler):
+    from saferwork.core.tests.test_pages import assert_unique_ids
+
+    sign_in_handler(client, handler)
+    html = client.get(reverse("reporting:case_detail", args=[report.pk])).content.decode()
+    assert_unique_ids(html, "case page")
+    assert 'for="id_reply-body"' in html and 'for="id_note-body"' in html
+    assert "Only handlers can read this" in html
