@@ -86,7 +86,7 @@ def _same_site_links(html: str, base: str) -> list[str]:
     return links
 
 
-def crawl(client, start: str) -> list[str]:
+def crawl(client, start: str, on_response=None) -> list[str]:
     """Follow every same-site link from ``start`` (GET only), checking each page it reaches.
 
     Returns the pages visited. New pages that other apps link from the dashboard or the
@@ -102,6 +102,8 @@ def crawl(client, start: str) -> list[str]:
         for hop, _status in response.redirect_chain:
             assert urlsplit(hop).netloc in {"", "testserver"}, f"{url} redirects to another host: {hop}"
         assert response.status_code == 200, f"a link leads to {url}, which answers {response.status_code}"
+        if on_response is not None:
+            on_response(url, response)
         if not response.get("Content-Type", "").startswith("text/html"):
             continue
         html = response.content.decode()
