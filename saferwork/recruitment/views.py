@@ -511,7 +511,7 @@ def _bulk_selection(request: HttpRequest, round_: Round) -> tuple[str, list[Appl
         criteria: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
         # Blind scoring holds for an admin who also sits on the panel: "wide disagreement"
         # and the score order count only where they have scored (as on the list page).
-        seat = Panellist.objects.filter(round=round_, user=request.user).first()
+        seat = Panellist.objects.filter(round=round_, user=request.user).first()  # type: ignore[misc]
         ids = list(
             selectors.shortlist(
                 round_,

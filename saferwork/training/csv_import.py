@@ -43,15 +43,16 @@ def _storage_problems(row: dict[str | None, str | list[str] | None]) -> list[str
         if not isinstance(value, str):
             continue
         value = value.strip()
-        limit = Participant._meta.get_field(model_field).max_length
+        limit = getattr(Participant._meta.get_field(model_field), "max_length", None)
         if "\x00" in value:
             problems.append(f"the {LABELS[column]} contains a character that cannot be stored (a NUL byte)")
         elif limit is not None and len(value) > limit:
             problems.append(f"the {LABELS[column]} is longer than {limit} characters")
-    for column in (key for key in row if key not in STORED_AS):
-        value = row.get(column)
-        if isinstance(value, str) and "\x00" in value:
-            problems.append(f"the {column} column contains a character that cannot be stored (a NUL byte)")
+    for header, other in row.items():
+        if header is None or header in STORED_AS:
+            continue
+        if isinstance(other, str) and "\x00" in other:
+            problems.append(f"the {header} column contains a character that cannot be stored (a NUL byte)")
     return problems
 
 
