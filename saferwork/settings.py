@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "saferwork.core.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "saferwork.urls"
@@ -302,6 +303,21 @@ FEES_RECEIPT_TYPES = env_list("FEES_RECEIPT_TYPES", ["pdf", "png", "jpg", "jpeg"
 
 # Where "Exit this page" sends people: a busy, neutral site. Our own /exit/ redirects
 # there, so no page of ours links or loads another host.
+# Paths whose pages are personal even for someone who is not signed in: no-store always
+# (every signed-in response is no-store too; see saferwork.core.middleware).
+NO_STORE_PATH_PREFIXES = [
+    "/report/",
+    "/reporting/",
+    "/evaluation/",
+    "/badge/claim/",
+    "/account/",
+    "/invitations/",
+    "/my-data/",
+    "/training/register/",
+    "/training/enquire/",
+    "/training/become-a-trainer/",
+    "/exit/",
+]
 EXIT_PAGE_URL = env_str("EXIT_PAGE_URL", "https://www.bbc.co.uk/weather")
 
 LOGGING = {

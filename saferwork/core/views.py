@@ -29,10 +29,28 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "core/privacy.html")
 
 
+# Cookies that hold the keys of a reporter's vault (see reporting.keys.Vault).
+VAULT_COOKIE_PREFIXES = ("sw_", "__Host-sw_")
+
+
 @never_cache
 def exit_page(request: HttpRequest) -> HttpResponse:
-    """Where "Exit this page" goes: straight on to a neutral site, telling it nothing."""
+    """Where "Exit this page" goes: end the visit here and now, then on to a neutral site.
+
+    The session (and with it every vault: a draft, a report opened with a receipt, a
+    private record) is destroyed on the server, and the cookies that held the vault keys
+    are deleted, so that neither Back nor a reload can bring a page back: the pages are
+    never stored (no-store) and nothing is left to render them from. Clear-Site-Data asks
+    the browser to drop its cache, cookies and storage for this site as well. This signs
+    out anyone signed in on this browser too, which on a shared device is what a person
+    leaving in a hurry needs. A GET, so that it works as a plain link without JavaScript.
+    """
+    request.session.flush()
     response = HttpResponseRedirect(settings.EXIT_PAGE_URL)
+    for name in request.COOKIES:
+        if name.startswith(VAULT_COOKIE_PREFIXES):
+            response.delete_cookie(name, samesite="Lax")
+    response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     response["Referrer-Policy"] = "no-referrer"
     return response
 

@@ -13,9 +13,16 @@ class RuleMissing(LookupError):
     pass
 
 
-def rule_on(key: str, on: date) -> LegalRule:
-    """The row of ``key`` in force for an event on ``on`` (latest ``applies_from`` not after it)."""
-    rule = LegalRule.objects.filter(key=key, applies_from__lte=on).order_by("-applies_from").first()
+def rule_on(key: str, on: date, *, confirmed_only: bool = False) -> LegalRule:
+    """The row of ``key`` in force for an event on ``on`` (latest ``applies_from`` not after it).
+
+    With ``confirmed_only``, rows whose date is only expected are left out: the rule that
+    applies if the expected change has not (yet) come into force for that event.
+    """
+    rows = LegalRule.objects.filter(key=key, applies_from__lte=on)
+    if confirmed_only:
+        rows = rows.filter(confirmed=True)
+    rule = rows.order_by("-applies_from").first()
     if rule is None:
         raise RuleMissing(f"No {key} rule applies on {on:%Y-%m-%d}.")
     return rule
@@ -61,17 +68,26 @@ class TimeLimit:
         return not self.limit_rule.confirmed
 
 
-def tribunal_time_limit(last_act: date, *, acas_day_a: date | None = None, acas_day_b: date | None = None) -> TimeLimit:
+def tribunal_time_limit(
+    last_act: date,
+    *,
+    acas_day_a: date | None = None,
+    acas_day_b: date | None = None,
+    confirmed_only: bool = False,
+) -> TimeLimit:
     """When an Employment Tribunal claim about acts ending on ``last_act`` would normally have to start.
 
     The time limit is the dated rule in force for the last act. If ACAS early
     conciliation started (Day A) before the limit ran out and ended with a certificate
     (Day B), the days from the day after Day A to Day B do not count, and a limit that
     would then end before one month after Day B ends one month after Day B instead
-    (Equality Act 2010 s.140B). Information, not legal advice.
+    (Equality Act 2010 s.140B). With ``confirmed_only`` the limit is worked out from
+    confirmed rules only (see ``rule_on``). Information, not legal advice.
     """
-    limit_rule = rule_on(LegalRule.Key.TRIBUNAL_TIME_LIMIT_MONTHS, last_act)
-    conciliation_rule = rule_on(LegalRule.Key.EARLY_CONCILIATION_WEEKS, acas_day_a or last_act)
+    limit_rule = rule_on(LegalRule.Key.TRIBUNAL_TIME_LIMIT_MONTHS, last_act, confirmed_only=confirmed_only)
+    conciliation_rule = rule_on(
+        LegalRule.Key.EARLY_CONCILIATION_WEEKS, acas_day_a or last_act, confirmed_only=confirmed_only
+    )
     deadline = months_less_a_day(last_act, limit_rule.value)
     extended = False
     if acas_day_a and acas_day_b:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
@@ -23,8 +24,14 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = LegalRuleForm(request.POST or None, instance=rule)
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        if changes:
-            services.correct_rule(rule_id=rule.pk, actor=request.user, changes=changes)
-            messages.success(request, "The rule has been corrected. Every page that uses it now shows the new value.")
-        return redirect("law:rules")
+        try:
+            if changes:
+                services.correct_rule(rule_id=rule.pk, actor=request.user, changes=changes)
+                messages.success(
+                    request, "The rule has been corrected. Every page that uses it now shows the new value."
+                )
+        except ValidationError as error:  # e.g. a clash made by someone else meanwhile
+            form.add_error(None, error)
+        else:
+            return redirect("law:rules")
     return render(request, "law/rule_edit.html", {"rule": rule, "form": form})

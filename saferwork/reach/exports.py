@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from openpyxl import Workbook
 
+from saferwork.lib.cells import SafeSheet
 from saferwork.lib.csvstream import csv_lines
 from saferwork.reach.selectors import ReachReport
 
@@ -51,7 +52,7 @@ def csv_stream(report: ReachReport, *, scope: str) -> Iterator[str]:
 def xlsx_file(report: ReachReport, *, scope: str) -> IO[bytes]:
     """An open temporary file holding the workbook; the response closes (and so deletes) it."""
     workbook = Workbook(write_only=True)
-    summary = workbook.create_sheet("Summary")
+    summary = SafeSheet(workbook.create_sheet("Summary"))
     summary.append(["SaferWork reach", scope])
     for label, value in report.filters.describe():
         summary.append([label, value])
@@ -65,11 +66,11 @@ def xlsx_file(report: ReachReport, *, scope: str) -> IO[bytes]:
         for label, before, after in report.evaluation.confidence:
             summary.append([f"Confidence: {label} (before, after)", before, after])
     for breakdown in report.breakdowns:
-        sheet = workbook.create_sheet(breakdown.title[:31])
+        sheet = SafeSheet(workbook.create_sheet(breakdown.title[:31]))
         for row in breakdown.export_rows():
             sheet.append(row)
     if report.by_trainer:
-        sheet = workbook.create_sheet("Evaluation by trainer")
+        sheet = SafeSheet(workbook.create_sheet("Evaluation by trainer"))
         sheet.append(["Trainer", "Answers", "Day overall (average)", "Trainers (average)"])
         for trainer in report.by_trainer:
             sheet.append([trainer.name, trainer.answers.export_value, trainer.overall or "", trainer.trainers or ""])

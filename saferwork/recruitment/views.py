@@ -42,6 +42,7 @@ from saferwork.recruitment.models import (
     Criterion,
     Interview,
     InterviewSlot,
+    Panellist,
     Round,
     RoundCount,
     Stage,
@@ -501,9 +502,13 @@ def _bulk_selection(request: HttpRequest, round_: Round) -> tuple[str, list[Appl
     if request.method == "GET" and params.get("scope") == "all":
         filters = FilterForm(params, regions=selectors.regions_in(round_))
         criteria: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
+        # Blind scoring holds for an admin who also sits on the panel: "wide disagreement"
+        # and the score order count only where they have scored (as on the list page).
+        seat = Panellist.objects.filter(round=round_, user=request.user).first()  # type: ignore[misc]
         ids = list(
             selectors.shortlist(
                 round_,
+                viewer=seat,
                 region=criteria.get("region", ""),
                 background=criteria.get("background", ""),
                 status=criteria.get("status", ""),

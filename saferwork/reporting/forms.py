@@ -393,21 +393,31 @@ class ReporterMessageForm(forms.Form):
     )
 
 
+# The case page holds four forms: each has its own prefix, so that every field has its
+# own id and a label (or an error link) can never reach a box in another form.
 class HandlerMessageForm(forms.Form):
-    body = _text("Write to the reporter", required=True, error_messages={"required": "Write your message"})
+    prefix = "reply"
+    body = _text(
+        "Write to the reporter",
+        required=True,
+        hint="The reporter reads this when they next open their report with their receipt.",
+        error_messages={"required": "Write your message"},
+    )
 
 
 class NoteForm(forms.Form):
+    prefix = "note"
     body = _text(
-        "Private note",
+        "Private note for handlers",
         required=True,
-        hint="Only handlers who can read this case see notes. The reporter never does.",
+        hint="Only handlers can read this. The reporter never sees private notes.",
         rows=3,
         error_messages={"required": "Write your note"},
     )
 
 
 class StatusForm(forms.Form):
+    prefix = "status"
     status = forms.ChoiceField(label="Status", choices=Report.Status.choices)
     outcome = forms.ChoiceField(
         label="Outcome (when closing)", required=False, choices=[("", "Choose an outcome"), *Report.Outcome.choices]
@@ -421,6 +431,7 @@ class StatusForm(forms.Form):
 
 
 class AssignForm(forms.Form):
+    prefix = "assign"
     assignee = forms.ChoiceField(label="Assigned to", required=False)
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:

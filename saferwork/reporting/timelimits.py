@@ -21,6 +21,38 @@ class Clock:
     basis: str
     ongoing: bool
     acas_too_late: bool = False
+    today: date | None = None
+    # While the rule used is only expected, the limit under the confirmed rules (when it
+    # gives another date): the reporter sees the earlier, safer date first.
+    if_not_in_force: TimeLimit | None = None
+    # "self", "witness" or "told": for someone else, the limit is that person's.
+    role: str = ""
+
+    @property
+    def limits(self) -> list[TimeLimit]:
+        """One limit, or two while a rule is unconfirmed: the earlier (safer) first."""
+        found = [self.time_limit] + ([self.if_not_in_force] if self.if_not_in_force else [])
+        return sorted(found, key=lambda limit: limit.deadline)
+
+    @property
+    def safer(self) -> TimeLimit:
+        return self.limits[0]
+
+    @property
+    def other(self) -> TimeLimit | None:
+        return self.limits[1] if len(self.limits) > 1 else None
+
+    @property
+    def safer_has_passed(self) -> bool:
+        return self.today is not None and self.safer.deadline < self.today
+
+    @property
+    def all_have_passed(self) -> bool:
+        return self.today is not None and self.limits[-1].deadline < self.today
+
+    @property
+    def about_someone_else(self) -> bool:
+        return self.role in {"witness", "told"}
 
 
 def _as_date(value: Any) -> date | None:
@@ -60,5 +92,23 @@ def clock_for(
         limit = law.tribunal_time_limit(start, acas_day_a=acas_day_a, acas_day_b=acas_day_b)
     except law.RuleMissing:
         return None
+    if_not_in_force = None
+    if limit.is_provisional:
+        try:
+            confirmed = law.tribunal_time_limit(
+                start, acas_day_a=acas_day_a, acas_day_b=acas_day_b, confirmed_only=True
+            )
+        except law.RuleMissing:
+            confirmed = None
+        if confirmed is not None and confirmed.deadline != limit.deadline:
+            if_not_in_force = confirmed
     too_late = bool(acas_day_a and acas_day_b and not limit.extended_by_conciliation)
-    return Clock(time_limit=limit, basis=basis, ongoing=ongoing, acas_too_late=too_late)
+    return Clock(
+        time_limit=limit,
+        basis=basis,
+        ongoing=ongoing,
+        acas_too_late=too_late,
+        today=today,
+        if_not_in_force=if_not_in_force,
+        role=str((answers.get("about-you") or {}).get("role") or ""),
+    )

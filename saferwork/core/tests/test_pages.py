@@ -26,6 +26,17 @@ COORDINATOR = ["accounts:people"]
 PROGRAMME_ADMIN = ["audit:list"]
 
 
+ID = re.compile(r"""<[a-z][^>]*?\sid\s*=\s*["']([^"']*)["']""", re.I)
+
+
+def assert_unique_ids(html: str, where: str) -> None:
+    """Two elements with one id send a label, an error link or aria-describedby to the
+    wrong field (the browser tests check the same with axe on the pages they open)."""
+    ids = ID.findall(html)
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    assert not repeated, f"{where} repeats the id(s) {repeated}"
+
+
 def _assert_self_contained(html: str, where: str) -> None:
     assert not FOREIGN.findall(html), f"{where} points at another host: {FOREIGN.findall(html)}"
     assert not CSS_URL.findall(html), f"{where} has a CSS url() to another host"
@@ -75,7 +86,7 @@ def _same_site_links(html: str, base: str) -> list[str]:
     return links
 
 
-def crawl(client, start: str) -> list[str]:
+def crawl(client, start: str, on_response=None) -> list[str]:
     """Follow every same-site link from ``start`` (GET only), checking each page it reaches.
 
     Returns the pages visited. New pages that other apps link from the dashboard or the
@@ -91,10 +102,13 @@ def crawl(client, start: str) -> list[str]:
         for hop, _status in response.redirect_chain:
             assert urlsplit(hop).netloc in {"", "testserver"}, f"{url} redirects to another host: {hop}"
         assert response.status_code == 200, f"a link leads to {url}, which answers {response.status_code}"
+        if on_response is not None:
+            on_response(url, response)
         if not response.get("Content-Type", "").startswith("text/html"):
             continue
         html = response.content.decode()
         _assert_self_contained(html, url)
+        assert_unique_ids(html, url)
         queue.extend(link for link in _same_site_links(html, url) if link not in seen)
     return sorted(seen)
 

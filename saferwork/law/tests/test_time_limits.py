@@ -133,3 +133,25 @@ def test_outsider_and_coordinator_cannot_see_or_correct_rules(verified_client, o
         assert client.post(reverse("law:edit", args=[rule.pk]), {"value": 1}).status_code == 403
         client.logout()
     assert LegalRule.objects.get(pk=rule.pk).value == rule.value
+
+
+def test_moving_a_rule_onto_the_date_of_another_value_is_a_form_error_not_a_server_error(
+    verified_client, programme_admin
+):
+    rule = LegalRule.objects.get(key="tribunal_time_limit_months", value=6)
+    other = LegalRule.objects.get(key="tribunal_time_limit_months", value=3)
+    response = verified_client(programme_admin).post(
+        reverse("law:edit", args=[rule.pk]),
+        {
+            "value": 6,
+            "applies_from": other.applies_from.isoformat(),
+            "summary": rule.summary,
+            "source_title": rule.source_title,
+            "source_url": rule.source_url,
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html and "Another value of this rule already applies from" in html
+    assert LegalRule.objects.get(pk=rule.pk).applies_from == rule.applies_from
+    assert not AuditEntry.objects.filter(action="saferwork.law.rule_corrected").exists()

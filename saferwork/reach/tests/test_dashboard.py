@@ -175,3 +175,37 @@ def test_a_breakdown_that_would_give_away_a_small_count_via_the_headline_is_with
     assert [row.attendees.display for row in mode.rows] == ["withheld", "withheld"]
     assert mode.attendees_total is not None and mode.attendees_total.value == 5
     assert "withheld" in report.footnote
+
+
+HOSTILE = "=cmd|' /C calc'!A0"
+
+
+def test_csv_export_makes_a_hostile_organisation_name_inert(
+    verified_client: Any, coordinator: Any, organisation: Any
+) -> None:
+    organisation.name = HOSTILE  # names come from public enquiries
+    organisation.save(update_fields=["name"])
+    tally(organisation, positions={"staff": 6})
+    client = sudo(verified_client(coordinator))
+    body = b"".join(client.get(reverse("reach:organisation_csv")).streaming_content).decode()
+    rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(body)) if row}
+    assert rows["SaferWork reach"] == ["'" + HOSTILE]
+
+
+def test_xlsx_export_makes_a_hostile_organisation_name_inert(
+    verified_client: Any, coordinator: Any, organisation: Any
+) -> None:
+    organisation.name = "@SUM(1+1)*cmd|' /C calc'!A0"
+    organisation.save(update_fields=["name"])
+    tally(organisation, positions={"staff": 6})
+    client = sudo(verified_client(coordinator))
+    response = client.get(reverse("reach:organisation_xlsx"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    cell = workbook["Summary"]["B1"]
+    assert cell.data_type == "s" and cell.value == "'" + organisation.name
+    organisation.name = HOSTILE
+    organisation.save(update_fields=["name"])
+    response = client.get(reverse("reach:organisation_xlsx"))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    cell = workbook["Summary"]["B1"]
+    assert cell.data_type == "s" and cell.value == "'" + HOSTILE

@@ -697,3 +697,25 @@ def test_outcome_emails_wait_for_a_confirmation(client, programme_admin, round_,
         client.post(url, {"confirm": "yes"})
     a.refresh_from_db()
     assert a.outcome_sent_at is not None and len(mail.outbox) >= 1
+
+
+def test_bulk_selection_by_wide_disagreement_stays_blind_for_an_admin_who_sits_on_the_panel(
+    verified_client, programme_admin, round_, staff_panellist, expert_seat
+):
+    third = Panellist.objects.create(
+        round=round_, user=factories.UserFactory(email="third@example.net"), kind=Panellist.Kind.EXPERT
+    )
+    unscored = make_application(round_, 1)  # the others disagree widely; the admin has not scored it
+    ScoreSheet.objects.create(application=unscored, panellist=expert_seat, stage=Stage.SHORTLISTING, weighted_total=1)
+    ScoreSheet.objects.create(application=unscored, panellist=third, stage=Stage.SHORTLISTING, weighted_total=4)
+    scored = make_application(round_, 2)  # the admin has scored it: the flag may show
+    ScoreSheet.objects.create(application=scored, panellist=staff_panellist, stage=Stage.SHORTLISTING, weighted_total=1)
+    ScoreSheet.objects.create(application=scored, panellist=expert_seat, stage=Stage.SHORTLISTING, weighted_total=4)
+    client = verified_client(programme_admin)
+    _sudo(client)
+    base = f"/programme/recruitment/{round_.pk}/applications/"
+    listing = client.get(base + "?flagged=on").content.decode()
+    assert scored.reference in listing and unscored.reference not in listing
+    confirm = client.get(base + "bulk/?action=not_shortlisted&scope=all&flagged=on").content.decode()
+    assert scored.full_name in confirm
+    assert unscored.full_name not in confirm and unscored.reference not in confirm

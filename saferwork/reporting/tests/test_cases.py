@@ -44,14 +44,18 @@ def test_handler_moves_case_through_states_to_closed_with_outcome_and_every_step
     sign_in_handler(client, handler)
     client.get(reverse("reporting:case_detail", args=[report.pk]))
     for status in ["acknowledged", "assessing", "resolving_formal"]:
-        client.post(reverse("reporting:case_status", args=[report.pk]), {"status": status})
+        client.post(reverse("reporting:case_status", args=[report.pk]), {"status-status": status})
         report.refresh_from_db()
         assert report.status == status
     assert report.acknowledged_on == selectors.today_for(report.organisation)
-    no_outcome = client.post(reverse("reporting:case_status", args=[report.pk]), {"status": "closed"}, follow=True)
+    no_outcome = client.post(
+        reverse("reporting:case_status", args=[report.pk]), {"status-status": "closed"}, follow=True
+    )
     assert "Choose the outcome to close the case" in no_outcome.content.decode()
     assert services.notify_email_of(report) == "private.reporter@example.net"
-    client.post(reverse("reporting:case_status", args=[report.pk]), {"status": "closed", "outcome": "upheld"})
+    client.post(
+        reverse("reporting:case_status", args=[report.pk]), {"status-status": "closed", "status-outcome": "upheld"}
+    )
     report.refresh_from_db()
     assert report.status == "closed" and report.outcome == "upheld" and report.closed_on
     # Closing erases the reporter's alert email.
@@ -64,17 +68,17 @@ def test_handler_moves_case_through_states_to_closed_with_outcome_and_every_step
 
 def test_assignment_notes_and_replies(client, report, handler, second_handler, reporting_org):
     sign_in_handler(client, handler)
-    client.post(reverse("reporting:case_assign", args=[report.pk]), {"assignee": str(second_handler.pk)})
+    client.post(reverse("reporting:case_assign", args=[report.pk]), {"assign-assignee": str(second_handler.pk)})
     report.refresh_from_db()
     assert report.assigned_to == second_handler
-    client.post(reverse("reporting:case_note", args=[report.pk]), {"body": "Spoke to HR about Ashdown rota"})
+    client.post(reverse("reporting:case_note", args=[report.pk]), {"note-body": "Spoke to HR about Ashdown rota"})
     note = Note.objects.get()
     assert b"Ashdown" not in bytes(note.body)
     page = client.get(reverse("reporting:case_detail", args=[report.pk])).content.decode()
     assert "Spoke to HR about Ashdown rota" in page
     # Someone from another organisation cannot be assigned.
     stranger = factories.member(factories.OrganisationFactory(), is_case_handler=True)
-    client.post(reverse("reporting:case_assign", args=[report.pk]), {"assignee": str(stranger.pk)})
+    client.post(reverse("reporting:case_assign", args=[report.pk]), {"assign-assignee": str(stranger.pk)})
     report.refresh_from_db()
     assert report.assigned_to == second_handler
     assert AuditEntry.objects.filter(action="saferwork.case.assigned").count() == 1
@@ -279,7 +283,7 @@ def test_handler_forms_never_fail_on_any_input(client, report, handler):
     from hypothesis import strategies as st
 
     sign_in_handler(client, handler)
-    names = ["status", "outcome", "assignee", "body"]
+    names = ["status-status", "status-outcome", "assign-assignee", "reply-body", "note-body", "body"]
     values = st.one_of(st.text(max_size=40), st.sampled_from(["closed", "upheld", str(handler.pk), "99999", ""]))
 
     @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -292,3 +296,13 @@ def test_handler_forms_never_fail_on_any_input(client, report, handler):
         assert response.status_code == 302
 
     run()
+
+
+def test_case_page_gives_the_reply_and_the_private_note_their_own_ids(client, report, handler):
+    from saferwork.core.tests.test_pages import assert_unique_ids
+
+    sign_in_handler(client, handler)
+    html = client.get(reverse("reporting:case_detail", args=[report.pk])).content.decode()
+    assert_unique_ids(html, "case page")
+    assert 'for="id_reply-body"' in html and 'for="id_note-body"' in html
+    assert "Only handlers can read this" in html

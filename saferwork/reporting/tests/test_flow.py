@@ -39,7 +39,7 @@ def test_anonymous_report_reaches_handler_who_replies_and_reporter_reads_reply(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         handler_client.post(
-            reverse("reporting:case_reply", args=[report.pk]), {"body": "Thank you. Can we talk on Tuesday?"}
+            reverse("reporting:case_reply", args=[report.pk]), {"reply-body": "Thank you. Can we talk on Tuesday?"}
         )
     assert Message.objects.filter(author_kind="handler").count() == 1
     # The reporter's alert email gets a bare "new message", nothing more.

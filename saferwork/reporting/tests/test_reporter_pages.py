@@ -10,7 +10,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from saferwork.core.tests.test_pages import _assert_self_contained
+from saferwork.core.tests.test_pages import _assert_self_contained, assert_unique_ids
 from saferwork.reporting import crypto, forms
 from saferwork.reporting.models import Report
 from saferwork.reporting.tests.helpers import ANSWERS, follow_up, submit
@@ -39,6 +39,7 @@ def test_every_reporter_page_is_private_self_contained_and_has_exit_and_support(
         assert "What is stored, who can read it and what happens next" in html, url
         assert 'class="govuk-service-navigation' not in html
         _assert_self_contained(html, url)
+        assert_unique_ids(html, url)
 
 
 def test_check_page_shows_what_handlers_will_see_and_warns(client, reporting_org, handler):

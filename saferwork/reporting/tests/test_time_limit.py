@@ -125,3 +125,50 @@ def test_without_a_rule_the_page_does_not_claim_no_date_was_given(client, report
     html = client.get(url).content.decode()
     assert "We cannot show the date" in html
     assert "You did not give a date" not in html
+
+
+def test_a_limit_that_has_passed_is_said_to_have_passed_with_where_to_get_advice(
+    client, reporting_org, handler, monkeypatch
+):
+    # A report about 1 August 2026, read on 1 December: the limit ended on 31 October.
+    url = _open(client, reporting_org, {"last_date": "2026-08-01", "ongoing": "no"})
+    monkeypatch.setattr(selectors, "today_for", lambda organisation: date(2026, 12, 1))
+    html = client.get(url).content.decode()
+    assert "Saturday 31 October 2026" in html
+    assert "would normally have to start by" not in html
+    assert "That date has passed" in html
+    assert "A tribunal can sometimes still accept a claim that starts late" in html
+    for where in ["ACAS helpline (0300 123 1100", "your union", "Citizens Advice"]:
+        assert where in html, where
+
+
+def test_while_the_rule_is_unconfirmed_the_earlier_safer_date_comes_first(client, reporting_org, handler, monkeypatch):
+    url = _open(client, reporting_org, {"last_date": "2026-11-02", "ongoing": "yes"})
+    monkeypatch.setattr(selectors, "today_for", lambda organisation: TODAY)
+    html = client.get(url).content.decode()
+    # Three months (the confirmed rule) and six (the expected one) from 20 November 2026.
+    assert "To be safe, a claim would normally have to start by <strong>Friday 19 February 2027</strong>" in html
+    assert "If the change applies to this, the date would be <strong>Wednesday 19 May 2027</strong>" in html
+    assert html.index("19 February 2027") < html.index("19 May 2027")
+
+
+def test_clock_offers_both_dates_only_while_the_rule_used_is_unconfirmed():
+    provisional = timelimits.clock_for({"when": {"last_date": "2026-10-01", "ongoing": "no"}}, today=TODAY)
+    assert provisional is not None
+    assert [limit.deadline for limit in provisional.limits] == [date(2026, 12, 31), date(2027, 3, 31)]
+    assert provisional.safer.months == 3 and provisional.other.months == 6
+    settled = timelimits.clock_for({"when": {"last_date": "2026-09-30", "ongoing": "no"}}, today=TODAY)
+    assert settled is not None and settled.other is None and not settled.safer_has_passed
+    passed = timelimits.clock_for({"when": {"last_date": "2026-08-01", "ongoing": "no"}}, today=date(2026, 12, 1))
+    assert passed is not None and passed.safer_has_passed and passed.all_have_passed
+
+
+@pytest.mark.parametrize(("role", "shown"), [("witness", True), ("told", True), ("self", False)])
+def test_a_witness_is_told_the_limit_concerns_the_person_harmed(client, reporting_org, handler, role, shown):
+    receipt = submit(
+        client,
+        reporting_org.slug,
+        answers={"about-you": {"role": role}, "when": {"last_date": "2026-09-30", "ongoing": "no"}},
+    )
+    html = client.get(follow_up(client, reporting_org.slug, receipt)["Location"]).content.decode()
+    assert ("The time limit is for a claim by the person it happened to" in html) is shown

@@ -390,6 +390,30 @@ def test_clean_csv_is_previewed_then_imported_with_managers(client, coordinator,
     assert session.participants.get(email="ada@x.org").position == "line_manager"
 
 
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("Ada\x00Lovelace,ada@x.org,staff", "The name contains a character that cannot be stored (a NUL byte)"),
+        (f"{'A' * 300},ada@x.org,staff", "The name is longer than 200 characters"),
+        (f"Ada,{'a' * 60}.{'b' * 60}@{'c' * 60}.{'d' * 60}.example.org,staff", "The email address is longer than 254"),
+        (
+            "Ada,ada@x.org,staff,bo\x00@x.org",
+            "The manager&#x27;s email address contains a character that cannot be stored",
+        ),
+    ],
+)
+def test_csv_check_applies_the_database_limits_so_a_checked_file_always_imports(
+    client, coordinator, session, row, problem
+):
+    factories.sign_in_verified(client, coordinator)
+    html = _upload(client, session, f"name,email,position,manager_email\n{row}\n").content.decode()
+    assert f"Line 2: {problem}" in html
+    assert "no problems found" not in html
+    response = client.post(reverse("training:participant_upload", args=[session.pk]), {"confirm": "1"}, follow=True)
+    assert response.status_code == 200
+    assert not session.participants.exists()
+
+
 def test_csv_that_is_not_utf8_is_refused(client, coordinator, session):
     factories.sign_in_verified(client, coordinator)
     response = client.post(
