@@ -4,6 +4,7 @@ import base64
 import io
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -15,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -26,6 +26,7 @@ from saferwork.accounts.decorators import grant_sudo, sudo_required
 from saferwork.accounts.forms import CodeForm, InvitationForm, SetPasswordForm, SignInForm
 from saferwork.accounts.models import User
 from saferwork.lib import ratelimit
+from saferwork.lib.redirects import safe_next
 from saferwork.organisations.permissions import membership_has, role_required
 from saferwork.reporting import keys as reporting_keys
 
@@ -37,19 +38,10 @@ LOCKED_MESSAGE = (
 )
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
-
-
 @never_cache
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr,attr-defined]
-        return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+        return redirect(safe_next(request))
     form = SignInForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -72,16 +64,16 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 # The password is at hand only now: unlock the handler's reporting key for
                 # this session (kept encrypted under a key in an HttpOnly cookie).
                 reporting_keys.on_password_verified(request, user, form.cleaned_data["password"])
-                next_url = _safe_next(request, "")
+                next_url = safe_next(request, "")
                 target = reverse("accounts:sign_in_code")
-                response = redirect(f"{target}?next={next_url}" if next_url else target)
+                response = redirect(f"{target}?{urlencode({'next': next_url})}" if next_url else target)
                 return reporting_keys.apply_cookies(request, response)
             else:
                 login(request, user)
                 reporting_keys.on_password_verified(request, user, form.cleaned_data["password"])
-                response = redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+                response = redirect(safe_next(request))
                 return reporting_keys.apply_cookies(request, response)
-    return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request, "")}, status=status)
+    return render(request, "accounts/sign_in.html", {"form": form, "next": safe_next(request, "")}, status=status)
 
 
 def _pending_user(request: HttpRequest) -> User | None:
@@ -130,8 +122,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                         f"You signed in with a backup code. You have {left} left: "
                         "make new ones from your account page.",
                     )
-                return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
-    return render(request, "accounts/sign_in_code.html", {"form": form, "next": _safe_next(request, "")}, status=status)
+                return redirect(safe_next(request))
+    return render(request, "accounts/sign_in_code.html", {"form": form, "next": safe_next(request, "")}, status=status)
 
 
 def _qr_data_uri(url: str) -> str:
@@ -197,7 +189,7 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 def sudo(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     user: User = request.user  # type: ignore[assignment]
-    next_url = _safe_next(request, reverse("accounts:account"))
+    next_url = safe_next(request, reverse("accounts:account"))
     status = 200
     if request.method == "POST" and form.is_valid():
         if ratelimit.is_limited("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR):
@@ -273,7 +265,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect(settings.LOGIN_REDIRECT_URL)
             return render(request, "accounts/invitation_join.html", {"invitation": invitation})
         messages.info(request, "Sign in with this email address to accept the invitation.")
-        return redirect(f"{reverse('accounts:sign_in')}?next={request.path}")
+        return redirect(f"{reverse('accounts:sign_in')}?{urlencode({'next': request.path})}")
     form = SetPasswordForm(request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name})
     if request.method == "POST" and form.is_valid():
         user = services.accept_invitation(

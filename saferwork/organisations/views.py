@@ -3,9 +3,9 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from saferwork.lib.redirects import safe_next
 from saferwork.organisations.middleware import SESSION_KEY
 
 
@@ -21,7 +21,4 @@ def switch(request: HttpRequest) -> HttpResponse:
     if membership is None:
         raise Http404("No such organisation")
     request.session[SESSION_KEY] = membership.organisation_id
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/dashboard/"
-    return redirect(next_url)
+    return redirect(safe_next(request))
