@@ -16,6 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -60,7 +61,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, "The email address or password is not right")
             elif services.has_second_factor(user):  # type: ignore[arg-type]
                 request.session.cycle_key()
-                request.session[PENDING_KEY] = {"user_id": user.pk, "at": int(time.time())}
+                request.session[PENDING_KEY] = {
+                    "user_id": user.pk,
+                    "at": int(time.time()),
+                    # Bound to the password and the security stamp: signing out everywhere,
+                    # changing or resetting the password ends this half-finished sign-in too.
+                    "auth_hash": user.get_session_auth_hash(),
+                }
                 # The password is at hand only now: unlock the handler's reporting key for
                 # this session (kept encrypted under a key in an HttpOnly cookie).
                 reporting_keys.on_password_verified(request, user, form.cleaned_data["password"])
@@ -77,10 +84,19 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 def _pending_user(request: HttpRequest) -> User | None:
+    """The person whose password this session accepted, if that still stands.
+
+    ``None`` once the five minutes are up, or once the account's session hash has moved
+    on (sign out everywhere, a password change or reset) since the password was given.
+    """
     pending = request.session.get(PENDING_KEY)
     if not pending or pending.get("at", 0) + PENDING_SECONDS < time.time():
         return None
-    return User.objects.filter(pk=pending["user_id"], is_active=True).first()
+    user = User.objects.filter(pk=pending["user_id"], is_active=True).first()
+    if user is None or not constant_time_compare(str(pending.get("auth_hash", "")), user.get_session_auth_hash()):
+        request.session.pop(PENDING_KEY, None)
+        return None
+    return user
 
 
 @never_cache
