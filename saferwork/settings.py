@@ -113,7 +113,8 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's database cache with an atomic incr: rate-limit counts hold under concurrency.
+            "BACKEND": "saferwork.lib.cache.DatabaseCache",
             "LOCATION": "saferwork_cache",
         }
     }

@@ -48,38 +48,48 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         address = ratelimit.client_address(request)
-        if ratelimit.is_limited(
-            "sign-in-address", address, settings.RATE_LIMIT_SIGN_IN_ADDRESS
-        ) or ratelimit.is_limited("sign-in-account", email, settings.RATE_LIMIT_SIGN_IN_ACCOUNT):
+        by_address = ("sign-in-address", address, settings.RATE_LIMIT_SIGN_IN_ADDRESS)
+        by_account = ("sign-in-account", email, settings.RATE_LIMIT_SIGN_IN_ACCOUNT)
+        # Counted before the password is checked, atomically: requests that arrive together
+        # cannot all be evaluated before the pause begins.
+        address_count = ratelimit.attempt(*by_address)
+        account_count = ratelimit.attempt(*by_account) if address_count is not None else None
+        if address_count is None or account_count is None:
+            if address_count is not None:
+                ratelimit.forgive(*by_address)  # nothing was tried from this address
             form.add_error(None, LOCKED_MESSAGE)
             status = 429
         else:
             user = authenticate(request, username=email, password=form.cleaned_data["password"])
             if user is None:
-                ratelimit.hit("sign-in-address", address, settings.RATE_LIMIT_SIGN_IN_ADDRESS)
-                ratelimit.hit("sign-in-account", email, settings.RATE_LIMIT_SIGN_IN_ACCOUNT)
+                ratelimit.failed(*by_address, address_count)
+                ratelimit.failed(*by_account, account_count)
                 form.add_error(None, "The email address or password is not right")
-            elif services.has_second_factor(user):  # type: ignore[arg-type]
-                request.session.cycle_key()
-                request.session[PENDING_KEY] = {
-                    "user_id": user.pk,
-                    "at": int(time.time()),
-                    # Bound to the password and the security stamp: signing out everywhere,
-                    # changing or resetting the password ends this half-finished sign-in too.
-                    "auth_hash": user.get_session_auth_hash(),
-                }
-                # The password is at hand only now: unlock the handler's reporting key for
-                # this session (kept encrypted under a key in an HttpOnly cookie).
-                reporting_keys.on_password_verified(request, user, form.cleaned_data["password"])
-                next_url = safe_next(request, "")
-                target = reverse("accounts:sign_in_code")
-                response = redirect(f"{target}?{urlencode({'next': next_url})}" if next_url else target)
-                return reporting_keys.apply_cookies(request, response)
             else:
-                login(request, user)
-                reporting_keys.on_password_verified(request, user, form.cleaned_data["password"])
-                response = redirect(safe_next(request))
-                return reporting_keys.apply_cookies(request, response)
+                # Only wrong passwords count towards the limits.
+                ratelimit.forgive(*by_address)
+                ratelimit.forgive(*by_account)
+                if services.has_second_factor(user):  # type: ignore[arg-type]
+                    request.session.cycle_key()
+                    request.session[PENDING_KEY] = {
+                        "user_id": user.pk,
+                        "at": int(time.time()),
+                        # Bound to the password and the security stamp: signing out everywhere,
+                        # changing or resetting the password ends this half-finished sign-in too.
+                        "auth_hash": user.get_session_auth_hash(),
+                    }
+                    # The password is at hand only now: unlock the handler's reporting key for
+                    # this session (kept encrypted under a key in an HttpOnly cookie).
+                    reporting_keys.on_password_verified(request, user, form.cleaned_data["password"])
+                    next_url = safe_next(request, "")
+                    target = reverse("accounts:sign_in_code")
+                    response = redirect(f"{target}?{urlencode({'next': next_url})}" if next_url else target)
+                    return reporting_keys.apply_cookies(request, response)
+                else:
+                    login(request, user)
+                    reporting_keys.on_password_verified(request, user, form.cleaned_data["password"])
+                    response = redirect(safe_next(request))
+                    return reporting_keys.apply_cookies(request, response)
     return render(request, "accounts/sign_in.html", {"form": form, "next": safe_next(request, "")}, status=status)
 
 
@@ -108,13 +118,14 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if ratelimit.is_limited("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR):
+        count = ratelimit.attempt("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
+        if count is None:
             form.add_error("code", LOCKED_MESSAGE)
             status = 429
         else:
             device = services.verify_second_factor(user=user, token=form.cleaned_data["code"])
             if device is None:
-                count = ratelimit.hit("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
+                ratelimit.failed("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR, count)
                 left = settings.RATE_LIMIT_SECOND_FACTOR[0] - count
                 form.add_error(
                     "code",
@@ -208,13 +219,15 @@ def sudo(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, reverse("accounts:account"))
     status = 200
     if request.method == "POST" and form.is_valid():
-        if ratelimit.is_limited("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR):
+        count = ratelimit.attempt("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
+        if count is None:
             form.add_error("code", LOCKED_MESSAGE)
             status = 429
         elif services.verify_second_factor(user=user, token=form.cleaned_data["code"]) is None:
-            ratelimit.hit("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
+            ratelimit.failed("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR, count)
             form.add_error("code", "The code is not right or has expired")
         else:
+            ratelimit.forgive("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
             grant_sudo(request)
             return redirect(next_url)
     return render(request, "accounts/sudo.html", {"form": form, "next": next_url}, status=status)
