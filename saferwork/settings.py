@@ -114,7 +114,8 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            # Django's database cache with an atomic incr: rate-limit counts hold under concurrency.
+            "BACKEND": "saferwork.lib.cache.DatabaseCache",
             "LOCATION": "saferwork_cache",
         }
     }
@@ -147,6 +148,8 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
 
 OTP_TOTP_ISSUER = "SaferWork"
+# The Django admin must never show an authenticator's key, its QR code or backup codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Our own per-account counters (RATE_LIMIT_SECOND_FACTOR) limit guessing; django-otp's
 # growing delays would also refuse a right code typed just after a typo.
 OTP_TOTP_THROTTLE_FACTOR = 0

@@ -1,14 +1,18 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin
 from django.shortcuts import redirect
 from django.urls import include, path
 from django_otp.admin import OTPAdminSite
+
+from saferwork.lib.redirects import safe_next
 
 # The admin answers only to a session verified with a second factor.
 admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "SaferWork administration"
 admin.site.site_title = "SaferWork admin"
 admin.site.login = lambda request, extra_context=None: redirect(  # type: ignore[method-assign]
-    f"/account/sign-in/?next={request.GET.get('next', '/admin/')}"
+    f"/account/sign-in/?{urlencode({'next': safe_next(request, '/admin/')})}"
 )
 
 urlpatterns = [

@@ -10,9 +10,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from saferwork.accounts.backup_codes import BACKUP_CODE_DIGITS, candidate_hashes, hash_backup_code
 from saferwork.accounts.models import Invitation, User, _new_stamp
 from saferwork.audit import services as audit
 from saferwork.lib.email import send_templated_email
@@ -58,21 +60,49 @@ def regenerate_backup_codes(*, user: User) -> list[str]:
     """Replace every backup code with ten new ones, shown to the person once."""
     device, _ = StaticDevice.objects.get_or_create(user=user, name="Backup codes", defaults={"confirmed": True})
     device.token_set.all().delete()
-    codes = [f"{secrets.randbelow(10**10):010d}" for _ in range(BACKUP_CODE_COUNT)]
-    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    codes = [f"{secrets.randbelow(10**BACKUP_CODE_DIGITS):0{BACKUP_CODE_DIGITS}d}" for _ in range(BACKUP_CODE_COUNT)]
+    # Only a keyed hash is stored: the codes themselves are shown once, now, and never again.
+    StaticToken.objects.bulk_create(
+        [StaticToken(device=device, token=hash_backup_code(user.pk, code)) for code in codes]
+    )
     audit.record(action="saferwork.account.backup_codes_regenerated", actor=user, target=user)
     return codes
 
 
+@transaction.atomic
 def verify_second_factor(*, user: User, token: str) -> Any | None:
-    """The device that accepts ``token`` (authenticator first, then a backup code)."""
+    """The device that accepts ``token`` (authenticator first, then a backup code).
+
+    The authenticator row is locked while its code is checked, so one code cannot be
+    used twice by requests that arrive together; a backup code is used by whichever
+    request deletes it.
+    """
     token = "".join(token.split())
     if not token.isdigit():
         return None
-    for device in confirmed_devices(user):
+    for device in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
         if device.verify_token(token):
             return device
-    return None
+    return _use_backup_code(user, token)
+
+
+def _use_backup_code(user: User, code: str) -> StaticDevice | None:
+    if len(code) != BACKUP_CODE_DIGITS:
+        return None
+    candidates = candidate_hashes(user.pk, code)
+    found = None
+    # Compare with every stored code in constant time, not through an index lookup.
+    for stored in StaticToken.objects.filter(device__user=user, device__confirmed=True).select_related("device"):
+        if any(constant_time_compare(stored.token, candidate) for candidate in candidates):
+            found = stored
+    if found is None:
+        return None
+    deleted, _ = StaticToken.objects.filter(pk=found.pk).delete()
+    if not deleted:  # another request used it first
+        return None
+    device = found.device
+    device.set_last_used_timestamp(commit=True)
+    return device
 
 
 @transaction.atomic

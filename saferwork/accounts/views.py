@@ -4,6 +4,7 @@ import base64
 import io
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -15,7 +16,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
@@ -26,6 +27,7 @@ from saferwork.accounts.decorators import grant_sudo, sudo_required
 from saferwork.accounts.forms import CodeForm, InvitationForm, SetPasswordForm, SignInForm
 from saferwork.accounts.models import User
 from saferwork.lib import ratelimit
+from saferwork.lib.redirects import safe_next
 from saferwork.organisations.permissions import membership_has, role_required
 from saferwork.reporting import keys as reporting_keys
 
@@ -37,58 +39,74 @@ LOCKED_MESSAGE = (
 )
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return default
-
-
 @never_cache
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr,attr-defined]
-        return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+        return redirect(safe_next(request))
     form = SignInForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
         address = ratelimit.client_address(request)
-        if ratelimit.is_limited(
-            "sign-in-address", address, settings.RATE_LIMIT_SIGN_IN_ADDRESS
-        ) or ratelimit.is_limited("sign-in-account", email, settings.RATE_LIMIT_SIGN_IN_ACCOUNT):
+        by_address = ("sign-in-address", address, settings.RATE_LIMIT_SIGN_IN_ADDRESS)
+        by_account = ("sign-in-account", email, settings.RATE_LIMIT_SIGN_IN_ACCOUNT)
+        # Counted before the password is checked, atomically: requests that arrive together
+        # cannot all be evaluated before the pause begins.
+        address_count = ratelimit.attempt(*by_address)
+        account_count = ratelimit.attempt(*by_account) if address_count is not None else None
+        if address_count is None or account_count is None:
+            if address_count is not None:
+                ratelimit.forgive(*by_address)  # nothing was tried from this address
             form.add_error(None, LOCKED_MESSAGE)
             status = 429
         else:
             user = authenticate(request, username=email, password=form.cleaned_data["password"])
             if user is None:
-                ratelimit.hit("sign-in-address", address, settings.RATE_LIMIT_SIGN_IN_ADDRESS)
-                ratelimit.hit("sign-in-account", email, settings.RATE_LIMIT_SIGN_IN_ACCOUNT)
+                ratelimit.failed(*by_address, address_count)
+                ratelimit.failed(*by_account, account_count)
                 form.add_error(None, "The email address or password is not right")
-            elif services.has_second_factor(user):  # type: ignore[arg-type]
-                request.session.cycle_key()
-                request.session[PENDING_KEY] = {"user_id": user.pk, "at": int(time.time())}
-                # The password is at hand only now: unlock the handler's reporting key for
-                # this session (kept encrypted under a key in an HttpOnly cookie).
-                reporting_keys.on_password_verified(request, user, form.cleaned_data["password"])
-                next_url = _safe_next(request, "")
-                target = reverse("accounts:sign_in_code")
-                response = redirect(f"{target}?next={next_url}" if next_url else target)
-                return reporting_keys.apply_cookies(request, response)
             else:
-                login(request, user)
-                reporting_keys.on_password_verified(request, user, form.cleaned_data["password"])
-                response = redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
-                return reporting_keys.apply_cookies(request, response)
-    return render(request, "accounts/sign_in.html", {"form": form, "next": _safe_next(request, "")}, status=status)
+                # Only wrong passwords count towards the limits.
+                ratelimit.forgive(*by_address)
+                ratelimit.forgive(*by_account)
+                if services.has_second_factor(user):  # type: ignore[arg-type]
+                    request.session.cycle_key()
+                    request.session[PENDING_KEY] = {
+                        "user_id": user.pk,
+                        "at": int(time.time()),
+                        # Bound to the password and the security stamp: signing out everywhere,
+                        # changing or resetting the password ends this half-finished sign-in too.
+                        "auth_hash": user.get_session_auth_hash(),
+                    }
+                    # The password is at hand only now: unlock the handler's reporting key for
+                    # this session (kept encrypted under a key in an HttpOnly cookie).
+                    reporting_keys.on_password_verified(request, user, form.cleaned_data["password"])
+                    next_url = safe_next(request, "")
+                    target = reverse("accounts:sign_in_code")
+                    response = redirect(f"{target}?{urlencode({'next': next_url})}" if next_url else target)
+                    return reporting_keys.apply_cookies(request, response)
+                else:
+                    login(request, user)
+                    reporting_keys.on_password_verified(request, user, form.cleaned_data["password"])
+                    response = redirect(safe_next(request))
+                    return reporting_keys.apply_cookies(request, response)
+    return render(request, "accounts/sign_in.html", {"form": form, "next": safe_next(request, "")}, status=status)
 
 
 def _pending_user(request: HttpRequest) -> User | None:
+    """The person whose password this session accepted, if that still stands.
+
+    ``None`` once the five minutes are up, or once the account's session hash has moved
+    on (sign out everywhere, a password change or reset) since the password was given.
+    """
     pending = request.session.get(PENDING_KEY)
     if not pending or pending.get("at", 0) + PENDING_SECONDS < time.time():
         return None
-    return User.objects.filter(pk=pending["user_id"], is_active=True).first()
+    user = User.objects.filter(pk=pending["user_id"], is_active=True).first()
+    if user is None or not constant_time_compare(str(pending.get("auth_hash", "")), user.get_session_auth_hash()):
+        request.session.pop(PENDING_KEY, None)
+        return None
+    return user
 
 
 @never_cache
@@ -100,13 +118,14 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
-        if ratelimit.is_limited("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR):
+        count = ratelimit.attempt("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
+        if count is None:
             form.add_error("code", LOCKED_MESSAGE)
             status = 429
         else:
             device = services.verify_second_factor(user=user, token=form.cleaned_data["code"])
             if device is None:
-                count = ratelimit.hit("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
+                ratelimit.failed("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR, count)
                 left = settings.RATE_LIMIT_SECOND_FACTOR[0] - count
                 form.add_error(
                     "code",
@@ -130,8 +149,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                         f"You signed in with a backup code. You have {left} left: "
                         "make new ones from your account page.",
                     )
-                return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
-    return render(request, "accounts/sign_in_code.html", {"form": form, "next": _safe_next(request, "")}, status=status)
+                return redirect(safe_next(request))
+    return render(request, "accounts/sign_in_code.html", {"form": form, "next": safe_next(request, "")}, status=status)
 
 
 def _qr_data_uri(url: str) -> str:
@@ -197,16 +216,18 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 def sudo(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     user: User = request.user  # type: ignore[assignment]
-    next_url = _safe_next(request, reverse("accounts:account"))
+    next_url = safe_next(request, reverse("accounts:account"))
     status = 200
     if request.method == "POST" and form.is_valid():
-        if ratelimit.is_limited("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR):
+        count = ratelimit.attempt("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
+        if count is None:
             form.add_error("code", LOCKED_MESSAGE)
             status = 429
         elif services.verify_second_factor(user=user, token=form.cleaned_data["code"]) is None:
-            ratelimit.hit("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
+            ratelimit.failed("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR, count)
             form.add_error("code", "The code is not right or has expired")
         else:
+            ratelimit.forgive("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
             grant_sudo(request)
             return redirect(next_url)
     return render(request, "accounts/sudo.html", {"form": form, "next": next_url}, status=status)
@@ -273,7 +294,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 return redirect(settings.LOGIN_REDIRECT_URL)
             return render(request, "accounts/invitation_join.html", {"invitation": invitation})
         messages.info(request, "Sign in with this email address to accept the invitation.")
-        return redirect(f"{reverse('accounts:sign_in')}?next={request.path}")
+        return redirect(f"{reverse('accounts:sign_in')}?{urlencode({'next': request.path})}")
     form = SetPasswordForm(request.POST or None, email=invitation.email, initial={"full_name": invitation.full_name})
     if request.method == "POST" and form.is_valid():
         user = services.accept_invitation(

@@ -1,12 +1,24 @@
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from saferwork.accounts.decorators import in_sudo_mode
+from saferwork.lib.redirects import safe_next
+from saferwork.organisations import selectors, services
+from saferwork.organisations.forms import JoinDecisionForm
 from saferwork.organisations.middleware import SESSION_KEY
+from saferwork.organisations.models import JoinRequest
+from saferwork.organisations.permissions import programme_admin_required, role_required
 
 
 @require_POST
@@ -21,7 +33,75 @@ def switch(request: HttpRequest) -> HttpResponse:
     if membership is None:
         raise Http404("No such organisation")
     request.session[SESSION_KEY] = membership.organisation_id
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/dashboard/"
-    return redirect(next_url)
+    return redirect(safe_next(request))
+
+
+@never_cache
+@role_required("is_coordinator")
+def join_requests(request: HttpRequest) -> HttpResponse:
+    """Requests to join the current organisation: the coordinators decide."""
+    organisation = request.organisation  # type: ignore[attr-defined]
+    return render(
+        request,
+        "organisations/join_requests.html",
+        {
+            "pending": selectors.pending_join_requests(organisation),
+            "decided": organisation.join_requests.exclude(status=JoinRequest.Status.PENDING)[:50],
+            "programme": False,
+        },
+    )
+
+
+@never_cache
+@programme_admin_required
+def programme_join_requests(request: HttpRequest) -> HttpResponse:
+    """Every organisation's waiting requests, for the programme admins who may decide deliberately."""
+    pending = JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).select_related("organisation")
+    return render(
+        request, "organisations/join_requests.html", {"pending": pending[:200], "decided": [], "programme": True}
+    )
+
+
+def _decide(request: HttpRequest, join_request: JoinRequest, *, programme: bool) -> HttpResponse:
+    here = request.path
+    if not in_sudo_mode(request):
+        # Granting a role is sensitive: a fresh code first, then back to this page.
+        return redirect(f"{reverse('accounts:sudo')}?{urlencode({'next': here})}")
+    form = JoinDecisionForm(request.POST or None, reason_required=programme)
+    if request.method == "POST" and join_request.is_pending and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        act = services.approve_join_request if approve else services.refuse_join_request
+        try:
+            act(join_request=join_request, actor=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if form.cleaned_data["decision"] == "approve":
+                messages.success(
+                    request,
+                    f"Approved. {join_request.email} has been sent an invitation to join "
+                    f"{join_request.organisation.name}.",
+                )
+            else:
+                messages.success(request, f"Refused. {join_request.email} has not been added.")
+            return redirect("organisations:programme_join_requests" if programme else "organisations:join_requests")
+    context: dict[str, Any] = {
+        "join_request": join_request,
+        "form": form,
+        "programme": programme,
+        "member": selectors.membership_of(join_request.organisation, join_request.email),
+        "coordinators": selectors.coordinator_emails(join_request.organisation),
+    }
+    return render(request, "organisations/join_request.html", context)
+
+
+@never_cache
+@role_required("is_coordinator")
+def join_request(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, selectors.get_join_request_for_coordinator(request, pk), programme=False)
+
+
+@never_cache
+@programme_admin_required
+def programme_join_request(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, selectors.get_join_request_for_programme_admin(request, pk), programme=True)

@@ -92,6 +92,13 @@ class Enquiry(models.Model):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="training_enquiries"
     )
+    # True only for the enquiry that brought a new organisation onto SaferWork: only then may
+    # the enquirer be invited straight in as its coordinator.
+    organisation_created = models.BooleanField(default=False)
+    # When the organisation already existed, the enquirer's request to join it.
+    join_request = models.ForeignKey(
+        "organisations.JoinRequest", null=True, blank=True, on_delete=models.SET_NULL, related_name="enquiries"
+    )
     organisation_name = models.CharField("Organisation name", max_length=200)
     organisation_kind = models.CharField(
         "Type of organisation", max_length=20, choices=Organisation.Kind.choices, default=Organisation.Kind.UNION

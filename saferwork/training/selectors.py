@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404, HttpRequest
 
 from saferwork.organisations.permissions import membership_has
+from saferwork.organisations.selectors import membership_of
 from saferwork.training.models import (
     Enquiry,
     EnquiryMode,
@@ -66,6 +67,24 @@ class BookingAccess:
     def sees_people(self) -> bool:
         """Participant names are for the organisation and its trainers, not the programme."""
         return self.is_coordinator or self.is_trainer
+
+
+def enquirer_standing(enquiry: Enquiry) -> str:
+    """Where the enquirer stands in the organisation their enquiry names.
+
+    "new_organisation": their enquiry brought it onto SaferWork and nobody belongs to it
+    yet, so they may be invited as its coordinator. Otherwise the organisation already
+    existed and they are its "coordinator", a "member" without that role, or "not_member".
+    """
+    organisation = enquiry.organisation
+    if organisation is None:
+        return ""
+    membership = membership_of(organisation, enquiry.contact_email)
+    if membership is not None:
+        return "coordinator" if membership.is_coordinator else "member"
+    if enquiry.organisation_created and not organisation.memberships.exists():
+        return "new_organisation"
+    return "not_member"
 
 
 def get_enquiry_for_admin(request: HttpRequest, pk: int) -> Enquiry:

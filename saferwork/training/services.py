@@ -21,6 +21,8 @@ from saferwork.accounts.models import User
 from saferwork.audit import services as audit
 from saferwork.lib.email import send_templated_email
 from saferwork.organisations.models import Membership, Organisation
+from saferwork.organisations.selectors import find_organisation_by_name
+from saferwork.organisations.services import request_to_join
 from saferwork.training import tasks
 from saferwork.training.models import (
     CAPACITY_HARD_LIMIT,
@@ -40,6 +42,7 @@ from saferwork.training.models import (
     TrainerNote,
     TrainerProfile,
 )
+from saferwork.training.selectors import enquirer_standing
 
 
 def hash_token(token: str) -> str:
@@ -83,7 +86,9 @@ def verify_enquiry(*, token: str) -> Enquiry | None:
         return None
     if enquiry.verified_at is not None:
         return enquiry
-    organisation = Organisation.objects.filter(name__iexact=enquiry.organisation_name.strip()).first()
+    # Matched however the name is cased or punctuated: a near-duplicate must not become a
+    # second organisation. Matching grants the enquirer nothing (see ``introduce``).
+    organisation = find_organisation_by_name(enquiry.organisation_name)
     created = organisation is None
     if organisation is None:
         organisation = Organisation.objects.create(
@@ -94,8 +99,9 @@ def verify_enquiry(*, token: str) -> Enquiry | None:
             status=Organisation.Status.PENDING,
         )
     enquiry.organisation = organisation
+    enquiry.organisation_created = created
     enquiry.verified_at = timezone.now()
-    enquiry.save(update_fields=["organisation", "verified_at", "updated_at"])
+    enquiry.save(update_fields=["organisation", "organisation_created", "verified_at", "updated_at"])
     audit.record(
         action="saferwork.enquiry.verified",
         organisation=organisation,
@@ -175,8 +181,10 @@ def assign_trainers(*, enquiry: Enquiry, trainers: list[TrainerProfile], actor: 
 def introduce(*, enquiry: Enquiry, actor: User) -> Enquiry:
     """Introduce the organisation and its trainer(s): one email to all with the overview document.
 
-    A pending organisation is approved here, and the enquirer is invited as its
-    coordinator if they have no account there yet, so they can book the pre-meeting.
+    A pending organisation is approved here. The enquirer is invited as its coordinator
+    only when their enquiry brought the organisation onto SaferWork and nobody belongs to
+    it yet. When the organisation already existed, saying they belong to it grants
+    nothing: a join request goes to its coordinators (or a programme admin) to approve.
     """
     from saferwork.accounts import services as accounts
 
@@ -191,10 +199,8 @@ def introduce(*, enquiry: Enquiry, actor: User) -> Enquiry:
         audit.record(
             action="saferwork.organisation.approved", actor=actor, organisation=organisation, target=organisation
         )
-    already = Membership.objects.filter(
-        organisation=organisation, user__email__iexact=enquiry.contact_email, is_coordinator=True
-    ).exists()
-    if not already:
+    standing = enquirer_standing(enquiry)
+    if standing == "new_organisation":
         accounts.invite(
             organisation=organisation,
             email=enquiry.contact_email,
@@ -202,6 +208,17 @@ def introduce(*, enquiry: Enquiry, actor: User) -> Enquiry:
             flags=["is_coordinator"],
             invited_by=actor,
         )
+    elif standing != "coordinator" and enquiry.join_request_id is None:
+        enquiry.join_request = request_to_join(
+            organisation=organisation,
+            email=enquiry.contact_email,
+            full_name=enquiry.contact_name,
+            role=enquiry.contact_role,
+            flags=["is_coordinator"],
+            source=f"training enquiry {enquiry.reference}",
+            requested_by=None,
+        )
+        enquiry.save(update_fields=["join_request", "updated_at"])
     enquiry.introduced_at = timezone.now()
     enquiry.save(update_fields=["introduced_at", "updated_at"])
     audit.record(action="saferwork.enquiry.introduced", actor=actor, organisation=organisation, target=enquiry)

@@ -202,6 +202,7 @@ def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history,
             "assigned": [a.trainer for a in enquiry.assignments.select_related("trainer__user")],
             "sessions": enquiry.sessions.all(),
+            "standing": selectors.enquirer_standing(enquiry),
         },
     )
 

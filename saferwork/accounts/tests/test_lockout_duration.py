@@ -29,9 +29,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch, settings):
     # The embedded default store, whose expiry follows the fake clock (Redis keeps real time).
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "saferwork_cache"}
-    }
+    settings.CACHES = {"default": {"BACKEND": "saferwork.lib.cache.DatabaseCache", "LOCATION": "saferwork_cache"}}
     call_command("createcachetable", verbosity=0)  # not there when the suite runs with REDIS_URL
     import django.core.cache.backends.base as cache_base
     import django.core.cache.backends.db as cache_db

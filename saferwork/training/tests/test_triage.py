@@ -168,7 +168,8 @@ def test_pick_and_introduce_sends_overview_to_everyone_and_invites_the_coordinat
     client, programme_admin, programme_host, django_capture_on_commit_callbacks
 ):
     pending = Organisation.objects.create(name="Pending Union", slug="pending-union", kind="union", status="pending")
-    enquiry = tf.enquiry(pending, contact_email="lead@pending.org")
+    # The enquiry brought this organisation onto SaferWork: only then is its contact invited.
+    enquiry = tf.enquiry(pending, contact_email="lead@pending.org", organisation_created=True)
     a = _profile(programme_host, "a@x.org", experience="experienced")
     b = _profile(programme_host, "b@x.org")
     c = _profile(programme_host, "c@x.org")
