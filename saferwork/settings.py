@@ -173,8 +173,9 @@ STATICFILES_DIRS = [BASE_DIR / "saferwork" / "static"]
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 STORAGES = {
+    # The local file system, every file stamped with its day only (no upload time to the second).
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "saferwork.lib.storage.DayStampedStorage",
         "OPTIONS": {"location": str(VAR_DIR / "media")},
     },
     "staticfiles": {
