@@ -33,8 +33,8 @@ def stamp_day(path: str | os.PathLike[str], *, now: float | None = None) -> None
 class DayStampedStorage(FileSystemStorage):
     """The local file system, with every file stamped with its day only."""
 
-    def _save(self, name: str, content: Any) -> str:
-        name = super()._save(name, content)
+    def save(self, name: str | None, content: Any, max_length: int | None = None) -> str:
+        name = super().save(name, content, max_length=max_length)
         stamp_day(self.path(name))
         return name
 

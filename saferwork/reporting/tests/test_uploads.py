@@ -164,3 +164,23 @@ def test_a_60_mb_upload_gets_a_413_before_its_body_is_sent(live_server, reportin
             reply += more
     assert reply.startswith("HTTP/1.1 413"), reply[:200]
     assert "The file is too big" in reply and "Files must be smaller than 10 MB" in reply
+
+
+@pytest.mark.django_db
+def test_stored_evidence_is_padded_and_the_daily_purge_gives_kept_files_one_change_time(
+    client, reporting_org, handler, tmp_path
+):
+    from django.core.management import call_command
+
+    from saferwork.reporting import crypto
+
+    submit(client, reporting_org.slug, files=[("a.txt", NOTE)])
+    submit(Client(), reporting_org.slug, files=[("b.txt", NOTE)])
+    files = _stored_files(tmp_path)
+    assert len(files) == 2 and all(p.read_bytes().startswith(crypto.PADDED) for p in files)
+    before = max(p.stat().st_ctime_ns for p in files)
+    call_command("purge_abandoned_report_files")
+    after = [p.stat() for p in files]
+    # Both files' inode change times are now the purge's, later than either upload's.
+    assert all(s.st_ctime_ns > before for s in after)
+    assert all(s.st_mtime % 86400 == 0 for s in after)
