@@ -311,12 +311,13 @@ FEES_RECEIPT_TYPES = env_list("FEES_RECEIPT_TYPES", ["pdf", "png", "jpg", "jpeg"
 # Request bodies. The largest file any form accepts; a form with a file may be that plus
 # room for the form around it; any other body at most DATA_UPLOAD_MAX_MEMORY_SIZE. Bigger
 # bodies are refused by their Content-Length with a 413, before any of them is read
-# (saferwork.core.middleware). Files above FILE_UPLOAD_MAX_MEMORY_SIZE are streamed to a
-# temporary file rather than held in memory.
+# (saferwork.core.middleware).
 MAX_UPLOAD_FILE_BYTES = max(REPORTING_MAX_ATTACHMENT_BYTES, FEES_RECEIPT_MAX_BYTES)
 MAX_UPLOAD_REQUEST_BYTES = MAX_UPLOAD_FILE_BYTES + 256 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=64 * 1024)
-FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# An accepted upload stays in memory (the cap above bounds it, and it is read whole to be
+# cleaned anyway): evidence never reaches a temporary file on disk before it is sealed.
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_REQUEST_BYTES
 # ---------------------------------------------------------------- end delivery, reach, fees
 
 # Where "Exit this page" sends people: a busy, neutral site. Our own /exit/ redirects

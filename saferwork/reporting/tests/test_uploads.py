@@ -184,3 +184,16 @@ def test_stored_evidence_is_padded_and_the_daily_purge_gives_kept_files_one_chan
     # Both files' inode change times are now the purge's, later than either upload's.
     assert all(s.st_ctime_ns > before for s in after)
     assert all(s.st_mtime % 86400 == 0 for s in after)
+
+
+@pytest.mark.django_db
+def test_evidence_never_reaches_a_temporary_file_before_it_is_sealed(client, reporting_org, monkeypatch, tmp_path):
+    from django.core.files import uploadedfile
+
+    def no_temporary_file(*args, **kwargs):  # pragma: no cover - reached only if spooled to disk
+        raise AssertionError("the plaintext was written to a temporary file")
+
+    monkeypatch.setattr(uploadedfile.tempfile, "NamedTemporaryFile", no_temporary_file)
+    big = b"Notes, page after page.\n" * (4 * 1024 * 1024 // 24)  # 4 MB: above Django's 2.5 MB default
+    assert _evidence(client, reporting_org.slug, "notes.txt", big).status_code == 302
+    assert len(_stored_files(tmp_path)) == 1
