@@ -137,8 +137,8 @@ def _reporter_context(organisation: Organisation, org_settings: ReportingSetting
 def _upload_refused(request: HttpRequest, upload: Any, *, stored: int) -> tuple[str, int] | None:
     """Why a reporter's file is refused before it is cleaned and stored, with the status,
     or None: the storage quota of the draft, record or report (``stored`` bytes already),
-    then the anonymous upload limits, per address and for everybody together. A refusal
-    counts no attempt; anything else counts one."""
+    then the anonymous upload limits, per address and for everybody together. A file over
+    the quota counts no attempt; any other counts one, cleaned or refused."""
     quota = settings.REPORTING_MAX_STORED_BYTES
     if stored + (upload.size or 0) > quota:
         return (
