@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "saferwork.organisations.middleware.CurrentOrganisationMiddleware",
     "saferwork.accounts.middleware.SecondFactorRequiredMiddleware",
+    # Before anything reads the body (CSRF reads it in process_view, after every __call__).
+    "saferwork.core.middleware.RequestBodyLimitMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -177,8 +179,9 @@ STATICFILES_DIRS = [BASE_DIR / "saferwork" / "static"]
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 STORAGES = {
+    # The local file system, every file stamped with its day only (no upload time to the second).
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "BACKEND": "saferwork.lib.storage.DayStampedStorage",
         "OPTIONS": {"location": str(VAR_DIR / "media")},
     },
     "staticfiles": {
@@ -244,6 +247,8 @@ REPORTING_ARGON2_MEMLIMIT_KIB = env_int("REPORTING_ARGON2_MEMLIMIT_KIB", 64 if T
 REPORTING_ACK_WORKING_DAYS = env_int("REPORTING_ACK_WORKING_DAYS", 2, minimum=1)
 REPORTING_MAX_ATTACHMENT_BYTES = env_int("REPORTING_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=1024)
 REPORTING_MAX_ATTACHMENTS = env_int("REPORTING_MAX_ATTACHMENTS", 5, minimum=0)
+# What a reporter's files may take on disk, together, in one draft, record or report.
+REPORTING_MAX_STORED_BYTES = env_int("REPORTING_MAX_STORED_BYTES", 25 * 1024 * 1024, minimum=1024)
 # Months a closed case (or a private record nobody has added to) is kept before the
 # erase_closed_reports command erases it; its --months option overrides this.
 REPORTING_RETENTION_MONTHS = env_int("REPORTING_RETENTION_MONTHS", 12, minimum=1)
@@ -252,6 +257,10 @@ REPORTING_RETENTION_MONTHS = env_int("REPORTING_RETENTION_MONTHS", 12, minimum=1
 RATE_LIMIT_REPORT_FOLLOW_UP = (env_int("RATE_LIMIT_REPORT_FOLLOW_UP", 10, minimum=1), 60 * 60)
 RATE_LIMIT_REPORT_DERIVE = (env_int("RATE_LIMIT_REPORT_DERIVE", 20, minimum=1), 60 * 60)
 RATE_LIMIT_REPORT_SUBMIT = (env_int("RATE_LIMIT_REPORT_SUBMIT", 10, minimum=1), 60 * 60)
+# Files added without an account (evidence, record files, files with a follow-up message):
+# per address, and for everybody together (a ceiling on what strangers can make us store).
+RATE_LIMIT_ANONYMOUS_UPLOAD = (env_int("RATE_LIMIT_ANONYMOUS_UPLOAD", 10, minimum=1), 60 * 60)
+RATE_LIMIT_ANONYMOUS_UPLOAD_TOTAL = (env_int("RATE_LIMIT_ANONYMOUS_UPLOAD_TOTAL", 200, minimum=1), 60 * 60)
 # The cookies holding the per-session keys are Secure unless this is a development setup.
 REPORTING_COOKIE_SECURE = env_bool("REPORTING_COOKIE_SECURE", not (DEBUG or TESTING))
 # ---------------------------------------------------------------- end reporting
@@ -302,6 +311,17 @@ DATA_ACCESS_LINK_HOURS = env_int("DATA_ACCESS_LINK_HOURS", 24, minimum=1)
 # Receipts attached to trainer fee statements.
 FEES_RECEIPT_MAX_BYTES = env_int("FEES_RECEIPT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 FEES_RECEIPT_TYPES = env_list("FEES_RECEIPT_TYPES", ["pdf", "png", "jpg", "jpeg"])
+
+# Request bodies. The largest file any form accepts; a form with a file may be that plus
+# room for the form around it; any other body at most DATA_UPLOAD_MAX_MEMORY_SIZE. Bigger
+# bodies are refused by their Content-Length with a 413, before any of them is read
+# (saferwork.core.middleware).
+MAX_UPLOAD_FILE_BYTES = max(REPORTING_MAX_ATTACHMENT_BYTES, FEES_RECEIPT_MAX_BYTES)
+MAX_UPLOAD_REQUEST_BYTES = MAX_UPLOAD_FILE_BYTES + 256 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024, minimum=64 * 1024)
+# An accepted upload stays in memory (the cap above bounds it, and it is read whole to be
+# cleaned anyway): evidence never reaches a temporary file on disk before it is sealed.
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_REQUEST_BYTES
 # ---------------------------------------------------------------- end delivery, reach, fees
 
 # Where "Exit this page" sends people: a busy, neutral site. Our own /exit/ redirects

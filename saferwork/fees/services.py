@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils import timezone
 from saferwork.audit import services as audit
 from saferwork.delivery.models import SessionAttendance
 from saferwork.fees.models import FeeDocument, FeeLine, pounds
+from saferwork.lib import filecleaning
 from saferwork.lib.email import send_templated_email
 from saferwork.training.models import Enquiry, TrainerProfile
 
@@ -89,6 +91,10 @@ RECEIPT_SIGNATURES = {
 }
 
 
+def _receipt_types() -> set[str]:
+    return {t.lower() for t in settings.FEES_RECEIPT_TYPES}
+
+
 def check_receipt(upload: UploadedFile) -> str | None:
     """Why an uploaded receipt is refused, or None. Checks the size, the name and the bytes."""
     allowed = [t.lower() for t in settings.FEES_RECEIPT_TYPES]
@@ -117,14 +123,20 @@ def add_line(
     actor: Any,
 ) -> FeeLine:
     _require_draft(document)
+    clean = None
     if receipt is not None:
         problem = check_receipt(receipt)
         if problem:
             raise FeeError(problem)
+        # The same cleaning as reporting evidence: EXIF (GPS included) and PDF metadata go.
+        try:
+            clean = filecleaning.clean_file(receipt.name or "receipt", receipt.read(), allowed=_receipt_types())
+        except filecleaning.UploadRefused as exc:
+            raise FeeError(str(exc)) from exc
     line = FeeLine(document=document, kind=kind, description=description, amount_pence=amount_pence)
-    if receipt is not None:
-        line.receipt_name = (receipt.name or "receipt")[:200]
-        line.receipt.save(receipt.name or "receipt", receipt, save=False)
+    if clean is not None:
+        line.receipt_name = clean.name[:200]
+        line.receipt.save(clean.name, ContentFile(clean.data), save=False)
     line.save()
     audit.record(
         action="saferwork.fees.line_added",

@@ -8,6 +8,8 @@
 * A handler's private key is encrypted under a key derived from their password with
   Argon2id, and sealed to the recovery public key of each organisation they handle
   reports for; the recovery private key is shown once to the organisation.
+* Everything sealed or boxed is padded first (``pad``), so that a ciphertext's length does
+  not tell the length of what was written.
 
 Nothing here logs, and nothing here keeps a secret after returning it.
 """
@@ -18,6 +20,8 @@ import base64
 import hashlib
 import hmac
 import secrets
+import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,14 +72,65 @@ def public_of(private: bytes) -> bytes:
     return bytes(PrivateKey(private).public_key)
 
 
+# ---------------------------------------------------------------- padding
+
+# Marks a padded ciphertext. Material sealed before padding existed has no marker (it
+# starts with a random ephemeral key or nonce) and still opens as it was.
+PADDED = b"SWp1"
+PAD_MINIMUM = 256  # every plaintext up to this length (less the length prefix) looks the same
+PAD_RANDOM_PERCENT = 5  # GlobaLeaks' random extra
+_LENGTH = struct.Struct(">I")
+
+
+def padded_size(size: int) -> int:
+    """The bucket a padded plaintext of ``size`` bytes is rounded up to: at least
+    ``PAD_MINIMUM``, then steps of 1/32 to 1/64 of the size (so a bucket reveals about the
+    order of magnitude and a little more, never the exact length)."""
+    if size <= PAD_MINIMUM:
+        return PAD_MINIMUM
+    step = 1 << max(size.bit_length() - 6, 0)
+    return -(-size // step) * step
+
+
+def pad(plaintext: bytes) -> bytes:
+    """The plaintext behind a 4-byte length, followed by zeros: a random extra of up to 5 %,
+    then rounded up to a bucket (``padded_size``)."""
+    size = _LENGTH.size + len(plaintext)
+    extra = secrets.randbelow(size * PAD_RANDOM_PERCENT // 100 + 1)
+    return b"".join([_LENGTH.pack(len(plaintext)), plaintext, bytes(padded_size(size + extra) - size)])
+
+
+def unpad(padded: bytes) -> bytes:
+    if len(padded) < _LENGTH.size:
+        raise DecryptionError("This ciphertext is damaged.")
+    (length,) = _LENGTH.unpack_from(padded)
+    if length > len(padded) - _LENGTH.size:
+        raise DecryptionError("This ciphertext is damaged.")
+    return padded[_LENGTH.size : _LENGTH.size + length]
+
+
+def _open(decrypt: Callable[[bytes], bytes], ciphertext: bytes) -> bytes:
+    """Open a padded ciphertext, or one written before padding existed."""
+    ciphertext = bytes(ciphertext)
+    if ciphertext.startswith(PADDED):
+        try:
+            return unpad(bytes(decrypt(ciphertext[len(PADDED) :])))
+        except nacl.exceptions.CryptoError:
+            pass  # an unpadded ciphertext that starts with the marker by chance (1 in 2**32)
+    return bytes(decrypt(ciphertext))
+
+
+# ---------------------------------------------------------------- encryption
+
+
 def seal(public: bytes, plaintext: bytes) -> bytes:
     """Encrypt ``plaintext`` so that only the holder of the matching private key can read it."""
-    return bytes(SealedBox(PublicKey(public)).encrypt(plaintext))
+    return PADDED + bytes(SealedBox(PublicKey(public)).encrypt(pad(plaintext)))
 
 
 def unseal(private: bytes, ciphertext: bytes) -> bytes:
     try:
-        return bytes(SealedBox(PrivateKey(private)).decrypt(ciphertext))
+        return _open(SealedBox(PrivateKey(private)).decrypt, ciphertext)
     except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError, TypeError) as exc:
         raise DecryptionError("This key does not open this ciphertext.") from exc
 
@@ -85,12 +140,12 @@ def new_secret_key() -> bytes:
 
 
 def secretbox_encrypt(key: bytes, plaintext: bytes) -> bytes:
-    return bytes(nacl.secret.SecretBox(key).encrypt(plaintext))
+    return PADDED + bytes(nacl.secret.SecretBox(key).encrypt(pad(plaintext)))
 
 
 def secretbox_decrypt(key: bytes, ciphertext: bytes) -> bytes:
     try:
-        return bytes(nacl.secret.SecretBox(key).decrypt(ciphertext))
+        return _open(nacl.secret.SecretBox(key).decrypt, ciphertext)
     except (nacl.exceptions.CryptoError, nacl.exceptions.ValueError, TypeError) as exc:
         raise DecryptionError("This key does not open this ciphertext.") from exc
 

@@ -221,9 +221,9 @@ class EvidenceForm(forms.Form):
         label="Upload a file (optional)",
         required=False,
         help_text="Photos, screenshots or documents: JPG, PNG, WEBP, PDF, DOCX, ODT or TXT. "
-        "We remove the hidden details (such as location and camera) from photos, and the author and "
-        "company from Word and OpenDocument files, before they are stored. PDFs, and comments or tracked "
-        "changes in documents, can still hold your name: check them first.",
+        "We remove the hidden details (such as location and camera) from photos, and the author, title and "
+        "dates from PDF, Word and OpenDocument files, before they are stored. What a document says, and its "
+        "comments or tracked changes, can still hold your name: check them first.",
     )
 
 
@@ -389,7 +389,8 @@ class ReporterMessageForm(forms.Form):
     file = forms.FileField(
         label="Add a file (optional)",
         required=False,
-        help_text="JPG, PNG, WEBP, PDF, DOCX, ODT or TXT. Hidden details are removed from photos.",
+        help_text="JPG, PNG, WEBP, PDF, DOCX, ODT or TXT. "
+        "Hidden details (such as location or author) are removed before the file is stored.",
     )
 
 

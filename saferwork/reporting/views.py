@@ -134,6 +134,36 @@ def _reporter_context(organisation: Organisation, org_settings: ReportingSetting
     return {"organisation": organisation, "org_settings": org_settings, **extra}
 
 
+def _upload_refused(request: HttpRequest, upload: Any, *, stored: int) -> tuple[str, int] | None:
+    """Why a reporter's file is refused before it is cleaned and stored, with the status,
+    or None: the storage quota of the draft, record or report (``stored`` bytes already),
+    then the anonymous upload limits, per address and for everybody together. A file over
+    the quota counts no attempt; any other counts one, cleaned or refused."""
+    quota = settings.REPORTING_MAX_STORED_BYTES
+    if stored + (upload.size or 0) > quota:
+        return (
+            f"Your files together must be smaller than {quota // (1024 * 1024) or 1} MB. "
+            "Remove a file, or add a smaller copy",
+            400,
+        )
+    address = ratelimit.client_address(request)
+    limit = settings.RATE_LIMIT_ANONYMOUS_UPLOAD
+    if ratelimit.hit("anonymous-upload", address, limit) > limit[0]:
+        return "Too many files have been added from this connection. Try again in an hour", 429
+    limit = settings.RATE_LIMIT_ANONYMOUS_UPLOAD_TOTAL
+    if ratelimit.hit("anonymous-upload-total", "everyone", limit) > limit[0]:
+        return (
+            "A lot of files are being added at the moment. Try again in an hour. "
+            "You can send your report now and add the file later with your receipt",
+            429,
+        )
+    return None
+
+
+def _stored_bytes(metas: Any) -> int:
+    return sum(int(meta.get("size") or 0) for meta in metas)
+
+
 # ---------------------------------------------------------------- reporter pages
 
 
@@ -194,6 +224,7 @@ def question(
 def evidence(request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings) -> HttpResponse:
     draft = _load_draft(request, organisation)
     form = forms.EvidenceForm(_posted(request), request.FILES if request.method == "POST" else None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("file")
         if upload is None:
@@ -204,6 +235,9 @@ def evidence(request: HttpRequest, organisation: Organisation, org_settings: Rep
         elif upload.size > settings.REPORTING_MAX_ATTACHMENT_BYTES:
             limit = settings.REPORTING_MAX_ATTACHMENT_BYTES // (1024 * 1024) or 1
             form.add_error("file", f"The selected file must be smaller than {limit} MB")
+        elif refused := _upload_refused(request, upload, stored=_stored_bytes(draft["files"])):
+            form.add_error("file", refused[0])
+            status = refused[1]
         else:
             try:
                 clean = attachments.clean_upload(upload.name or "", upload.read())
@@ -231,6 +265,7 @@ def evidence(request: HttpRequest, organisation: Organisation, org_settings: Rep
             position=ORDER.index(EVIDENCE_STEP) + 1,
             total=len(ORDER),
         ),
+        status=status,
     )
 
 
@@ -441,6 +476,7 @@ def follow_up_case(request: HttpRequest, organisation: Organisation, org_setting
     form = forms.ReporterMessageForm(
         request.POST if posted_message else None, request.FILES if posted_message else None
     )
+    status = 200
     if posted_message and not report.is_closed and form.is_valid():
         sealed_files: list[tuple[str, bytes]] = []
         upload = form.cleaned_data.get("file")
@@ -448,6 +484,12 @@ def follow_up_case(request: HttpRequest, organisation: Organisation, org_setting
             try:
                 if upload.size > settings.REPORTING_MAX_ATTACHMENT_BYTES:
                     raise attachments.AttachmentError("The selected file is too big")
+                stored = _stored_bytes(
+                    attachments.open_meta(private, bytes(a.sealed_meta)) for a in report.attachments.all()
+                )
+                if refused := _upload_refused(request, upload, stored=stored):
+                    status = refused[1]
+                    raise attachments.AttachmentError(refused[0])
                 clean = attachments.clean_upload(upload.name or "", upload.read())
             except attachments.AttachmentError as exc:
                 form.add_error("file", str(exc))
@@ -494,6 +536,7 @@ def follow_up_case(request: HttpRequest, organisation: Organisation, org_setting
             rows=forms.summarise(answers, handler_names=dict(_handler_choices(organisation))),
             next_step=NEXT_STEPS[Report.Status(report.status)].format(due=f"{report.acknowledge_by:%-d %B %Y}"),
         ),
+        status=status,
     )
 
 
@@ -953,6 +996,7 @@ def record_file(request: HttpRequest, organisation: Organisation, org_settings: 
         return redirect("reporting:follow_up", organisation.slug)
     private_record, private = held
     file_form = forms.EvidenceForm(request.POST, request.FILES)
+    status = 400
     if file_form.is_valid():
         upload = file_form.cleaned_data.get("file")
         if upload is None:
@@ -962,6 +1006,11 @@ def record_file(request: HttpRequest, organisation: Organisation, org_settings: 
         elif upload.size > settings.REPORTING_MAX_ATTACHMENT_BYTES:
             limit = settings.REPORTING_MAX_ATTACHMENT_BYTES // (1024 * 1024) or 1
             file_form.add_error("file", f"The selected file must be smaller than {limit} MB")
+        elif refused := _upload_refused(
+            request, upload, stored=_stored_bytes(services.record_files(private_record, private))
+        ):
+            file_form.add_error("file", refused[0])
+            status = refused[1]
         else:
             try:
                 clean = attachments.clean_upload(upload.name or "", upload.read())
@@ -971,7 +1020,9 @@ def record_file(request: HttpRequest, organisation: Organisation, org_settings: 
                 services.add_file_to_record(record=private_record, clean=clean, today=selectors.today_for(organisation))
                 messages.success(request, f"{clean.name} added to your record")
                 return redirect("reporting:record", organisation.slug)
-    return _record_page(request, organisation, org_settings, private_record, private, file_form=file_form, status=400)
+    return _record_page(
+        request, organisation, org_settings, private_record, private, file_form=file_form, status=status
+    )
 
 
 @reporter_page

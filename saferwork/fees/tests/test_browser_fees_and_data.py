@@ -12,6 +12,7 @@ from django.core import mail
 from saferwork.conftest import assert_accessible
 from saferwork.delivery.tests.factories import record_all_attended
 from saferwork.delivery.tests.test_browser_after_session import PHONE, sign_in_as
+from saferwork.lib.tests.samples import pdf_with_author
 from saferwork.training.tests import factories as tf
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -47,7 +48,7 @@ def test_fees_follow_up_form_wording_and_my_data_pages(
     page.get_by_label("Description").fill("Return train")
     page.get_by_label("Amount").fill("85.50")
     receipt = tmp_path / "ticket.pdf"
-    receipt.write_bytes(b"%PDF-1.4\n%ticket\n")
+    receipt.write_bytes(pdf_with_author("Return train ticket"))
     page.get_by_label("Receipt (optional)").set_input_files(str(receipt))
     page.get_by_role("button", name="Add").click()
     assert page.locator("#fee-total").inner_text() == "£535.50"

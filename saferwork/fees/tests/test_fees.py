@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import io
+import time
+from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,11 +15,12 @@ from docx import Document
 from saferwork.delivery.tests.factories import record_all_attended
 from saferwork.fees import services
 from saferwork.fees.models import FeeDocument, FeeLine, pounds
+from saferwork.lib.tests.samples import PDF_SECRETS, jpeg_with_gps, pdf_with_author
 from saferwork.training.tests import factories as tf
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n%receipt\n"
+PDF = pdf_with_author("Train ticket, return")
 
 
 @pytest.fixture
@@ -70,7 +74,66 @@ def test_lines_and_total_in_pence(verified_client: Any, trainer: Any, estimate: 
     assert line.receipt_name == "train.pdf"
     assert not line.receipt.name.endswith("train.pdf")  # stored under a random name
     receipt = client.get(reverse("fees:receipt", args=[estimate.pk, line.pk]))
-    assert b"".join(receipt.streaming_content) == PDF
+    stored = b"".join(receipt.streaming_content)
+    assert "Train ticket, return" in pypdf.PdfReader(io.BytesIO(stored)).pages[0].extract_text()
+
+
+def _add_receipt(client: Any, estimate: FeeDocument, name: str, content: bytes) -> Any:
+    return client.post(
+        reverse("fees:detail", args=[estimate.pk]),
+        {
+            "add_line": "1",
+            "kind": "travel",
+            "description": "Taxi",
+            "amount": "12",
+            "receipt": SimpleUploadedFile(name, content),
+        },
+    )
+
+
+def test_receipt_photo_loses_its_gps_location(verified_client: Any, trainer: Any, estimate: FeeDocument) -> None:
+    from PIL import Image
+
+    original = jpeg_with_gps()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(0x8825)  # the photo really says where
+    _add_receipt(verified_client(trainer.user), estimate, "taxi.jpg", original)
+    line = estimate.lines.get()
+    stored = line.receipt.open("rb").read()
+    assert not Image.open(io.BytesIO(stored)).getexif()
+    assert b"Camberwick" not in stored and b"Exif" not in stored
+
+
+def test_receipt_pdf_loses_its_author_and_xmp_creator(
+    verified_client: Any, trainer: Any, estimate: FeeDocument
+) -> None:
+    assert all(secret in PDF for secret in PDF_SECRETS)
+    _add_receipt(verified_client(trainer.user), estimate, "train.pdf", PDF)
+    stored = estimate.lines.get().receipt.open("rb").read()
+    assert stored.startswith(b"%PDF-")
+    for secret in PDF_SECRETS:
+        assert secret not in stored
+
+
+def test_receipt_pdf_that_cannot_be_read_is_refused(verified_client: Any, trainer: Any, estimate: FeeDocument) -> None:
+    response = _add_receipt(verified_client(trainer.user), estimate, "train.pdf", b"%PDF-1.4\n%receipt\n")
+    assert "could not be read" in response.content.decode()
+    assert not FeeLine.objects.exists()
+
+
+def test_stored_receipt_carries_only_the_day_it_was_added(
+    verified_client: Any, trainer: Any, estimate: FeeDocument, settings: Any, tmp_path: Path
+) -> None:
+    from saferwork import settings as project
+
+    # The project's own default storage (the fees tests otherwise keep files in memory), on a real disk.
+    default = {**project.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}}
+    settings.STORAGES = {**settings.STORAGES, "default": default}
+    written = time.time()
+    _add_receipt(verified_client(trainer.user), estimate, "train.pdf", PDF)
+    path = Path(estimate.lines.get().receipt.path)
+    stamp = path.stat()
+    assert stamp.st_mtime % 86400 == 0 and stamp.st_atime % 86400 == 0  # midnight, not the second
+    assert 0 <= written - stamp.st_mtime < 86400
 
 
 @pytest.mark.parametrize(

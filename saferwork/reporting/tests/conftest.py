@@ -16,7 +16,7 @@ def _cheap_argon2(settings: Any, tmp_path: Any) -> None:
     settings.REPORTING_ARGON2_MEMLIMIT_KIB = 64
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
     }
 
 

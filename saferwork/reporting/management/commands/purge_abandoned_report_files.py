@@ -32,8 +32,12 @@ class Command(BaseCommand):
         # A private record's files are in use too, however long ago they were added.
         used |= set(PrivateRecordFile.objects.filter(storage_name__in=names).values_list("storage_name", flat=True))
         removed = 0
+        restamp = getattr(default_storage, "restamp", None)
         for name in names:
             if name not in used and default_storage.get_modified_time(name) < cutoff:
                 default_storage.delete(name)
                 removed += 1
+            elif restamp is not None:
+                # Every kept file gets the same inode change time: this run's, not its upload's.
+                restamp(name)
         self.stdout.write(f"Deleted {removed} abandoned file{'s' if removed != 1 else ''}.")
