@@ -40,7 +40,8 @@ def test_regression_a_two_way_table_does_not_narrow_a_small_cell():
 
 def test_a_known_total_elsewhere_counts_against_a_breakdown():
     # The total is shown at the top of the page: the breakdown must be safe against it.
-    result = suppress_counts({"A": 0, "B": 5, "C": 30}, with_total=False)
+    result = suppress_counts({"A": 0, "B": 5, "C": 30}, with_total=False, total_published=True)
+    assert result.total is None
     model = breakdown_model(result, "t", total="T")
     model.known("T", 35)
     assert_protected(model, [("t", "cell", "A")], 5)
@@ -87,4 +88,57 @@ def test_no_two_way_table_lets_a_small_count_be_told_from_zero_or_the_threshold(
     small += [("t", "col", f"c{j}") for j in range(n_cols) if sum(values[i][j] for i in range(n_rows)) < 5]
     if sum(map(sum, values)) < 5:
         small.append(("t", "grand"))
+    assert_protected(model, small, 5)
+
+
+# ------------------------------------------------------------ multi-response and shared totals
+
+CHOICES = ["a", "b", "c", "d", "e"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people=st.lists(st.sets(st.sampled_from(CHOICES), min_size=1), max_size=40), threshold=st.sampled_from([5, 10]))
+def test_a_multi_response_table_protects_small_counts_against_the_number_of_people(people, threshold):
+    """Each person names one to five choices; the number of people is published."""
+    counts = {c: sum(c in named for named in people) for c in CHOICES}
+    result = suppress_counts(counts, threshold=threshold, with_total=False, respondents=len(people))
+    if result.withheld:
+        # Only when every cell is below the threshold: no cell could then reach it.
+        assert all(cell.hidden for cell in result.cells.values())
+        assert len(people) < threshold
+        return
+    model = breakdown_model(result, "b", respondents="R")
+    model.known("R", len(people))
+    assert_protected(model, _small(counts, "b", threshold), threshold)
+
+
+def test_regression_every_person_naming_one_choice_does_not_pin_the_last_one():
+    # 7 + 6 + 5 + 3 = 21 people and each named one: "at least 21 in all" made the 3 exact.
+    counts = {"a": 7, "b": 6, "c": 5, "d": 3}
+    result = suppress_counts(counts, with_total=False, respondents=21)
+    model = breakdown_model(result, "b", respondents="R")
+    model.known("R", 21)
+    assert_protected(model, [("b", "cell", "d")], 5)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people=st.lists(st.tuples(st.sampled_from("xyz"), st.sampled_from("pqrs"), st.sampled_from("uv")), max_size=40))
+def test_tables_sharing_one_total_protect_small_counts_read_together(people):
+    """Three breakdowns of the same people on one page: one total, shown once for all."""
+    total = len(people)
+    shown = total >= 5
+    model = ReaderModel()
+    model.unknown("T")
+    if shown:
+        model.known("T", total)
+    small: list[Any] = []
+    for index, name in enumerate(["first", "second", "third"]):
+        labels = sorted({person[index] for person in people}) or ["none"]
+        counts = {label: sum(person[index] == label for person in people) for label in labels}
+        result = suppress_counts(counts, total_published=shown)
+        assert result.total is not None and result.total.hidden is not shown
+        model.merge(breakdown_model(result, name, total="T"))
+        small += _small(counts, name, 5)
+        if not shown:
+            small.append((name, "total"))
     assert_protected(model, small, 5)
