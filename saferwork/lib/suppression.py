@@ -2,48 +2,56 @@
 
 One rule, used everywhere (a page and its CSV must hide exactly the same cells):
 
-**Primary suppression.** Every count below the threshold is hidden and shown as
-"fewer than N". That includes **zero**: a published 0 says "nobody in this group", which
-in a small team can reveal as much as a 1 (for example that everyone in a department
-answered a question one way). Treating 0 like any other small count is the simplest
-choice that is safe, so every number that *is* shown is at least the threshold.
-The threshold is a parameter (5 for reach and reporting statistics, 10 for surveys) and
-is never allowed below 5.
+**Primary suppression.** Every count below the threshold is hidden. That includes
+**zero**: a published 0 says "nobody in this group", which in a small team can reveal as
+much as a 1. So every number that *is* shown is at least the threshold. The threshold
+is a parameter (never below 5; see the settings for each output).
+
+**One label for everything hidden.** A small count and a larger count hidden to protect
+it are both shown as "hidden": a label such as "fewer than N" would itself tell a reader
+the count is below N.
 
 **Totals are shown exactly** whenever they are at or above the threshold; a total below
-it is itself a small count and is suppressed like a cell.
+it is itself a small count and is hidden like a cell. A total that is published
+elsewhere beside the table (``total_published``) is never hidden to protect a cell.
 
-**Complementary suppression.** A hidden cell must not be recoverable from what is
-shown. We assume the reader knows every shown number, every shown total, and what the
-labels mean: a "fewer than N" cell holds 0..N-1, a cell labelled "hidden" (hidden only to
-protect another) holds at least N. A table is released only when, for every cell hidden
-as "fewer than N", the values consistent with all of that still include more than one
-number: nobody can work a small count out exactly, neither by subtracting the shown
-cells of a row or a column from its total, nor by combining several rows and columns.
+**The protection-range rule.** A reader knows every shown number, every shown total and
+the constraints between them: every count is 0 or more; a row adds up to its total;
+tables on the same page share their total; in a multi-response table (each person names
+one or more items: ``respondents``) every cell is at most the number of people and the
+cells add up to at least it. For every small count, the values consistent with all of
+that must include **0** and must reach **the threshold**: nobody can tell "none" from
+"a few", nor "a few" from "enough to publish", let alone work a count out.
 
 We check that exactly. A two-way table with row, column and grand totals is a flow
 network (source → row total → cell → column total → sink, grand total closing the
 loop); a hidden value is an edge with bounds instead of a fixed flow, and the true table
 is one circulation that fits. Because such a system is totally unimodular, the values a
 hidden cell can take form an unbroken range of whole numbers, found by pushing flow
-round cycles through that cell in the residual graph (augmenting paths).
+round cycles through that cell in the residual graph (augmenting paths). A
+multi-response row is the same network with the row edge bounded below by the number of
+people and every cell edge capped by it.
 
 How cells are chosen: first the familiar line rule, applied to every row, column and
 margin until nothing changes: a line whose total is published may not hide exactly one
 item, so a lone hidden cell takes the smallest shown cell of its line with it (cells
-before totals). Then the exact check above; for any small cell still pinned, one more
+before totals). Then the exact check above; for any small count still narrowed, one more
 item is hidden, preferring (1) a shown cell on its own lines that gives it its whole
-range 0..N-1, then (2) the smallest nearby item that at least unpins it, else the
-smallest cell next to it, and the check runs again. Hiding more never helps a reader,
-so this ends, and a small cell once protected stays protected.
+range, then (2) any nearby item that widens it, else the smallest cell next to it, and
+the check runs again. Hiding more never helps a reader, so this ends, and a count once
+protected stays protected. If nothing that may be hidden is left and a count is still
+narrowed (a multi-response table of fewer people than the threshold), the result is
+``withheld``: callers publish nothing of it.
 
-What it does not cover, and callers must: a small cell is protected from exact
-disclosure, but its possible range may be narrower than 0..N-1 (for example "0 or 1");
-and each table is protected on its own. Two outputs of the same data that can be
+The check here is the suppressor's own; ``saferwork.lib.disclosure`` is an independent
+audit (bounded integer search over the published face of one or more outputs) that the
+tests and the statistics page use to verify the choice against everything on a page.
+
+What it does not cover, and callers must: two outputs of the same data that can be
 subtracted from each other (a period and the same period plus a day, an organisation
 breakdown and a region breakdown where a region holds one organisation, a filter that
-excludes one trainer) can still reveal a small count: keep such breakdowns on fixed
-boundaries (whole months, whole regions) or suppress their combination as one table.
+excludes one trainer) are not one table unless the caller models them as one: keep such
+breakdowns on fixed boundaries (whole months, whole regions) or audit them together.
 
 Use ``suppress_counts`` for a breakdown (one dimension) and ``suppress_table`` for a
 two-way table; both return objects whose cells know ``value`` (``None`` when hidden) and
@@ -91,10 +99,10 @@ class Cell:
 
     @property
     def display(self) -> str:
+        # One word for every hidden number, small or not: a label that said "fewer than N"
+        # would itself tell a reader the count is below the threshold.
         if self.status is Status.SHOWN:
             return f"{self._true_value:,}"
-        if self.status is Status.SMALL:
-            return f"fewer than {self.threshold}"
         return HIDDEN_LABEL
 
     @property
@@ -110,9 +118,9 @@ class Cell:
 def footnote(threshold: int) -> str:
     """The sentence every output with suppressed cells carries."""
     return (
-        f"Counts below {threshold} (including zero) are shown as “fewer than {threshold}”. "
-        f"Cells marked “{HIDDEN_LABEL}” are at least {threshold} but are withheld so that "
-        "a smaller count cannot be worked out from the totals."
+        f"Counts below {threshold}, including zero, are not shown. Some larger counts are not shown "
+        f"either, so that a small count cannot be worked out from the other numbers. Every count "
+        f"that is not shown is marked “{HIDDEN_LABEL}”: it could be anything from 0 to {threshold} or more."
     )
 
 
@@ -140,6 +148,9 @@ class SuppressedTable:
     threshold: int
     cells: dict[str, Cell]
     total: Cell | None
+    # True when no choice of hidden cells could protect every small count: every cell is
+    # hidden, and callers should say so rather than show a column of "hidden".
+    withheld: bool = False
 
     @property
     def any_hidden(self) -> bool:
@@ -177,6 +188,7 @@ class SuppressedTwoWay:
     row_totals: dict[str, Cell] | None
     column_totals: dict[str, Cell] | None
     grand_total: Cell | None
+    withheld: bool = False
 
     @property
     def any_hidden(self) -> bool:
@@ -217,15 +229,43 @@ class SuppressedTwoWay:
 # ------------------------------------------------------------------ public API
 
 
-def suppress_counts(counts: Mapping[str, int], *, threshold: int = 5, with_total: bool = True) -> SuppressedTable:
-    """Suppress a one-dimensional breakdown; see the module docstring for the rule."""
+def suppress_counts(
+    counts: Mapping[str, int],
+    *,
+    threshold: int = 5,
+    with_total: bool = True,
+    total_published: bool = False,
+    respondents: int | None = None,
+) -> SuppressedTable:
+    """Suppress a one-dimensional breakdown; see the module docstring for the rule.
+
+    ``total_published``: the total is shown elsewhere beside this table (a headline figure,
+    another table of the same page), so it is never hidden here to protect a cell.
+    ``respondents``: the cells count people who each name one or more of them (a
+    multi-response question), and that number of people is published: a reader knows
+    every cell is at most it and that the cells add up to at least it. Such a table has
+    no total of its own.
+    """
     check_threshold(threshold)
     labels = list(counts)
     values = [[_check_count(label, counts[label]) for label in labels]]
-    grid = _Grid(values, threshold, row_totals=with_total, column_totals=False, grand_total=False)
+    if respondents is not None:
+        _check_count("respondents", respondents)
+        if with_total:
+            raise ValueError("A multi-response breakdown has no total of its own: pass with_total=False.")
+    grid = _Grid(
+        values,
+        threshold,
+        # A total published elsewhere counts against the cells even where this table omits it.
+        row_totals=with_total or total_published,
+        column_totals=False,
+        grand_total=False,
+        locked=[("row", 0)] if total_published else (),
+        respondents=respondents,
+    )
     grid.suppress()
     cells = {label: grid.cell(("cell", 0, j)) for j, label in enumerate(labels)}
-    return SuppressedTable(threshold, cells, grid.cell(("row", 0)) if with_total else None)
+    return SuppressedTable(threshold, cells, grid.cell(("row", 0)) if with_total else None, withheld=grid.withheld)
 
 
 def suppress_table(
@@ -234,18 +274,27 @@ def suppress_table(
     columns: Sequence[str] | None = None,
     threshold: int = 5,
     with_totals: bool = True,
+    total_published: bool = False,
 ) -> SuppressedTwoWay:
     """Suppress a two-way table given as ``{row: {column: count}}``.
 
     Missing cells count as 0 (and so are suppressed). With ``with_totals`` the result
     carries row, column and grand totals, all shown exactly unless below the threshold
-    or needed as a complement.
+    or needed as a complement. ``total_published``: the grand total is shown elsewhere
+    beside this table, so it is never hidden here.
     """
     check_threshold(threshold)
     row_labels = list(table)
     column_labels = list(columns) if columns is not None else _column_order(table.values())
     values = [[_check_count((r, c), table[r].get(c, 0)) for c in column_labels] for r in row_labels]
-    grid = _Grid(values, threshold, row_totals=with_totals, column_totals=with_totals, grand_total=with_totals)
+    grid = _Grid(
+        values,
+        threshold,
+        row_totals=with_totals,
+        column_totals=with_totals,
+        grand_total=with_totals,
+        locked=[("grand",)] if total_published else (),
+    )
     grid.suppress()
     cells = {r: {c: grid.cell(("cell", i, j)) for j, c in enumerate(column_labels)} for i, r in enumerate(row_labels)}
     return SuppressedTwoWay(
@@ -256,6 +305,7 @@ def suppress_table(
         row_totals={r: grid.cell(("row", i)) for i, r in enumerate(row_labels)} if with_totals else None,
         column_totals={c: grid.cell(("col", j)) for j, c in enumerate(column_labels)} if with_totals else None,
         grand_total=grid.cell(("grand",)) if with_totals else None,
+        withheld=grid.withheld,
     )
 
 
@@ -274,7 +324,15 @@ class _Grid:
     """Values of an R×C table and which of its published items are hidden."""
 
     def __init__(
-        self, values: list[list[int]], threshold: int, *, row_totals: bool, column_totals: bool, grand_total: bool
+        self,
+        values: list[list[int]],
+        threshold: int,
+        *,
+        row_totals: bool,
+        column_totals: bool,
+        grand_total: bool,
+        locked: Iterable[Key] = (),
+        respondents: int | None = None,
     ) -> None:
         self.values = values
         self.threshold = threshold
@@ -298,7 +356,19 @@ class _Grid:
         self.status: dict[Key, Status] = {
             key: (Status.SMALL if value < threshold else Status.SHOWN) for key, value in self.true.items()
         }
-        self._big = 10 * (sum(map(sum, values)) + threshold + 1)
+        self._big = 10 * (sum(map(sum, values)) + threshold + 1) * (len(values[0]) + 1 if values else 1)
+        # Totals the reader knows from elsewhere: never hidden to protect a cell here.
+        self.locked = {key for key in locked if key in self.status and self.status[key] is Status.SHOWN}
+        # What a reader knows about numbers that are hidden or not published at all.
+        self.reader_bounds: dict[Key, tuple[int, int]] = {}
+        if respondents is not None:
+            # Each of ``respondents`` people is counted in one or more of the cells of the
+            # (single) row: every cell is at most that, and the row adds up to at least it.
+            n_cols = len(values[0]) if values else 0
+            self.reader_bounds[("row", 0)] = (respondents, respondents * n_cols)
+            for j in range(n_cols):
+                self.reader_bounds[("cell", 0, j)] = (0, respondents)
+        self.withheld = False
         self._edge_cache: list[tuple[Key, int, int, int]] | None = None
         self._index_cache: dict[Key, tuple[int, int, int]] | None = None
         # The residual graph of the current status is reused until the status changes.
@@ -336,16 +406,15 @@ class _Grid:
             self._edge_cache = edges
         return self._edge_cache
 
-    def _arcs(self, flow: int, state: Status | None) -> tuple[int, int]:
-        """(room to grow, room to shrink) of one edge as a reader sees it."""
+    def _arcs(self, flow: int, state: Status | None, key: Key) -> tuple[int, int]:
+        """(room to grow, room to shrink) of one edge as a reader sees it.
+
+        Every hidden number carries the same label, so a reader knows only that it is at
+        least 0 (and at most what caps it); a total not published at all is the same.
+        """
         if state is Status.SHOWN:
             return 0, 0
-        if state is Status.SMALL:
-            low, high = 0, self.threshold - 1
-        elif state is Status.COMPLEMENTARY:
-            low, high = self.threshold, self._big
-        else:  # a total that is not published at all
-            low, high = 0, self._big
+        low, high = self.reader_bounds.get(key, (0, self._big))
         return max(high - flow, 0), max(flow - low, 0)
 
     def _slack(self, skip: Key, extra: Key | None = None) -> _Residual:
@@ -357,7 +426,7 @@ class _Grid:
         if self._slack_version != self._version or self._slack_base is None:
             base: dict[int, dict[int, int]] = {}
             for key, a, b, flow in self._edges():
-                grow, shrink = self._arcs(flow, self.status.get(key))
+                grow, shrink = self._arcs(flow, self.status.get(key), key)
                 if grow:
                     base.setdefault(a, {})[b] = base.get(a, {}).get(b, 0) + grow
                 if shrink:
@@ -366,11 +435,11 @@ class _Grid:
         residual = _Residual(self._slack_base)
         if extra is not None:
             a, b, flow = self._edge_index()[extra]
-            grow, shrink = self._arcs(flow, Status.COMPLEMENTARY)
+            grow, shrink = self._arcs(flow, Status.COMPLEMENTARY, extra)
             residual.change(a, b, grow)
             residual.change(b, a, shrink)
         a, b, flow = self._edge_index()[skip]
-        grow, shrink = self._arcs(flow, self.status.get(skip))
+        grow, shrink = self._arcs(flow, self.status.get(skip), skip)
         residual.change(a, b, -grow)
         residual.change(b, a, -shrink)
         return residual
@@ -381,22 +450,21 @@ class _Grid:
         return self._index_cache
 
     def _room(self, key: Key, extra: Key | None = None) -> tuple[int, int]:
-        """How far (down, up) the item could move and still fit everything published."""
+        """How far (down to 0, up to the threshold) the item could move and still fit everything published."""
         a, b, _flow = self._edge_index()[key]
         value = self.true[key]
-        down = self._slack(key, extra).push(a, b, value)
-        up = self._slack(key, extra).push(b, a, self.threshold - 1 - value)
+        own_low, own_high = self.reader_bounds.get(key, (0, self._big))
+        down = self._slack(key, extra).push(a, b, max(min(value, value - own_low), 0))
+        up = self._slack(key, extra).push(b, a, max(min(self.threshold - value, own_high - value), 0))
         return down, up
 
-    def protection(self, key: Key, extra: Key | None = None) -> str:
-        """'full' if every value 0..N-1 is still possible, 'some' if more than one is, else 'pinned'.
+    def protection(self, key: Key, extra: Key | None = None) -> int:
+        """How much of its protection range (0 up to the threshold) the small item lacks: 0 when protected.
 
         ``extra``: judge as if that shown item were hidden too.
         """
         down, up = self._room(key, extra)
-        if down == self.true[key] and up == self.threshold - 1 - self.true[key]:
-            return "full"
-        return "some" if down or up else "pinned"
+        return (self.true[key] - down) + (self.threshold - self.true[key] - up)
 
     def _line_mates(self, key: Key) -> list[Key]:
         """Every published item sharing a line with ``key``."""
@@ -457,23 +525,38 @@ class _Grid:
 
     def suppress(self) -> None:
         # Hiding more only ever widens what a reader must consider possible, so a small
-        # cell that is protected stays protected: each is checked until it is, once.
-        # Every round hides at least one more item, so this ends (at worst with all hidden).
+        # item that is protected stays protected: each is checked until it is, once.
+        # Every round hides at least one more item, so this ends: protected, or, when
+        # nothing that may be hidden is left, withheld.
         if not self.n_rows or not self.n_cols:
-            return  # no cells: the totals are zero by definition and already shown as small
+            return  # no cells: the totals are zero by definition and already hidden as small
         self._apply_line_rule()
         pending = deque(key for key, state in self.status.items() if state is Status.SMALL)
         while pending:
             key = pending[0]
-            if self.protection(key) != "pinned":
+            if not self.protection(key):
                 pending.popleft()
                 continue
-            self._hide(self._choose_complement(key))
+            complement = self._choose_complement(key)
+            if complement is None:
+                self._withhold()
+                return
+            self._hide(complement)
             self._apply_line_rule()
+
+    def _withhold(self) -> None:
+        """No choice of complements protects every small item: hide everything that may be hidden."""
+        for key, state in list(self.status.items()):
+            if state is Status.SHOWN and key not in self.locked:
+                self._hide(key)
+        self.withheld = True
 
     def _hide(self, key: Key) -> None:
         self.status[key] = Status.COMPLEMENTARY
         self._version += 1
+
+    def _hideable(self, key: Key) -> bool:
+        return self.status[key] is Status.SHOWN and key not in self.locked
 
     def _apply_line_rule(self) -> None:
         """No published line may hide exactly one item: take the smallest shown one with it."""
@@ -483,32 +566,34 @@ class _Grid:
             changed = False
             for line in lines:
                 hidden = [k for k in line if self.status[k] is not Status.SHOWN]
-                shown = [k for k in line if self.status[k] is Status.SHOWN]
+                shown = [k for k in line if self._hideable(k)]
                 if len(hidden) == 1 and shown:
                     self._hide(min(shown, key=self._preference))
                     changed = True
 
-    def _choose_complement(self, exposed: Key) -> Key:
-        """The next item to hide for a small cell that can still be worked out exactly."""
-        near = self.neighbours(exposed)
+    def _choose_complement(self, exposed: Key) -> Key | None:
+        """The next item to hide for a small item a reader can still narrow; None if nothing is left."""
+        near = [k for k in self.neighbours(exposed) if k not in self.locked]
         candidates = set(near)
         # Items one step further: on the lines of the hidden items that share a line with it.
         for key in self._line_mates(exposed):
             if self.status[key] is not Status.SHOWN:
-                candidates.update(self.neighbours(key))
+                candidates.update(k for k in self.neighbours(key) if k not in self.locked)
         ordered = sorted(candidates, key=self._preference)
-        # First a cell on the small cell's own lines that gives it its whole range, then
-        # any nearby item that at least stops it being pinned (bounded, to stay quick).
-        passes = (("full", [k for k in sorted(near, key=self._preference) if k[0] == "cell"]), ("some", ordered[:40]))
-        for wanted, keys in passes:
-            for key in keys:
-                if self.protection(exposed, extra=key) in ("full", wanted):
-                    return key
-        # No single item is enough: hide the best next to the small cell and go round again.
+        # First a cell on the small item's own lines that gives it its whole range, then
+        # any nearby item that at least widens it (bounded, to stay quick).
+        lacking = self.protection(exposed)
+        for key in [k for k in sorted(near, key=self._preference) if k[0] == "cell"] + ordered[:40]:
+            if not self.protection(exposed, extra=key):
+                return key
+        for key in ordered[:40]:
+            if self.protection(exposed, extra=key) < lacking:
+                return key
+        # No single item is enough: hide the best next to the small item and go round again.
         fallback = sorted(near, key=self._preference) or ordered
-        if not fallback:  # pragma: no cover - with everything hidden nothing can be pinned
-            raise RuntimeError("Suppression could not protect a small cell.")
-        return fallback[0]
+        if not fallback:
+            fallback = sorted((k for k in self.status if self._hideable(k)), key=self._preference)
+        return fallback[0] if fallback else None
 
 
 class _Residual:

@@ -57,19 +57,19 @@ def lines_with_one_hidden(result: SuppressedTable | SuppressedTwoWay) -> list[li
 
 
 def possible_values(result: SuppressedTable | SuppressedTwoWay, target: Any) -> set[int]:
-    """Every value 0..N-1 the hidden small item ``target`` could hold, given all that is shown.
+    """Every value 0..N the hidden item ``target`` could hold, given all that is shown.
 
-    Hidden "fewer than N" items range over 0..N-1 and "hidden" ones over N and up, capped
-    well above the true grand total (a narrower range than a reader must allow, so a value
+    Every hidden item carries the same label, so it ranges over 0 and up, capped well
+    above the true grand total (a narrower range than a reader must allow, so a value
     found here is truly possible).
     """
     items, lines, grand = published(result)
     threshold = items[target].threshold
     hidden = [k for k, cell in items.items() if cell.hidden]
     cap = grand + threshold * (len(hidden) + 1)
-    domain = {k: (0, threshold - 1) if items[k].status is Status.SMALL else (threshold, cap) for k in hidden}
+    domain = {k: (0, cap) for k in hidden}
     found: set[int] = set()
-    for wanted in range(threshold):
+    for wanted in range(threshold + 1):
         start = dict(domain)
         start[target] = (wanted, wanted)
         if _solvable(start, lines, items):
@@ -126,22 +126,23 @@ def assert_safe(result: SuppressedTable | SuppressedTwoWay) -> None:
             assert true >= threshold, f"{key} shows {true}, below {threshold}"
             assert cell.display == f"{true:,}"
         if true < threshold:
-            assert cell.status is Status.SMALL and cell.display == f"fewer than {threshold}"
+            assert cell.status is Status.SMALL and cell.display == "hidden"
     assert not lines_with_one_hidden(result), "a lone hidden number can be found by subtraction"
     for key, cell in items.items():
         if cell.status is Status.SMALL:
             values = possible_values(result, key)
             assert cell._true_value in values
-            assert len(values) >= 2, f"{key} can only be {values}: it is disclosed"
+            # The protection range: nobody can tell it from 0, nor from the threshold.
+            assert 0 in values and threshold in values, f"{key} can only be {sorted(values)}: it is narrowed"
 
 
 # ------------------------------------------------------------ examples a person can check
 
 
-def test_small_counts_including_zero_are_hidden_as_fewer_than_five():
+def test_small_counts_including_zero_are_hidden():
     result = suppress_counts({"Reps": 12, "Officials": 3, "Leaders": 0, "Staff": 40})
-    assert result["Officials"].display == "fewer than 5"
-    assert result["Leaders"].display == "fewer than 5"
+    assert result["Officials"].display == "hidden"
+    assert result["Leaders"].display == "hidden"
     assert result["Officials"].value is None and result["Leaders"].value is None
     assert result["Staff"].value == 40
     assert result.total is not None and result.total.value == 55
@@ -149,40 +150,44 @@ def test_small_counts_including_zero_are_hidden_as_fewer_than_five():
 
 def test_a_lone_hidden_cell_takes_the_next_smallest_with_it():
     result = suppress_counts({"Reps": 3, "Officials": 20, "Leaders": 30})
-    assert result["Reps"].display == "fewer than 5"
+    assert result["Reps"].display == "hidden"
     assert result["Officials"].display == "hidden"
     assert result["Leaders"].display == "30"
     assert result.total is not None and result.total.display == "53"
     assert_safe(result)
 
 
-def test_a_complement_that_would_pin_the_small_cell_is_not_enough():
-    # Hiding only the 5 would leave "0 + (at least 5) = 5": the 0 would be certain.
-    result = suppress_counts({"A": 0, "B": 5, "C": 30})
-    assert result["A"].hidden
+def test_a_complement_must_give_the_small_cell_its_whole_protection_range():
+    # Hiding the 1 with the 2 would leave "A + B = 3": A could not reach 5 (nor B).
+    result = suppress_counts({"A": 1, "B": 2, "C": 30})
+    assert result["A"].hidden and result["B"].hidden
     assert result["C"].hidden
+    assert_safe(result)
+    # Hiding the 5 with the 0 is enough: "A + B = 5" lets A be anything from 0 to 5.
+    result = suppress_counts({"A": 0, "B": 5, "C": 30})
+    assert result["A"].hidden and result["B"].hidden and result["C"].value == 30
     assert_safe(result)
 
 
 def test_without_a_total_only_small_cells_are_hidden():
     result = suppress_counts({"A": 3, "B": 20, "C": 30}, with_total=False)
-    assert [c.display for _, c in result.items()] == ["fewer than 5", "20", "30"]
+    assert [c.display for _, c in result.items()] == ["hidden", "20", "30"]
     assert result.total is None
 
 
 def test_a_total_below_the_threshold_is_itself_hidden():
     result = suppress_counts({"A": 1, "B": 2})
-    assert result.total is not None and result.total.display == "fewer than 5"
+    assert result.total is not None and result.total.display == "hidden"
 
 
 def test_an_empty_breakdown_is_allowed():
     empty = suppress_counts({})
     assert empty.items() == []
-    assert empty.total is not None and empty.total.display == "fewer than 5"
+    assert empty.total is not None and empty.total.display == "hidden"
     table = suppress_table({})
-    assert table.csv_rows() == [["", "Total"], ["Total", "fewer than 5"]]
+    assert table.csv_rows() == [["", "Total"], ["Total", "hidden"]]
     north = suppress_table({"North": {}}).row_totals
-    assert north is not None and north["North"].display == "fewer than 5"
+    assert north is not None and north["North"].display == "hidden"
 
 
 def test_nothing_small_means_nothing_hidden():
@@ -201,7 +206,7 @@ def test_threshold_below_five_is_refused(threshold):
 
 def test_surveys_can_use_ten():
     result = suppress_counts({"Yes": 9, "No": 40, "Unsure": 12}, threshold=10)
-    assert result["Yes"].display == "fewer than 10"
+    assert result["Yes"].display == "hidden"
     assert result["Unsure"].hidden
     assert_safe(result)
 
@@ -217,8 +222,8 @@ def test_two_way_table_defeats_combining_a_row_with_a_column():
     # Row 1 minus column 2 would give "small cell minus other small cell = 4": both pinned
     # unless the suppressor hides a total too.
     result = suppress_table({"North": {"Reps": 4, "Staff": 12}, "South": {"Reps": 12, "Staff": 0}})
-    assert result.cell("North", "Reps").display == "fewer than 5"
-    assert result.cell("South", "Staff").display == "fewer than 5"
+    assert result.cell("North", "Reps").display == "hidden"
+    assert result.cell("South", "Staff").display == "hidden"
     assert_safe(result)
 
 
@@ -229,7 +234,7 @@ def test_two_way_table_with_one_small_cell():
         "East": {"Reps": 40, "Staff": 9, "Leaders": 7},
     }
     result = suppress_table(table)
-    assert result.cell("North", "Reps").display == "fewer than 5"
+    assert result.cell("North", "Reps").display == "hidden"
     assert result.grand_total is not None and result.grand_total.value == 140
     assert_safe(result)
 
@@ -239,7 +244,7 @@ def test_csv_and_xlsx_rows_carry_exactly_what_the_page_shows():
     rows = result.xlsx_rows(label_header="Position", value_header="Attendees")
     assert rows == [
         ["Position", "Attendees"],
-        ["Reps", "fewer than 5"],
+        ["Reps", "hidden"],
         ["Officials", "hidden"],
         ["Leaders", 30],
         ["Total", 53],
@@ -247,29 +252,31 @@ def test_csv_and_xlsx_rows_carry_exactly_what_the_page_shows():
     buffer = io.StringIO()
     csv.writer(buffer).writerows(result.csv_rows())
     lines = buffer.getvalue().splitlines()
-    assert lines[1:3] == ["Reps,fewer than 5", "Officials,hidden"]
+    assert lines[1:3] == ["Reps,hidden", "Officials,hidden"]
 
     table = suppress_table({"North": {"Reps": 4, "Staff": 12}, "South": {"Reps": 12, "Staff": 20}})
     grid = table.csv_rows(corner="Region")
     assert grid[0] == ["Region", "Reps", "Staff", "Total"]
-    assert grid[1][1] == "fewer than 5"
+    assert grid[1][1] == "hidden"
     flat = [value for row in table.xlsx_rows() for value in row]
     assert 4 not in flat and 12 not in flat
 
 
 def test_the_checker_catches_a_naive_suppression():
     # Guard the guard: hide only the small cell and the checkers must object.
-    result = suppress_counts({"A": 0, "B": 5, "C": 30})
+    result = suppress_counts({"A": 1, "B": 2, "C": 30})
     naive = SuppressedTable(
         result.threshold,
         {
             "A": result["A"],
-            "B": type(result["B"])(Status.COMPLEMENTARY, 5, 5),
+            "B": result["B"],
             "C": type(result["C"])(Status.SHOWN, 5, 30),
         },
         result.total,
     )
-    assert possible_values(naive, ("cell", "A")) == {0}
+    assert possible_values(naive, ("cell", "A")) == {0, 1, 2, 3}  # never 5: it is known to be small
+    with pytest.raises(AssertionError, match="narrowed"):
+        assert_safe(naive)
     lone = SuppressedTable(
         5, {"A": result["A"], "B": type(result["B"])(Status.SHOWN, 5, 5), "C": naive["C"]}, result.total
     )
@@ -328,4 +335,4 @@ def test_the_checker_catches_a_row_minus_column_disclosure():
         grand_total=result.grand_total,
     )
     assert not lines_with_one_hidden(naive)  # subtraction within one line is not enough here
-    assert possible_values(naive, ("cell", "r1", "x")) == {4}
+    assert possible_values(naive, ("cell", "r1", "x")) == {4, 5}  # not 0: it is known to be at least 4

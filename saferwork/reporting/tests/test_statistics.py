@@ -327,3 +327,108 @@ def test_the_combined_checker_catches_a_total_hidden_in_one_table_only(reporting
     assert not stats.place_who.grand_total.hidden
     with pytest.raises(AssertionError, match="disclosed"):
         _combined_possible(stats)
+
+
+# ------------------------------------------------------------ issue 10, finding 14: the whole page
+
+
+def page_model(stats: statistics.Statistics) -> tuple[Any, list[Any]]:
+    """What a reader of the page knows, and which hidden numbers must stay protected.
+
+    Built from the published face only (``saferwork.lib.disclosure`` reads values and
+    labels): the four tables, one total ``T`` of reports shared by the place/who, month
+    and acknowledgement tables, and the rule that every report names one or more of the
+    behaviours (so each behaviour count is at most ``T`` and they add up to at least ``T``).
+    """
+    from saferwork.lib.disclosure import ReaderModel, breakdown_model, two_way_model
+
+    model = ReaderModel()
+    model.unknown("T")
+    small: list[Any] = []
+    threshold = stats.threshold
+    if stats.place_who is not None:
+        model.merge(two_way_model(stats.place_who, "pw", total="T"))
+        pw = stats.place_who
+        for r in pw.row_labels:
+            small += [("pw", "cell", r, c) for c in pw.column_labels if pw.cells[r][c]._true_value < threshold]
+        if pw.row_totals is not None:
+            small += [("pw", "row", r) for r, cell in pw.row_totals.items() if cell._true_value < threshold]
+        if pw.column_totals is not None:
+            small += [("pw", "col", c) for c, cell in pw.column_totals.items() if cell._true_value < threshold]
+        if pw.grand_total is not None and pw.grand_total._true_value < threshold:
+            small.append(("pw", "grand"))
+    for name, table in (("month", stats.by_month), ("ack", stats.acknowledged)):
+        if table is not None:
+            model.merge(breakdown_model(table, name, total="T"))
+            small += [(name, "cell", label) for label, cell in table.cells.items() if cell._true_value < threshold]
+            if table.total is not None and table.total._true_value < threshold:
+                small.append((name, "total"))
+    if stats.behaviours is not None:
+        model.merge(breakdown_model(stats.behaviours, "behaviour", respondents="T"))
+        small += [
+            ("behaviour", "cell", label)
+            for label, cell in stats.behaviours.cells.items()
+            if cell._true_value < threshold
+        ]
+    return model, small
+
+
+def assert_page_protected(stats: statistics.Statistics) -> None:
+    from saferwork.lib.disclosure import BIG
+
+    model, small = page_model(stats)
+    for key in small:
+        assert model.possible(key, 0, 0), f"{key}: a reader of the page can rule out 0 ({model.interval(key)})"
+        assert model.possible(key, stats.threshold, BIG), f"{key}: a reader of the page knows it is small"
+
+
+def _seed_reports(org, reports):
+    """Tally whole reports: (place|who, month offset, behaviours, acknowledgement bucket or None)."""
+    first, _last = statistics.period(TODAY)
+    counts: dict[tuple[date, str, str], int] = {}
+    for place_who, offset, behaviours, ack in reports:
+        month = date(first.year + (first.month + offset - 1) // 12, (first.month + offset - 1) % 12 + 1, 1)
+        found = [("place_who", place_who)] + [("behaviour", b) for b in sorted(set(behaviours))]
+        found += [("ack", ack)] if ack is not None else []
+        for dimension, value in found:
+            counts[(month, dimension, value)] = counts.get((month, dimension, value), 0) + 1
+    ReportTally.objects.bulk_create(
+        ReportTally(organisation=org, month=m, dimension=d, value=v, count=n) for (m, d, v), n in counts.items()
+    )
+
+
+def test_regression_a_behaviour_count_is_not_pinned_by_every_report_naming_one(reporting_org):
+    """60 reports, each naming one behaviour: seven behaviours shown add up to 56, so the
+    one "fewer than 5" behaviour had to be 4 exactly (at least 60 in all)."""
+    behaviours = {"comments": 10, "looks": 8, "messages": 7, "touching": 12, "advances": 6, "pressure": 5}
+    behaviours |= {"other": 8, "assault": 4}
+    reports = []
+    named = [b for b, n in behaviours.items() for _ in range(n)]
+    for i, behaviour in enumerate(named):
+        reports.append(("own_premises|colleague" if i % 2 else "online|third_party", 4, [behaviour], "0"))
+    _seed_reports(reporting_org, reports)
+    stats = statistics.statistics_for(reporting_org, TODAY)
+    model, _small = page_model(stats)
+    key = ("behaviour", "cell", statistics.BEHAVIOUR_LABELS["assault"])
+    assert model.possible(key, 0, 3), f"the assault count is pinned to {model.interval(key)}"
+    assert_page_protected(stats)
+
+
+REPORT = st.tuples(
+    st.sampled_from([f"{p}|{w}" for p in PLACES for w in WHOS]),
+    st.integers(min_value=0, max_value=11),
+    st.lists(st.sampled_from(["touching", "comments", "assault", "looks"]), min_size=1, max_size=3),
+    st.sampled_from(["0", "1", "6+", None]),
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(reports=st.lists(REPORT, max_size=40))
+def test_no_statistics_page_lets_a_small_count_be_told_from_zero_or_the_threshold(reporting_org, reports):
+    ReportTally.objects.all().delete()
+    _seed_reports(reporting_org, reports)
+    stats = statistics.statistics_for(reporting_org, TODAY)
+    assert_page_protected(stats)
+    for row in stats.csv_rows()[2:]:
+        for value in row[1:]:
+            assert not value.replace(",", "").isdigit() or int(value.replace(",", "")) >= stats.threshold, row
