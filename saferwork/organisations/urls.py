@@ -6,4 +6,5 @@ app_name = "organisations"
 
 urlpatterns = [
     path("organisations/switch/", views.switch, name="switch"),
+    path("organisation/people/<int:pk>/", views.member, name="member"),
 ]

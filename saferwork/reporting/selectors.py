@@ -53,6 +53,31 @@ def handlers(organisation: Organisation) -> QuerySet[User]:
     ).order_by("full_name", "email")
 
 
+def readers(organisation: Organisation) -> QuerySet[User]:
+    """Handlers who read ``organisation``'s reports: the flag and a grant (``HandlerAccess``)
+    given by someone who could already read them. New reports are sealed to these people."""
+    from saferwork.reporting.models import HandlerAccess
+
+    granted = HandlerAccess.objects.filter(organisation=organisation).values("user_id")
+    return handlers(organisation).filter(pk__in=granted)
+
+
+def waiting_for_access(organisation: Organisation) -> QuerySet[User]:
+    """Handlers with a reporting key who have not been given this organisation's reports."""
+    from saferwork.reporting.models import HandlerAccess
+
+    granted = HandlerAccess.objects.filter(organisation=organisation).values("user_id")
+    return handlers(organisation).filter(reporting_key__isnull=False).exclude(pk__in=granted)
+
+
+def recovery_key_holders(org_settings: ReportingSettings) -> str:
+    """Who keeps the recovery key, in words a reporter understands."""
+    named = org_settings.recovery_key_holders.strip()
+    if named:
+        return named
+    return f"the people {org_settings.organisation.name} chose to keep its recovery key"
+
+
 def excluded_user_ids(report: Report) -> set[int]:
     return set(Exclusion.objects.filter(report=report).values_list("user_id", flat=True))
 

@@ -131,7 +131,12 @@ def _after(request: HttpRequest, organisation: Organisation, step: str) -> HttpR
 
 
 def _reporter_context(organisation: Organisation, org_settings: ReportingSettings, **extra: Any) -> dict[str, Any]:
-    return {"organisation": organisation, "org_settings": org_settings, **extra}
+    return {
+        "organisation": organisation,
+        "org_settings": org_settings,
+        "recovery_holders": selectors.recovery_key_holders(org_settings),
+        **extra,
+    }
 
 
 # ---------------------------------------------------------------- reporter pages
@@ -168,6 +173,7 @@ def question(
     extra: dict[str, Any] = {}
     if form_class is forms.ExcludeForm:
         extra["handlers"] = _handler_choices(organisation)
+        extra["recovery_holders"] = selectors.recovery_key_holders(org_settings)
     initial = (draft or {}).get("answers", {}).get(step, {})
     form = form_class(_posted(request), initial=initial, **extra)
     if request.method == "POST" and form.is_valid():
@@ -541,7 +547,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def _case_context(request: HttpRequest, report: Report, private: bytes) -> dict[str, Any]:
     organisation = report.organisation
     excluded = selectors.excluded_user_ids(report)
-    choices = [(str(u.pk), u.get_full_name()) for u in selectors.handlers(organisation) if u.pk not in excluded]
+    choices = [(str(u.pk), u.get_full_name()) for u in selectors.readers(organisation) if u.pk not in excluded]
     files = []
     for attachment in report.attachments.all():
         meta = attachments.open_meta(private, bytes(attachment.sealed_meta))
@@ -644,7 +650,7 @@ def case_status(request: HttpRequest, report: Report) -> HttpResponse:
 @_case_action
 def case_assign(request: HttpRequest, report: Report) -> HttpResponse:
     excluded = selectors.excluded_user_ids(report)
-    choices = [(str(u.pk), u.get_full_name()) for u in selectors.handlers(report.organisation) if u.pk not in excluded]
+    choices = [(str(u.pk), u.get_full_name()) for u in selectors.readers(report.organisation) if u.pk not in excluded]
     form = forms.AssignForm(request.POST, choices=choices)
     if form.is_valid():
         assignee = (
@@ -728,6 +734,7 @@ def reporting_settings(request: HttpRequest) -> HttpResponse:
     form = forms.SupportPagesForm(
         request.POST or None,
         initial={
+            "recovery_key_holders": org_settings.recovery_key_holders,
             "who_to_talk_to": org_settings.who_to_talk_to,
             "employee_assistance": org_settings.employee_assistance,
             "helplines": org_settings.helplines,
@@ -745,7 +752,95 @@ def reporting_settings(request: HttpRequest) -> HttpResponse:
             "form": form,
             "route": f"{settings.SITE_URL}{reverse('reporting:start', args=[organisation.slug])}",
             "handlers": selectors.handlers(organisation),
+            "reader_ids": set(selectors.readers(organisation).values_list("pk", flat=True)),
+            "waiting": selectors.waiting_for_access(organisation).exists(),
         },
+    )
+
+
+def _reporting_settings_or_404(request: HttpRequest) -> ReportingSettings:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    org_settings = selectors.reporting_settings(organisation) if organisation is not None else None
+    if org_settings is None:
+        raise Http404
+    return org_settings
+
+
+@never_cache
+@role_required("is_case_handler", "is_coordinator")
+@sudo_required
+def grant_access(request: HttpRequest) -> HttpResponse:
+    """Give a case handler this organisation's reports: a handler who reads them re-seals
+    the report keys they can open, or the holder of the recovery key gives every one."""
+    org_settings = _reporting_settings_or_404(request)
+    organisation = org_settings.organisation
+    waiting = list(selectors.waiting_for_access(organisation))
+    user: User = request.user  # type: ignore[assignment]
+    is_reader = selectors.readers(organisation).filter(pk=user.pk).exists()
+    form = forms.GrantAccessForm(
+        _posted(request), handlers=[(str(u.pk), f"{u.get_full_name()} ({u.email})") for u in waiting if u != user]
+    )
+    if request.method == "POST" and form.is_valid():
+        grantee = next(u for u in waiting if str(u.pk) == form.cleaned_data["handler"])
+        recovery_private = form.cleaned_data["recovery_key"]
+        own_private = keys.handler_private_key(request)
+        try:
+            if recovery_private is not None:
+                count = services.grant_with_recovery_key(
+                    organisation=organisation, recovery_private=recovery_private, user=grantee, actor=user
+                )
+                unreachable = 0
+            elif not is_reader or own_private is None:
+                form.add_error(
+                    "recovery_key",
+                    "You cannot open this organisation's reports in this session: enter the recovery key",
+                )
+                count = unreachable = 0
+            else:
+                count, unreachable = services.grant_access(
+                    organisation=organisation, granter=user, granter_private=own_private, user=grantee
+                )
+        except crypto.DecryptionError:
+            form.add_error("recovery_key", "The recovery key is not right for this organisation")
+        except PermissionError as exc:
+            form.add_error("handler", str(exc))
+        if not form.errors:
+            text = f"{grantee.get_full_name()} can now read reports here. Earlier reports given to them: {count}."
+            if unreachable:
+                text += f" {unreachable} you cannot open yourself need the recovery key."
+            messages.success(request, text)
+            return redirect("reporting:grant_access")
+    return render(
+        request,
+        "reporting/grant_access.html",
+        {"form": form, "waiting": waiting, "is_reader": is_reader, "org_settings": org_settings},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@role_required("is_case_handler", "is_coordinator")
+@sudo_required
+def rotate_recovery_key(request: HttpRequest) -> HttpResponse:
+    """Replace the recovery key: everything it protects is re-sealed to a new one, shown once."""
+    org_settings = _reporting_settings_or_404(request)
+    form = forms.RotateRecoveryKeyForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_key = services.rotate_recovery_key(
+                organisation=org_settings.organisation,
+                actor=request.user,
+                recovery_private=form.cleaned_data["recovery_key"],
+            )
+        except crypto.DecryptionError:
+            form.add_error("recovery_key", "The recovery key is not right for this organisation")
+        else:
+            return render(request, "reporting/recovery_key.html", {"recovery_key": new_key, "rotated": True})
+    return render(
+        request,
+        "reporting/rotate_recovery_key.html",
+        {"form": form, "org_settings": org_settings},
+        status=400 if form.errors else 200,
     )
 
 
@@ -1099,7 +1194,11 @@ def follow_up_share(request: HttpRequest, organisation: Organisation, org_settin
     parts = [step for step in form.cleaned_data["parts"] if step in answers]
     shared = {step: answers[step] for step in parts}
     sending = request.POST.get("action") == "send"
-    exclude_form = forms.ShareExcludeForm(request.POST if sending else None, handlers=_handler_choices(employer))
+    exclude_form = forms.ShareExcludeForm(
+        request.POST if sending else None,
+        handlers=_handler_choices(employer),
+        recovery_holders=selectors.recovery_key_holders(employer_settings),
+    )
     submit_form = forms.SubmitForm(request.POST if sending else None)
     status = 200
     if sending and exclude_form.is_valid() and submit_form.is_valid():

@@ -96,10 +96,10 @@ def test_excluded_handler_never_gets_a_key(client, reporting_org, handler, secon
     assert receipt
     report = Report.objects.get()
     assert set(ReportKey.objects.filter(report=report).values_list("user_id", flat=True)) == {handler.pk}
-    # When a handler opens the case, keys go to handlers without one: never to the excluded one.
-    newcomer = make_handler(reporting_org, email="newcomer@example.org")
+    # When a handler gives access to a newcomer, the excluded one is not given it either.
+    newcomer = make_handler(reporting_org, email="newcomer@example.org", granted=False)
     private = keys.unwrap_with_password(HandlerKey.objects.get(user=handler), PASSWORD)
-    services.open_case(report=report, user=handler, handler_private=private)
+    services.grant_access(organisation=reporting_org, granter=handler, granter_private=private, user=newcomer)
     holders = set(ReportKey.objects.filter(report=report).values_list("user_id", flat=True))
     assert holders == {handler.pk, newcomer.pk}
     # Nor with the recovery key.
@@ -252,15 +252,6 @@ def test_lost_key_without_recovery_wrap_is_replaced_and_reports_regranted(client
     assert response.status_code == 302
     assert bytes(HandlerKey.objects.get(user=handler).public_key) != old_public
     assert "Quartzberry" in client.get(reverse("reporting:case_detail", args=[report.pk])).content.decode()
-
-
-def test_former_handler_loses_their_key_when_the_case_is_next_opened(client, reporting_org, handler, second_handler):
-    submit(client, reporting_org.slug)
-    report = Report.objects.get()
-    second_handler.memberships.update(is_case_handler=False)
-    private = keys.unwrap_with_password(HandlerKey.objects.get(user=handler), PASSWORD)
-    services.open_case(report=report, user=handler, handler_private=private)
-    assert not ReportKey.objects.filter(report=report, user=second_handler).exists()
 
 
 def test_document_author_and_company_are_removed(client, reporting_org, handler):

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def employer(db):
     org = factories.OrganisationFactory(kind="employer", name="Vellum Borough Council", slug="vellum-council")
     coordinator = factories.member(org, is_coordinator=True)
-    services.enable_reporting(organisation=org, actor=coordinator, handler_private=None)
+    org.recovery_key = services.enable_reporting(organisation=org, actor=coordinator, handler_private=None)
     return org
 
 
