@@ -78,6 +78,29 @@ def recovery_key_holders(org_settings: ReportingSettings) -> str:
     return f"the people {org_settings.organisation.name} chose to keep its recovery key"
 
 
+def receipt_kdfs() -> list[Any]:
+    """The Argon2id parameter sets to try for a receipt: today's first, then every set that
+    still protects a report or a private record (most used first), so that raising the
+    parameters never locks anyone out. Taken across the whole service, not per
+    organisation: parameters are a deployment setting, and a per-organisation list would
+    tell a visitor whether an organisation has reports older than the last change."""
+    from saferwork.reporting import crypto, forms
+    from saferwork.reporting.models import PrivateRecord
+
+    counts: dict[crypto.KdfParams, int] = {}
+    for model in (Report, PrivateRecord):
+        rows = model.objects.values("receipt_kdf").annotate(n=Count("id")).values_list("receipt_kdf", "n")
+        for stored, n in rows:
+            try:
+                candidate = crypto.KdfParams.from_dict(stored)
+            except (ValueError, KeyError, TypeError):
+                continue
+            counts[candidate] = counts.get(candidate, 0) + n
+    current = crypto.KdfParams.current()
+    older = sorted((p for p in counts if p != current), key=lambda p: (-counts[p], p.opslimit, p.memlimit_kib))
+    return [current, *older][: forms.MAX_RECEIPT_KEYS]
+
+
 def excluded_user_ids(report: Report) -> set[int]:
     return set(Exclusion.objects.filter(report=report).values_list("user_id", flat=True))
 

@@ -467,6 +467,23 @@ def find_report_by_receipt_key(organisation: Organisation, receipt_key: bytes) -
 
 
 @transaction.atomic
+def rewrap_receipt(*, item: Report | PrivateRecord, private: bytes, receipt_key: bytes) -> None:
+    """Re-wrap a report's or record's private key under a receipt key derived with today's
+    Argon2id parameters (the caller derived it from the receipt itself), once an older key
+    opened it: raising the parameters then protects old material too, and the list of
+    parameter sets to try stays short. Not audited: a reporter's action, and the entry
+    would tell when a receipt was used."""
+    model = type(item)
+    locked = model.objects.select_for_update().get(pk=item.pk)
+    if crypto.public_of(private) != bytes(locked.public_key):
+        raise crypto.DecryptionError("This is not the key of this report or record.")
+    locked.receipt_lookup = crypto.receipt_lookup(receipt_key)
+    locked.receipt_kdf = crypto.KdfParams.current().as_dict()
+    locked.receipt_wrapped_private_key = crypto.secretbox_encrypt(receipt_key, private)
+    locked.save(update_fields=["receipt_lookup", "receipt_kdf", "receipt_wrapped_private_key"])
+
+
+@transaction.atomic
 def add_reporter_message(*, report: Report, body: str, attachments: list[tuple[str, bytes]] | None = None) -> Message:
     """The reporter adds information or answers; handlers are alerted without detail."""
     report = Report.objects.select_for_update().get(pk=report.pk)

@@ -357,25 +357,10 @@ def _submit(
 # ---------------------------------------------------------------- follow-up
 
 
-def _receipt_kdfs(organisation: Organisation) -> list[crypto.KdfParams]:
-    """The Argon2id parameters in use for this organisation's receipts, current first, so
-    that raising them never locks out a report made under the old ones."""
-    params = [crypto.KdfParams.current()]
-    used = Report.objects.filter(organisation=organisation).values_list("receipt_kdf", flat=True).distinct()
-    for stored in used[:10]:
-        try:
-            candidate = crypto.KdfParams.from_dict(stored)
-        except (ValueError, KeyError, TypeError):
-            continue
-        if candidate not in params:
-            params.append(candidate)
-    return params[: forms.MAX_RECEIPT_KEYS]
-
-
 def _follow_up_page(
     request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings, **extra: Any
 ) -> dict[str, Any]:
-    kdfs = [{"opslimit": p.opslimit, "memlimit": p.memlimit_kib} for p in _receipt_kdfs(organisation)]
+    kdfs = [{"opslimit": p.opslimit, "memlimit": p.memlimit_kib} for p in selectors.receipt_kdfs()]
     return _reporter_context(
         organisation, org_settings, kdfs=json.dumps(kdfs), salt=bytes(org_settings.receipt_salt).hex(), **extra
     )
@@ -392,25 +377,34 @@ def follow_up(request: HttpRequest, organisation: Organisation, org_settings: Re
             return render(request, "reporting/follow_up.html", context, status=429)
         found = None
         candidates: list[bytes] = []
+        # The key under today's parameters, when the server derived it itself from the
+        # receipt: what was opened under older parameters is re-wrapped under it.
+        current_key: bytes | None = None
         if form.is_valid():
             candidates = form.cleaned_data.get("key_bytes") or []
             if not candidates:
                 # No JavaScript: the server derives, once per parameter set, within a limit.
                 salt = bytes(org_settings.receipt_salt)
-                for params in _receipt_kdfs(organisation):
+                for params in selectors.receipt_kdfs():
                     limit = settings.RATE_LIMIT_REPORT_DERIVE
                     if ratelimit.hit("report-derive", address, limit) > limit[0]:
                         break
                     candidates.append(crypto.derive_key(form.cleaned_data["receipt"], salt, params))
+                    if params == crypto.KdfParams.current():
+                        current_key = candidates[-1]
             for key in candidates:
                 found = services.find_report_by_receipt_key(organisation, key)
                 if found is not None:
+                    if current_key is not None and key != current_key:
+                        services.rewrap_receipt(item=found[0], private=found[1], receipt_key=current_key)
                     break
         if found is None:
             # The same receipt page opens a private record (never sent to anyone).
             for key in candidates if form.is_valid() else []:
                 record = services.find_record_by_receipt_key(key)
                 if record is not None:
+                    if current_key is not None and key != current_key:
+                        services.rewrap_receipt(item=record[0], private=record[1], receipt_key=current_key)
                     _put_record(request, *record)
                     return redirect("reporting:record", organisation.slug)
             ratelimit.hit("report-follow-up", address, settings.RATE_LIMIT_REPORT_FOLLOW_UP)
