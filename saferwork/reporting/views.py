@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -13,7 +14,7 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +33,7 @@ from saferwork.reporting.models import Attachment, PrivateRecord, Report, Report
 
 # Browser-side Argon2id runs in WebAssembly: allowed on the two pages that need it only.
 WASM = csp_update({"script-src": ["'wasm-unsafe-eval'"]})
+logger = logging.getLogger(__name__)
 EVIDENCE_STEP = "evidence"
 ORDER = [f.step for f in forms.STEPS] + [EVIDENCE_STEP] + [f.step for f in forms.AFTER_EVIDENCE] + ["check"]
 
@@ -270,7 +272,14 @@ def check(request: HttpRequest, organisation: Organisation, org_settings: Report
     handler_names = dict(_handler_choices(organisation))
     form = forms.SubmitForm(_posted(request))
     status = 200
-    if request.method == "POST" and form.is_valid():
+    excluded = {str(pk) for pk in draft["answers"].get(forms.ExcludeForm.step, {}).get("excluded", [])}
+    readers = {str(pk) for pk in selectors.readers(organisation).values_list("pk", flat=True)}
+    # Nobody left to read it: say so before sending, and never store a report sealed to no one.
+    unreadable = "excluded_all" if readers and readers <= excluded else "no_readers" if not readers else ""
+    if request.method == "POST" and unreadable:
+        form.add_error(None, "Nobody at this organisation could read your report. Nothing has been sent.")
+        status = 400
+    elif request.method == "POST" and form.is_valid():
         address = ratelimit.client_address(request)
         if (
             ratelimit.hit("report-submit", address, settings.RATE_LIMIT_REPORT_SUBMIT)
@@ -292,9 +301,29 @@ def check(request: HttpRequest, organisation: Organisation, org_settings: Report
             notify_email=draft["answers"].get(forms.IdentityForm.step, {}).get("notify_email", ""),
             kdf=crypto.KdfParams.current(),
             salt=bytes(org_settings.receipt_salt).hex(),
+            unreadable=unreadable,
+            union_routes=_record_destinations(organisation)[1:],
         ),
         status=status,
     )
+
+
+def _receipt_pair(
+    client: tuple[str, bytes] | None, org_settings: ReportingSettings, params: crypto.KdfParams
+) -> tuple[str, bytes] | None:
+    """The receipt and its key for a new report, or None if the browser's pair is wrong.
+
+    With JavaScript the browser made both; the key is checked against the receipt before
+    anything is stored (one derivation, behind the submission rate limit), so that the
+    receipt shown always opens the report. Without JavaScript the server makes both."""
+    salt = bytes(org_settings.receipt_salt)
+    if client is None:
+        receipt = crypto.new_receipt()
+        return receipt, crypto.derive_key(receipt, salt, params)
+    receipt, key = client
+    if not crypto.receipt_key_matches(receipt, key, salt, params):
+        return None
+    return receipt, key
 
 
 def _submit(
@@ -305,12 +334,11 @@ def _submit(
     client: tuple[str, bytes] | None,
 ) -> HttpResponse:
     params = crypto.KdfParams.current()
-    if client is not None:
-        receipt, receipt_key = client
-    else:
-        # No JavaScript: the server pays for the derivation (submissions are rate-limited).
-        receipt = crypto.new_receipt()
-        receipt_key = crypto.derive_key(receipt, bytes(org_settings.receipt_salt), params)
+    pair = _receipt_pair(client, org_settings, params)
+    if pair is None:
+        messages.error(request, "Your report could not be sent securely. Nothing was sent: try again.")
+        return redirect("reporting:check", organisation.slug)
+    receipt, receipt_key = pair
     answers = draft["answers"]
     identity = answers.get(forms.IdentityForm.step, {})
     handler_ids = {pk for pk, _ in _handler_choices(organisation)}
@@ -331,8 +359,14 @@ def _submit(
         report = services.submit_report(
             organisation=organisation, submission=submission, receipt_key=receipt_key, receipt_kdf=params
         )
-    except Exception:
-        # A receipt collision (1 in 10^16) or a vanished handler: ask to try again, keep the draft.
+    except services.NobodyCouldRead:
+        # The check page explains why and what to do instead; the draft is kept.
+        return redirect("reporting:check", organisation.slug)
+    except (IntegrityError, ValueError, ReportingSettings.DoesNotExist) as exc:
+        # A receipt collision (1 in 10^16), a draft whose keys do not match, or reporting
+        # switched off meanwhile: ask to try again and keep the draft. The class only is
+        # logged, never the content.
+        logger.warning("A report could not be stored: %s", type(exc).__name__)
         messages.error(request, "Your report could not be sent. Try again.")
         return redirect("reporting:check", organisation.slug)
     keys.Vault(request, keys.DRAFT).clear()
@@ -1195,6 +1229,15 @@ def follow_up_share(request: HttpRequest, organisation: Organisation, org_settin
     )
     submit_form = forms.SubmitForm(request.POST if sending else None)
     status = 200
+    if sending and exclude_form.is_valid():
+        readers = {str(pk) for pk in selectors.readers(employer).values_list("pk", flat=True)}
+        if readers <= set(exclude_form.cleaned_data["excluded"]):
+            exclude_form.add_error(
+                "excluded" if readers else None,
+                f"Nobody at {employer.name} could read it: leave at least one person unselected"
+                if readers
+                else f"Nobody at {employer.name} can receive reports yet. Nothing has been sent",
+            )
     if sending and exclude_form.is_valid() and submit_form.is_valid():
         address = ratelimit.client_address(request)
         limit = settings.RATE_LIMIT_REPORT_SUBMIT
@@ -1203,12 +1246,26 @@ def follow_up_share(request: HttpRequest, organisation: Organisation, org_settin
             status = 429
         else:
             params = crypto.KdfParams.current()
-            client = submit_form.cleaned_data["client"]
-            if client is not None:
-                receipt, receipt_key = client
-            else:
-                receipt = crypto.new_receipt()
-                receipt_key = crypto.derive_key(receipt, bytes(employer_settings.receipt_salt), params)
+            pair = _receipt_pair(submit_form.cleaned_data["client"], employer_settings, params)
+            if pair is None:
+                exclude_form.add_error(None, "Your report could not be sent securely. Nothing was sent: try again.")
+                return render(
+                    request,
+                    "reporting/share_preview.html",
+                    _reporter_context(
+                        organisation,
+                        org_settings,
+                        form=form,
+                        employer=employer,
+                        exclude_form=exclude_form,
+                        submit_form=forms.SubmitForm(),
+                        rows=[row for row in forms.summarise(shared) if row["step"] in parts],
+                        kdf=params,
+                        salt=bytes(employer_settings.receipt_salt).hex(),
+                    ),
+                    status=400,
+                )
+            receipt, receipt_key = pair
             public, new_private = crypto.new_keypair()
             excluded = list(exclude_form.cleaned_data["excluded"])
             submission = services.Submission(

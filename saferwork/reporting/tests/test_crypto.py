@@ -277,8 +277,10 @@ def test_document_author_and_company_are_removed(client, reporting_org, handler)
 
 
 def test_sign_in_still_works_if_the_reporting_key_cannot_be_unlocked(client, reporting_org, handler, monkeypatch):
+    from django.db import OperationalError
+
     def broken(**kwargs):
-        raise RuntimeError("storage down")
+        raise OperationalError("storage down")
 
     monkeypatch.setattr(keys, "_unlock_or_create", broken)
     sign_in_handler(client, handler)

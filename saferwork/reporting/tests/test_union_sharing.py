@@ -117,6 +117,22 @@ def test_reporter_can_exclude_an_employer_handler(
     assert new.exclusions.filter(user=employer_handler_2).exists()
 
 
+def test_sharing_that_excludes_every_employer_reader_is_refused(
+    client, reporting_org, union_report, employer, employer_handler, employer_handler_2
+):
+    response = client.post(
+        share_url(reporting_org),
+        {
+            "action": "send",
+            "employer": str(employer.pk),
+            "parts": ["what-happened"],
+            "excluded": [str(employer_handler.pk), str(employer_handler_2.pk)],
+        },
+    )
+    assert "Nobody at Vellum Borough Council could read it" in response.content.decode()
+    assert not Report.objects.filter(organisation=employer).exists() and not ReportShare.objects.exists()
+
+
 def test_nothing_chosen_is_an_error_and_sends_nothing(client, reporting_org, union_report, employer, employer_handler):
     response = client.post(share_url(reporting_org), {"action": "send", "employer": str(employer.pk)})
     assert "Select at least one part to share" in response.content.decode()
