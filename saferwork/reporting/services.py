@@ -815,7 +815,17 @@ def add_to_record(*, record: PrivateRecord, text: str, happened_on: date | None,
 
 
 def open_record(record: PrivateRecord, private: bytes) -> list[dict[str, Any]]:
-    return [{"added_on": e.added_on, **open_json(private, bytes(e.body))} for e in record.entries.all()]
+    """The record's entries, opened: ``text``, ``added_on`` and ``date`` (the day it
+    happened, a ``date`` or None)."""
+    entries = []
+    for entry in record.entries.all():
+        data = open_json(private, bytes(entry.body))
+        try:
+            happened_on = date.fromisoformat(str(data.get("date") or "")) if data.get("date") else None
+        except ValueError:
+            happened_on = None
+        entries.append({"added_on": entry.added_on, "text": str(data.get("text", "")), "date": happened_on})
+    return entries
 
 
 def add_file_to_record(*, record: PrivateRecord, clean: Any, today: date) -> PrivateRecordFile:

@@ -371,7 +371,8 @@ def _submit(
         return redirect("reporting:check", organisation.slug)
     keys.Vault(request, keys.DRAFT).clear()
     held = _followed_record(request)
-    if draft.get("record") and held is not None and held[0].pk == draft["record"]:
+    from_record = bool(draft.get("record"))
+    if from_record and held is not None and held[0].pk == draft["record"]:
         # Sent as a report: the private record it came from is deleted, as the page said.
         services.delete_record(record=held[0])
         keys.Vault(request, keys.RECORD).clear()
@@ -384,6 +385,7 @@ def _submit(
             org_settings,
             receipt=crypto.format_receipt(receipt),
             ack_by=report.acknowledge_by,
+            from_record=from_record,
         ),
     )
 
@@ -1148,10 +1150,10 @@ def record_send(request: HttpRequest, organisation: Organisation, org_settings: 
         )
     destination = Organisation.objects.get(pk=int(send_form.cleaned_data["send_to"]))
     entries = services.open_record(private_record, private)
-    dates = sorted(e["date"] for e in entries if e.get("date"))
-    description = "\n\n".join(
-        f"{e['date'] or 'No date given'} (written {e['added_on']:%Y-%m-%d}): {e['text']}" for e in entries
-    )
+    dates = sorted(e["date"].isoformat() for e in entries if e["date"])
+    # What handlers will read: the reporter's words, with the day each thing happened where
+    # they gave one. When they wrote it stays out (it says when they were keeping a record).
+    description = "\n\n".join(f"{e['date']:%-d %B %Y}: {e['text']}" if e["date"] else e["text"] for e in entries)
     # The report is made on the chosen organisation's side, with its own keys.
     draft = _new_draft(destination)
     draft["record"] = private_record.pk
