@@ -106,9 +106,14 @@ def excluded_user_ids(report: Report) -> set[int]:
 
 
 def cases_for_handler(organisation: Organisation, user: Any) -> QuerySet[Report]:
-    """Reports ``user`` may see: this organisation's, never those they are excluded from."""
+    """Reports ``user`` may see: this organisation's, never those they are excluded from,
+    and none at all until they have been given access (the list alone tells references,
+    dates and activity: the flag is not enough to see it)."""
+    from saferwork.reporting.models import HandlerAccess
+
+    granted = HandlerAccess.objects.filter(organisation=organisation, user_id=user.pk).values("organisation_id")
     return (
-        Report.objects.filter(organisation=organisation)
+        Report.objects.filter(organisation=organisation, organisation_id__in=granted)
         .exclude(exclusions__user=user)
         .select_related("assigned_to")
         .defer("content", "public_key", "receipt_wrapped_private_key", "notify_email", "recovery_wrapped_private_key")

@@ -570,6 +570,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "statuses": Report.Status.choices,
             "org_settings": selectors.reporting_settings(organisation),
             "locked": keys.handler_private_key(request) is None,
+            # Anyone shown a case has access; ask only when the page is empty.
+            "no_access": not page.object_list
+            and not selectors.readers(organisation).filter(pk=request.user.pk).exists(),
         },
     )
 

@@ -66,7 +66,10 @@ def test_coordinator_who_invites_themselves_as_handler_still_cannot_read_any_rep
     # The newcomer still holds no key and cannot open the report.
     sign_in_handler(_fresh(client), coordinator)
     refused = _case(client, report)
-    assert refused.status_code == 403 and "Quartzberry" not in refused.content.decode()
+    assert refused.status_code == 404 and "Quartzberry" not in refused.content.decode()
+    # The case list shows them nothing either, and says why.
+    listing = client.get(reverse("reporting:case_list")).content.decode()
+    assert report.reference not in listing and "data-no-access" in listing
     assert not ReportKey.objects.filter(user=coordinator).exists()
     # Nor are new reports sealed to them: the flag alone is not access.
     submit(_fresh(client), reporting_org.slug)
@@ -90,7 +93,7 @@ def test_handler_grants_access_in_sudo_mode_and_the_newcomer_reads_earlier_repor
 ):
     newcomer = make_handler(reporting_org, email="late@example.org", granted=False)
     sign_in_handler(client, newcomer)
-    assert _case(client, report).status_code == 403
+    assert _case(client, report).status_code == 404
     # The grant page needs a fresh code.
     sign_in_handler(_fresh(client), handler, sudo=False)
     asked = client.get(reverse("reporting:grant_access"))
