@@ -18,7 +18,8 @@ from saferwork.accounts.backup_codes import BACKUP_CODE_DIGITS, candidate_hashes
 from saferwork.accounts.models import Invitation, User, _new_stamp
 from saferwork.audit import services as audit
 from saferwork.lib.email import send_templated_email
-from saferwork.organisations.models import ROLE_FLAGS, Membership, Organisation
+from saferwork.organisations import services as membership_services
+from saferwork.organisations.models import ROLE_FLAGS, Organisation
 
 BACKUP_CODE_COUNT = 10
 
@@ -121,7 +122,11 @@ def _hash_token(token: str) -> str:
 def invite(
     *, organisation: Organisation, email: str, full_name: str, flags: list[str], invited_by: User
 ) -> tuple[Invitation, str]:
-    """Create an invitation and email its single-use link. Returns the raw token once."""
+    """Create an invitation and email its single-use link. Returns the raw token once.
+
+    Inviting someone with any of ``organisations.services.SUDO_FLAGS`` must happen in
+    sudo mode (the view checks). The case-handler flag it carries gives no report access:
+    a handler who reads reports grants that separately."""
     unknown = set(flags) - set(ROLE_FLAGS)
     if unknown:
         raise ValueError(f"Unknown role flags: {sorted(unknown)}")
@@ -168,11 +173,14 @@ def accept_invitation(*, invitation: Invitation, user: User | None, full_name: s
         raise ValueError("This invitation has expired or has already been used.")
     if user is None:
         user = User.objects.create_user(invitation.email, password, full_name=full_name)
-    membership, _ = Membership.objects.get_or_create(user=user, organisation=invitation.organisation)
-    for flag in invitation.flags:
-        setattr(membership, flag, True)
-    membership.full_clean()
-    membership.save()
+    # Roles change only through the audited membership services.
+    membership = membership_services.add_roles(
+        user=user,
+        organisation=invitation.organisation,
+        flags=list(invitation.flags),
+        actor=invitation.invited_by,
+        reason="invitation_accepted",
+    )
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     audit.record(

@@ -23,11 +23,12 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticToken
 
 from saferwork.accounts import services
-from saferwork.accounts.decorators import grant_sudo, sudo_required
+from saferwork.accounts.decorators import grant_sudo, in_sudo_mode, sudo_required
 from saferwork.accounts.forms import CodeForm, InvitationForm, SetPasswordForm, SignInForm
 from saferwork.accounts.models import User
 from saferwork.lib import ratelimit
 from saferwork.lib.redirects import safe_next
+from saferwork.organisations import services as membership_services
 from saferwork.organisations.permissions import membership_has, role_required
 from saferwork.reporting import keys as reporting_keys
 
@@ -316,6 +317,11 @@ def people(request: HttpRequest) -> HttpResponse:
     allow_admin = membership_has(request.membership, "is_programme_admin")  # type: ignore[attr-defined]
     form = InvitationForm(request.POST or None, allow_programme_admin=allow_admin)
     if request.method == "POST" and form.is_valid():
+        if set(form.cleaned_data["flags"]) & membership_services.SUDO_FLAGS and not in_sudo_mode(request):
+            # Giving a role (a case handler above all) needs a fresh code: a stolen session
+            # alone cannot add people who would then be given reports.
+            messages.info(request, "Confirm it is you, then send the invitation again.")
+            return redirect(f"{reverse('accounts:sudo')}?{urlencode({'next': reverse('accounts:people')})}")
         invitation, _token = services.invite(
             organisation=organisation,
             email=form.cleaned_data["email"],

@@ -1,12 +1,10 @@
 from django.contrib import admin
 
-from saferwork.organisations.models import Membership, Organisation
+from saferwork.organisations.models import Organisation
 
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    raw_id_fields = ["user"]
+# Memberships are deliberately not in the admin: roles change only through the audited
+# services in ``organisations.services`` (the People page), so that giving a role needs
+# sudo mode and taking the case-handler role away deletes report keys at once.
 
 
 @admin.register(Organisation)
@@ -15,4 +13,3 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [MembershipInline]

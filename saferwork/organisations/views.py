@@ -3,22 +3,38 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from saferwork.accounts.decorators import in_sudo_mode
+from saferwork.accounts.decorators import in_sudo_mode, sudo_required
 from saferwork.lib.redirects import safe_next
 from saferwork.organisations import selectors, services
 from saferwork.organisations.forms import JoinDecisionForm
 from saferwork.organisations.middleware import SESSION_KEY
-from saferwork.organisations.models import JoinRequest
-from saferwork.organisations.permissions import programme_admin_required, role_required
+from saferwork.organisations.models import ROLE_FLAGS, JoinRequest
+from saferwork.organisations.permissions import membership_has, programme_admin_required, role_required
+
+
+class RolesForm(forms.Form):
+    flags = forms.MultipleChoiceField(
+        label="What they do",
+        help_text="Leave all unticked for a participant. Giving the case handler role does not let them read "
+        "reports: a handler who reads them gives access separately.",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, allow_programme_admin: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(k, v) for k, v in ROLE_FLAGS.items() if allow_programme_admin or k != "is_programme_admin"]
+        self.fields["flags"].choices = choices  # type: ignore[attr-defined]
 
 
 @require_POST
@@ -105,3 +121,32 @@ def join_request(request: HttpRequest, pk: int) -> HttpResponse:
 @programme_admin_required
 def programme_join_request(request: HttpRequest, pk: int) -> HttpResponse:
     return _decide(request, selectors.get_join_request_for_programme_admin(request, pk), programme=True)
+
+
+@never_cache
+@role_required("is_coordinator", "is_programme_admin")
+@sudo_required
+def member(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a member's roles or remove them, through the audited services (sudo mode)."""
+    organisation = request.organisation  # type: ignore[attr-defined]
+    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=pk)
+    allow_admin = membership_has(request.membership, "is_programme_admin")  # type: ignore[attr-defined]
+    removing = request.method == "POST" and request.POST.get("action") == "remove"
+    form = RolesForm(
+        request.POST if request.method == "POST" and not removing else None,
+        allow_programme_admin=allow_admin or membership.is_programme_admin,
+        initial={"flags": membership.role_flags},
+    )
+    if removing:
+        services.remove_membership(membership=membership, actor=request.user)
+        messages.success(request, f"{membership.user.get_full_name()} is no longer a member of {organisation}.")
+        return redirect("accounts:people")
+    if request.method == "POST" and form.is_valid():
+        flags = set(form.cleaned_data["flags"])
+        if not allow_admin:
+            # Only a programme admin gives or takes the programme admin role.
+            flags = (flags - {"is_programme_admin"}) | ({"is_programme_admin"} & set(membership.role_flags))
+        services.set_roles(membership=membership, flags=flags, actor=request.user)
+        messages.success(request, f"Roles of {membership.user.get_full_name()} saved.")
+        return redirect("accounts:people")
+    return render(request, "organisations/member.html", {"form": form, "membership": membership})

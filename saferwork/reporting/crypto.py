@@ -163,6 +163,12 @@ def derive_key(secret: str | bytes, salt: bytes, params: KdfParams) -> bytes:
     )
 
 
+def receipt_key_matches(receipt: str, key: bytes, salt: bytes, params: KdfParams) -> bool:
+    """Whether ``key`` (derived in the reporter's browser) really is ``receipt``'s key: a
+    report stored under any other key could never be opened with the receipt shown."""
+    return hmac.compare_digest(derive_key(receipt, salt, params), key)
+
+
 # ---------------------------------------------------------------- receipts
 
 

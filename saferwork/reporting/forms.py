@@ -274,13 +274,29 @@ class ExcludeForm(QuestionForm):
         label=title,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="These people handle reports here. Anyone you select will never be able to read your report, "
+        help_text="These people handle reports here. Anyone you select is never given a key to your report, "
         "your messages or your files. Leave all unselected if everyone may.",
     )
 
-    def __init__(self, *args: Any, handlers: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        handlers: list[tuple[str, str]] | None = None,
+        recovery_holders: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["excluded"].choices = handlers or []  # type: ignore[attr-defined]
+        if recovery_holders:
+            self.fields["excluded"].help_text += " " + recovery_key_note(recovery_holders)
+
+
+def recovery_key_note(holders: str) -> str:
+    """What a reporter must know about the recovery key before trusting an exclusion."""
+    return (
+        "One thing can still open every report, yours included: the organisation's recovery key, kept for "
+        f"emergencies such as a handler losing their password. It is kept by: {holders}."
+    )
 
 
 STEPS: list[type[QuestionForm]] = [
@@ -441,6 +457,13 @@ class AssignForm(forms.Form):
 
 
 class SupportPagesForm(forms.Form):
+    recovery_key_holders = forms.CharField(
+        label="Who keeps the recovery key",
+        required=False,
+        max_length=200,
+        help_text="In plain words, for example: our HR director and the union branch secretary. Reporters are "
+        "told that these people can open every report, even one that excludes some handlers.",
+    )
     who_to_talk_to = _text(
         "Who to talk to", hint="Named people or roles a worker can talk to in confidence, and how to reach them."
     )
@@ -464,6 +487,61 @@ class RecoveryForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": "Enter your password"},
+    )
+
+    def clean_recovery_key(self) -> bytes:
+        raw = crypto.parse_recovery_key(self.cleaned_data["recovery_key"])
+        if raw is None:
+            raise forms.ValidationError("The recovery key is not right")
+        return raw
+
+
+def _recovery_key_field(*, required: bool, hint: str) -> forms.CharField:
+    return forms.CharField(
+        label="Organisation recovery key",
+        required=required,
+        max_length=200,
+        help_text=hint,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": "Enter the recovery key"},
+    )
+
+
+class GrantAccessForm(forms.Form):
+    """Give a case handler the organisation's reports."""
+
+    handler = forms.ChoiceField(
+        label="Who should be able to read reports?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a handler", "invalid_choice": "Select a handler"},
+    )
+    recovery_key = _recovery_key_field(
+        required=False,
+        hint="Only if you hold it: it gives them every report, including ones you cannot open yourself. "
+        "Leave it empty to give them the reports you can read.",
+    )
+
+    def __init__(self, *args: Any, handlers: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["handler"].choices = handlers  # type: ignore[attr-defined]
+
+    def clean_recovery_key(self) -> bytes | None:
+        text = self.cleaned_data.get("recovery_key", "")
+        if not text:
+            return None
+        raw = crypto.parse_recovery_key(text)
+        if raw is None:
+            raise forms.ValidationError("The recovery key is not right")
+        return raw
+
+
+class RotateRecoveryKeyForm(forms.Form):
+    recovery_key = _recovery_key_field(
+        required=True, hint="The key you have now, like ABCD-EFGH-…. It stops working once the new one is made."
+    )
+    confirm = forms.BooleanField(
+        label="I will keep the new recovery key offline and destroy every copy of the old one",
+        error_messages={"required": "Confirm that you will keep the new key safe and destroy the old one"},
     )
 
     def clean_recovery_key(self) -> bytes:
@@ -574,9 +652,11 @@ class ShareExcludeForm(forms.Form):
         label="Is there anyone at your employer who should not see it?",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="These people handle reports at your employer. Anyone you select will never be able to read it.",
+        help_text="These people handle reports at your employer. Anyone you select is never given a key to it.",
     )
 
-    def __init__(self, *args: Any, handlers: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, handlers: list[tuple[str, str]], recovery_holders: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["excluded"].choices = handlers  # type: ignore[attr-defined]
+        if recovery_holders:
+            self.fields["excluded"].help_text += " " + recovery_key_note(recovery_holders)

@@ -17,8 +17,9 @@ import binascii
 import logging
 from typing import Any
 
+import nacl.exceptions
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest, HttpResponse
 
 from saferwork.audit import services as audit
@@ -176,10 +177,11 @@ def on_password_verified(request: HttpRequest, user: Any, password: str) -> None
     except crypto.DecryptionError:
         request.session[LOCKED_FLAG] = True
         return
-    except Exception:
+    except (DatabaseError, ValueError, KeyError, TypeError, nacl.exceptions.CryptoError) as exc:
         # Signing in must never fail because of reporting: the person can still work,
-        # cases just stay locked until the next sign-in. Nothing secret is logged.
-        logger.exception("Could not unlock the reporting key of user %s", user.pk)
+        # cases just stay locked until the next sign-in. Only the error's class is logged:
+        # a traceback could carry what was being unwrapped.
+        logger.error("Could not unlock the reporting key of user %s: %s", user.pk, type(exc).__name__)
         request.session[LOCKED_FLAG] = True
         return
     if private is not None:

@@ -24,6 +24,10 @@ class ReportingSettings(OrganisationOwned):
     # One salt for every receipt of the organisation: the reporter's browser must know it
     # before we know which report the receipt opens (GlobaLeaks does the same per tenant).
     receipt_salt = models.BinaryField()
+    # Who keeps the recovery key, in plain words ("our HR director and the union branch
+    # secretary"): reporters are told that these people can open every report.
+    recovery_key_holders = models.CharField(max_length=200, blank=True)
+    recovery_key_rotated_on = models.DateField(null=True, blank=True)
     who_to_talk_to = models.TextField(blank=True)
     employee_assistance = models.TextField(blank=True)
     helplines = models.TextField(blank=True)
@@ -48,6 +52,28 @@ class HandlerKey(models.Model):
 
     def __str__(self) -> str:
         return f"Reporting key of {self.user}"
+
+
+class HandlerAccess(OrganisationOwned):
+    """A handler who reads this organisation's reports.
+
+    The case-handler flag alone gives nothing: new reports are sealed only to handlers who
+    hold this grant, and it is created only by someone who can already read the reports
+    (an existing handler with access, re-sealing what they can open, or the holder of the
+    recovery key), in sudo mode, audited. Removing the flag, the membership or the account
+    deletes it with every key of the organisation's reports (see services)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_on = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "user"], name="one_handler_access")]
+
+    def __str__(self) -> str:
+        return f"Access to reports of {self.organisation} for {self.user}"
 
 
 class RecoveryWrap(OrganisationOwned):

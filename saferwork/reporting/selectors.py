@@ -53,14 +53,67 @@ def handlers(organisation: Organisation) -> QuerySet[User]:
     ).order_by("full_name", "email")
 
 
+def readers(organisation: Organisation) -> QuerySet[User]:
+    """Handlers who read ``organisation``'s reports: the flag and a grant (``HandlerAccess``)
+    given by someone who could already read them. New reports are sealed to these people."""
+    from saferwork.reporting.models import HandlerAccess
+
+    granted = HandlerAccess.objects.filter(organisation=organisation).values("user_id")
+    return handlers(organisation).filter(pk__in=granted)
+
+
+def waiting_for_access(organisation: Organisation) -> QuerySet[User]:
+    """Handlers with a reporting key who have not been given this organisation's reports."""
+    from saferwork.reporting.models import HandlerAccess
+
+    granted = HandlerAccess.objects.filter(organisation=organisation).values("user_id")
+    return handlers(organisation).filter(reporting_key__isnull=False).exclude(pk__in=granted)
+
+
+def recovery_key_holders(org_settings: ReportingSettings) -> str:
+    """Who keeps the recovery key, in words a reporter understands."""
+    named = org_settings.recovery_key_holders.strip()
+    if named:
+        return named
+    return f"the people {org_settings.organisation.name} chose to keep its recovery key"
+
+
+def receipt_kdfs() -> list[Any]:
+    """The Argon2id parameter sets to try for a receipt: today's first, then every set that
+    still protects a report or a private record (most used first), so that raising the
+    parameters never locks anyone out. Taken across the whole service, not per
+    organisation: parameters are a deployment setting, and a per-organisation list would
+    tell a visitor whether an organisation has reports older than the last change."""
+    from saferwork.reporting import crypto, forms
+    from saferwork.reporting.models import PrivateRecord
+
+    counts: dict[crypto.KdfParams, int] = {}
+    for model in (Report, PrivateRecord):
+        rows = model.objects.values("receipt_kdf").annotate(n=Count("id")).values_list("receipt_kdf", "n")
+        for stored, n in rows:
+            try:
+                candidate = crypto.KdfParams.from_dict(stored)
+            except (ValueError, KeyError, TypeError):
+                continue
+            counts[candidate] = counts.get(candidate, 0) + n
+    current = crypto.KdfParams.current()
+    older = sorted((p for p in counts if p != current), key=lambda p: (-counts[p], p.opslimit, p.memlimit_kib))
+    return [current, *older][: forms.MAX_RECEIPT_KEYS]
+
+
 def excluded_user_ids(report: Report) -> set[int]:
     return set(Exclusion.objects.filter(report=report).values_list("user_id", flat=True))
 
 
 def cases_for_handler(organisation: Organisation, user: Any) -> QuerySet[Report]:
-    """Reports ``user`` may see: this organisation's, never those they are excluded from."""
+    """Reports ``user`` may see: this organisation's, never those they are excluded from,
+    and none at all until they have been given access (the list alone tells references,
+    dates and activity: the flag is not enough to see it)."""
+    from saferwork.reporting.models import HandlerAccess
+
+    granted = HandlerAccess.objects.filter(organisation=organisation, user_id=user.pk).values("organisation_id")
     return (
-        Report.objects.filter(organisation=organisation)
+        Report.objects.filter(organisation=organisation, organisation_id__in=granted)
         .exclude(exclusions__user=user)
         .select_related("assigned_to")
         .defer("content", "public_key", "receipt_wrapped_private_key", "notify_email", "recovery_wrapped_private_key")

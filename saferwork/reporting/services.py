@@ -22,6 +22,7 @@ from saferwork.reporting import crypto, keys, selectors, statistics
 from saferwork.reporting.models import (
     Attachment,
     Exclusion,
+    HandlerAccess,
     HandlerKey,
     Message,
     Note,
@@ -37,6 +38,11 @@ from saferwork.reporting.models import (
 )
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+class NobodyCouldRead(ValueError):
+    """A report would be sealed to nobody: every handler who reads reports is excluded (or
+    none has been given access yet). It is refused rather than stored unread."""
 
 
 def _audit_reporter_action(*, action: str, report: Report, data: dict[str, Any] | None = None) -> None:
@@ -61,7 +67,7 @@ def _reference() -> str:
 
 def _alert_handlers(*, organisation: Organisation, report: Report, template: str, exclude: set[int]) -> None:
     """Tell the organisation's handlers something happened, with no detail of the report."""
-    recipients = [u.email for u in selectors.handlers(organisation) if u.pk not in exclude]
+    recipients = [u.email for u in selectors.readers(organisation) if u.pk not in exclude]
     if recipients:
         send_templated_email(
             to=recipients,
@@ -78,7 +84,9 @@ def enable_reporting(*, organisation: Organisation, actor: Any, handler_private:
     """Turn the reporting route on and return the recovery key, to be shown once.
 
     The actor's own handler key (if unlocked in their session) is sealed to the recovery
-    key now; other handlers' keys are sealed at their next sign-in.
+    key now; other handlers' keys are sealed at their next sign-in. An actor who handles
+    reports here reads them from the start (they hold the recovery key anyway); every
+    other handler is given access by a handler who reads them, or with the recovery key.
     """
     if ReportingSettings.objects.filter(organisation=organisation).exists():
         raise ValueError("Reporting is already enabled for this organisation.")
@@ -92,19 +100,32 @@ def enable_reporting(*, organisation: Organisation, actor: Any, handler_private:
     key = HandlerKey.objects.filter(user=actor).first()
     if key is not None and handler_private is not None:
         keys.ensure_recovery_wraps(key=key, private=handler_private)
+        if selectors.handlers(organisation).filter(pk=actor.pk).exists():
+            HandlerAccess.objects.create(
+                organisation=organisation, user=actor, granted_by=actor, granted_on=org_settings.enabled_on
+            )
     audit.record(action="saferwork.reporting.enabled", actor=actor, organisation=organisation, target=org_settings)
     return crypto.format_recovery_key(private)
 
 
 @transaction.atomic
 def update_support_pages(
-    *, org_settings: ReportingSettings, actor: Any, who_to_talk_to: str, employee_assistance: str, helplines: str
+    *,
+    org_settings: ReportingSettings,
+    actor: Any,
+    who_to_talk_to: str,
+    employee_assistance: str,
+    helplines: str,
+    recovery_key_holders: str | None = None,
 ) -> None:
-    """Save the support pages that every reporting page links to."""
+    """Save the support pages that every reporting page links to, and who keeps the
+    recovery key (reporters are told these people can open every report)."""
     org_settings.who_to_talk_to = who_to_talk_to
     org_settings.employee_assistance = employee_assistance
     org_settings.helplines = helplines
-    org_settings.save(update_fields=["who_to_talk_to", "employee_assistance", "helplines"])
+    if recovery_key_holders is not None:
+        org_settings.recovery_key_holders = recovery_key_holders
+    org_settings.save(update_fields=["who_to_talk_to", "employee_assistance", "helplines", "recovery_key_holders"])
     audit.record(
         action="saferwork.reporting.support_updated",
         actor=actor,
@@ -143,37 +164,170 @@ def recover_handler_key(*, user: Any, organisation: Organisation, recovery_priva
     return private
 
 
-@transaction.atomic
-def grant_with_recovery_key(*, organisation: Organisation, recovery_private: bytes, user: Any) -> int:
-    """Give ``user`` the reports of ``organisation`` they lack a key for (never one they are
-    excluded from), opening them with the recovery key. Returns how many."""
-    org_settings = ReportingSettings.objects.get(organisation=organisation)
+def _check_recovery_key(organisation: Organisation, recovery_private: bytes) -> ReportingSettings:
+    org_settings = ReportingSettings.objects.select_for_update().get(organisation=organisation)
     if crypto.public_of(recovery_private) != bytes(org_settings.recovery_public_key):
         raise crypto.DecryptionError("Not this organisation's recovery key.")
-    handler_key = HandlerKey.objects.get(user=user)
+    return org_settings
+
+
+def _grantee_key(organisation: Organisation, user: Any) -> HandlerKey:
+    """The reporting key of a handler who may be given this organisation's reports."""
+    if not selectors.handlers(organisation).filter(pk=user.pk).exists():
+        raise PermissionError("Only a case handler of this organisation can be given its reports.")
+    key = HandlerKey.objects.filter(user=user).first()
+    if key is None:
+        raise PermissionError("This handler has no reporting key yet: they get one when they next sign in.")
+    return key
+
+
+def _seal_reports_to(
+    *, organisation: Organisation, user: Any, key: HandlerKey, opened: list[tuple[Report, bytes]]
+) -> int:
+    excluded = set(Exclusion.objects.filter(organisation=organisation, user=user).values_list("report_id", flat=True))
+    have = set(ReportKey.objects.filter(organisation=organisation, user=user).values_list("report_id", flat=True))
+    created = ReportKey.objects.bulk_create(
+        ReportKey(
+            organisation=organisation,
+            report=report,
+            user=user,
+            sealed_private_key=crypto.seal(bytes(key.public_key), report_private),
+        )
+        for report, report_private in opened
+        if report.pk not in excluded and report.pk not in have
+    )
+    return len(created)
+
+
+def _record_access(*, organisation: Organisation, user: Any, granted_by: Any) -> None:
+    HandlerAccess.objects.get_or_create(
+        organisation=organisation,
+        user=user,
+        defaults={"granted_by": granted_by, "granted_on": selectors.today_for(organisation)},
+    )
+
+
+@transaction.atomic
+def grant_with_recovery_key(
+    *, organisation: Organisation, recovery_private: bytes, user: Any, actor: Any = None
+) -> int:
+    """The holder of the recovery key gives ``user`` (a case handler here) this
+    organisation's reports: every one they lack a key for, never one they are excluded
+    from, opened with the recovery key; new reports are sealed to them from now on.
+    ``actor`` is whoever typed the key (the handler themselves by default). Returns how
+    many reports were newly opened to them. Raises DecryptionError or PermissionError."""
+    actor = actor if actor is not None else user
+    _check_recovery_key(organisation, recovery_private)
+    handler_key = _grantee_key(organisation, user)
     missing = (
         Report.objects.filter(organisation=organisation)
         .exclude(keys__user=user)
         .exclude(exclusions__user=user)
         .only("pk", "organisation_id", "recovery_wrapped_private_key")
     )
-    count = 0
-    for report in missing:
-        report_private = crypto.unseal(recovery_private, bytes(report.recovery_wrapped_private_key))
-        ReportKey.objects.create(
-            organisation=organisation,
-            report=report,
-            user=user,
-            sealed_private_key=crypto.seal(bytes(handler_key.public_key), report_private),
-        )
-        count += 1
+    opened = [(r, crypto.unseal(recovery_private, bytes(r.recovery_wrapped_private_key))) for r in missing]
+    count = _seal_reports_to(organisation=organisation, user=user, key=handler_key, opened=opened)
+    _record_access(organisation=organisation, user=user, granted_by=actor)
     audit.record(
         action="saferwork.reporting.access_granted_with_recovery_key",
-        actor=user,
+        actor=actor,
         organisation=organisation,
-        data={"reports": count},
+        target=handler_key,
+        data={"handler": user.pk, "reports": count},
     )
     return count
+
+
+@transaction.atomic
+def grant_access(*, organisation: Organisation, granter: Any, granter_private: bytes, user: Any) -> tuple[int, int]:
+    """A handler who reads this organisation's reports gives them to another handler: each
+    report key the granter can open is re-sealed to the newcomer (never a report the
+    newcomer is excluded from), and new reports are sealed to them from now on.
+
+    Returns (reports given, reports the granter could not open): those need the recovery
+    key. Raises PermissionError when the granter does not read reports here or the
+    newcomer may not be given them, DecryptionError when the granter's key is not theirs.
+    Call it in sudo mode: the view checks."""
+    if user.pk == granter.pk:
+        raise PermissionError("Nobody can give reports to themselves.")
+    if not selectors.readers(organisation).filter(pk=granter.pk).exists():
+        raise PermissionError("Only a handler who reads this organisation's reports can give them to someone.")
+    granter_key = HandlerKey.objects.get(user=granter)
+    if crypto.public_of(granter_private) != bytes(granter_key.public_key):
+        raise crypto.DecryptionError("This is not the granter's key.")
+    handler_key = _grantee_key(organisation, user)
+    wrapped = ReportKey.objects.filter(organisation=organisation, user=granter).select_related("report")
+    opened = [(w.report, crypto.unseal(granter_private, bytes(w.sealed_private_key))) for w in wrapped]
+    count = _seal_reports_to(organisation=organisation, user=user, key=handler_key, opened=opened)
+    unreachable = (
+        Report.objects.filter(organisation=organisation).exclude(keys__user=user).exclude(exclusions__user=user).count()
+    )
+    _record_access(organisation=organisation, user=user, granted_by=granter)
+    audit.record(
+        action="saferwork.reporting.access_granted",
+        actor=granter,
+        organisation=organisation,
+        target=handler_key,
+        data={"handler": user.pk, "reports": count, "not_opened": unreachable},
+    )
+    return count, unreachable
+
+
+@transaction.atomic
+def revoke_access(*, organisation: Organisation, user: Any, actor: Any, reason: str) -> int:
+    """Take this organisation's reports away from ``user`` at once: their key to every
+    report here, their key sealed to this organisation's recovery key and their grant are
+    deleted, and cases assigned to them are unassigned. Returns how many report keys went.
+
+    Called by the membership services (flag removed, membership removed, account
+    deactivated) in the same transaction as the change."""
+    deleted, _ = ReportKey.objects.filter(organisation=organisation, user=user).delete()
+    RecoveryWrap.objects.filter(organisation=organisation, handler_key__user=user).delete()
+    had_access, _ = HandlerAccess.objects.filter(organisation=organisation, user=user).delete()
+    Report.objects.filter(organisation=organisation, assigned_to=user).update(assigned_to=None)
+    if deleted or had_access:
+        audit.record(
+            action="saferwork.reporting.access_revoked",
+            actor=actor,
+            organisation=organisation,
+            target=user,
+            data={"handler": user.pk, "report_keys": deleted, "reason": reason},
+        )
+    return deleted
+
+
+@transaction.atomic
+def rotate_recovery_key(*, organisation: Organisation, actor: Any, recovery_private: bytes) -> str:
+    """Replace the organisation's recovery key: a new key pair is made, everything sealed to
+    the old public key (every report key and every handler key wrapped for recovery) is
+    re-sealed to the new one, and the old wraps are overwritten, in one transaction.
+    Returns the new recovery key, to be shown once. Raises DecryptionError."""
+    org_settings = _check_recovery_key(organisation, recovery_private)
+    public, private = crypto.new_keypair()
+    reports = list(
+        Report.objects.select_for_update()
+        .filter(organisation=organisation)
+        .only("pk", "organisation_id", "recovery_wrapped_private_key")
+    )
+    for report in reports:
+        report_private = crypto.unseal(recovery_private, bytes(report.recovery_wrapped_private_key))
+        report.recovery_wrapped_private_key = crypto.seal(public, report_private)
+    Report.objects.bulk_update(reports, ["recovery_wrapped_private_key"], batch_size=500)
+    wraps = list(RecoveryWrap.objects.select_for_update().filter(organisation=organisation))
+    for wrap in wraps:
+        wrap.sealed_private_key = crypto.seal(public, crypto.unseal(recovery_private, bytes(wrap.sealed_private_key)))
+    RecoveryWrap.objects.bulk_update(wraps, ["sealed_private_key"], batch_size=500)
+    org_settings.recovery_public_key = public
+    org_settings.recovery_key_rotated_on = selectors.today_for(organisation)
+    org_settings.save(update_fields=["recovery_public_key", "recovery_key_rotated_on"])
+    audit.record(
+        action="saferwork.reporting.recovery_key_rotated",
+        actor=actor,
+        organisation=organisation,
+        target=org_settings,
+        data={"reports": len(reports), "handler_keys": len(wraps)},
+    )
+    return crypto.format_recovery_key(private)
 
 
 # ---------------------------------------------------------------- the reporter
@@ -230,7 +384,9 @@ def submit_report(
     the server without JavaScript); only a hash of it is stored. No address, browser or
     time of day is recorded: the date only.
     """
-    org_settings = ReportingSettings.objects.get(organisation=organisation, enabled=True)
+    # Locked so that a recovery-key rotation cannot slip between reading the public key and
+    # storing what was sealed to it.
+    org_settings = ReportingSettings.objects.select_for_update().get(organisation=organisation, enabled=True)
     today = selectors.today_for(organisation)
     if crypto.public_of(submission.private_key) != submission.public_key:
         raise ValueError("The draft's key pair does not match.")
@@ -250,6 +406,12 @@ def submit_report(
     )
     handler_ids = set(selectors.handlers(organisation).values_list("pk", flat=True))
     excluded = set(submission.excluded_user_ids) & handler_ids
+    # Sealed to the handlers who already read this organisation's reports (a grant made
+    # by someone who could read them), never to everyone who holds the flag.
+    reader_ids = set(selectors.readers(organisation).values_list("pk", flat=True)) - excluded
+    reader_keys = list(HandlerKey.objects.filter(user_id__in=reader_ids))
+    if not reader_keys:
+        raise NobodyCouldRead("Nobody who reads reports here could read this one.")
     Exclusion.objects.bulk_create(
         Exclusion(
             organisation=organisation,
@@ -260,7 +422,7 @@ def submit_report(
         )
         for uid in sorted(excluded)
     )
-    # An excluded handler gets no wrapped key: not now, not ever (see _grant_missing_keys).
+    # An excluded handler gets no wrapped key: not now, not ever (grants skip exclusions).
     ReportKey.objects.bulk_create(
         ReportKey(
             organisation=organisation,
@@ -268,7 +430,7 @@ def submit_report(
             user_id=key.user_id,
             sealed_private_key=crypto.seal(bytes(key.public_key), submission.private_key),
         )
-        for key in HandlerKey.objects.filter(user_id__in=handler_ids - excluded)
+        for key in reader_keys
     )
     Attachment.objects.bulk_create(
         Attachment(organisation=organisation, report=report, storage_name=name, sealed_meta=meta)
@@ -302,6 +464,23 @@ def find_report_by_receipt_key(organisation: Organisation, receipt_key: bytes) -
     except crypto.DecryptionError:
         return None
     return report, private
+
+
+@transaction.atomic
+def rewrap_receipt(*, item: Report | PrivateRecord, private: bytes, receipt_key: bytes) -> None:
+    """Re-wrap a report's or record's private key under a receipt key derived with today's
+    Argon2id parameters (the caller derived it from the receipt itself), once an older key
+    opened it: raising the parameters then protects old material too, and the list of
+    parameter sets to try stays short. Not audited: a reporter's action, and the entry
+    would tell when a receipt was used."""
+    model = type(item)
+    locked = model.objects.select_for_update().get(pk=item.pk)
+    if crypto.public_of(private) != bytes(locked.public_key):
+        raise crypto.DecryptionError("This is not the key of this report or record.")
+    locked.receipt_lookup = crypto.receipt_lookup(receipt_key)
+    locked.receipt_kdf = crypto.KdfParams.current().as_dict()
+    locked.receipt_wrapped_private_key = crypto.secretbox_encrypt(receipt_key, private)
+    locked.save(update_fields=["receipt_lookup", "receipt_kdf", "receipt_wrapped_private_key"])
 
 
 @transaction.atomic
@@ -348,38 +527,13 @@ def report_private_key(*, report: Report, user: Any, handler_private: bytes) -> 
     return crypto.unseal(handler_private, bytes(wrapped))
 
 
-def _grant_missing_keys(*, report: Report, report_private: bytes) -> int:
-    """Seal the report key to current handlers who joined after it came in (never to anyone
-    excluded or stepped aside), and destroy the keys of people who no longer handle reports."""
-    handler_ids = set(selectors.handlers(report.organisation).values_list("pk", flat=True))
-    # People who no longer handle reports here lose their key to this report.
-    ReportKey.objects.filter(report=report).exclude(user_id__in=handler_ids).delete()
-    have = set(ReportKey.objects.filter(report=report).values_list("user_id", flat=True))
-    wanted = handler_ids - have - selectors.excluded_user_ids(report)
-    created = ReportKey.objects.bulk_create(
-        ReportKey(
-            organisation_id=report.organisation_id,
-            report=report,
-            user_id=key.user_id,
-            sealed_private_key=crypto.seal(bytes(key.public_key), report_private),
-        )
-        for key in HandlerKey.objects.filter(user_id__in=wanted)
-    )
-    return len(created)
-
-
 @transaction.atomic
 def open_case(*, report: Report, user: Any, handler_private: bytes) -> bytes:
-    """A handler opens (reads) a case. Audited every time. Returns the report private key."""
+    """A handler opens (reads) a case. Audited every time. Returns the report private key.
+
+    Opening gives nobody else a key: access is granted explicitly (``grant_access``)."""
     report_private = report_private_key(report=report, user=user, handler_private=handler_private)
-    granted = _grant_missing_keys(report=report, report_private=report_private)
-    audit.record(
-        action="saferwork.case.opened",
-        actor=user,
-        organisation=report.organisation,
-        target=report,
-        data={"keys_granted": granted} if granted else {},
-    )
+    audit.record(action="saferwork.case.opened", actor=user, organisation=report.organisation, target=report)
     return report_private
 
 
@@ -437,7 +591,7 @@ def assign(*, report: Report, user: Any, assignee: Any | None) -> Report:
     """Give the case to a handler who may read it (or to nobody)."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     if assignee is not None:
-        allowed = selectors.handlers(report.organisation).filter(pk=assignee.pk).exists()
+        allowed = selectors.readers(report.organisation).filter(pk=assignee.pk).exists()
         if not allowed or assignee.pk in selectors.excluded_user_ids(report):
             raise ValueError("This person cannot handle this case.")
     report.assigned_to = assignee
@@ -524,7 +678,7 @@ def escalate_overdue(*, today: date | None = None) -> int:
         if report.acknowledge_by >= day or report.last_escalated_on == day:
             continue
         excluded = selectors.excluded_user_ids(report)
-        candidates = [u for u in selectors.handlers(report.organisation) if u.pk not in excluded]
+        candidates = [u for u in selectors.readers(report.organisation) if u.pk not in excluded]
         if candidates:
             ids = [u.pk for u in candidates]
             position = ids.index(report.assigned_to_id) + 1 if report.assigned_to_id in ids else 0
@@ -661,7 +815,17 @@ def add_to_record(*, record: PrivateRecord, text: str, happened_on: date | None,
 
 
 def open_record(record: PrivateRecord, private: bytes) -> list[dict[str, Any]]:
-    return [{"added_on": e.added_on, **open_json(private, bytes(e.body))} for e in record.entries.all()]
+    """The record's entries, opened: ``text``, ``added_on`` and ``date`` (the day it
+    happened, a ``date`` or None)."""
+    entries = []
+    for entry in record.entries.all():
+        data = open_json(private, bytes(entry.body))
+        try:
+            happened_on = date.fromisoformat(str(data.get("date") or "")) if data.get("date") else None
+        except ValueError:
+            happened_on = None
+        entries.append({"added_on": entry.added_on, "text": str(data.get("text", "")), "date": happened_on})
+    return entries
 
 
 def add_file_to_record(*, record: PrivateRecord, clean: Any, today: date) -> PrivateRecordFile:

@@ -35,4 +35,6 @@ urlpatterns = [
     path("reporting/statistics/export.csv", views.statistics_export, name="statistics_export"),
     path("reporting/settings/", views.reporting_settings, name="settings"),
     path("reporting/keys/recover/", views.recover, name="recover"),
+    path("reporting/keys/grant/", views.grant_access, name="grant_access"),
+    path("reporting/keys/recovery-key/", views.rotate_recovery_key, name="rotate_recovery_key"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -13,7 +14,7 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +33,7 @@ from saferwork.reporting.models import Attachment, PrivateRecord, Report, Report
 
 # Browser-side Argon2id runs in WebAssembly: allowed on the two pages that need it only.
 WASM = csp_update({"script-src": ["'wasm-unsafe-eval'"]})
+logger = logging.getLogger(__name__)
 EVIDENCE_STEP = "evidence"
 ORDER = [f.step for f in forms.STEPS] + [EVIDENCE_STEP] + [f.step for f in forms.AFTER_EVIDENCE] + ["check"]
 
@@ -131,7 +133,12 @@ def _after(request: HttpRequest, organisation: Organisation, step: str) -> HttpR
 
 
 def _reporter_context(organisation: Organisation, org_settings: ReportingSettings, **extra: Any) -> dict[str, Any]:
-    return {"organisation": organisation, "org_settings": org_settings, **extra}
+    return {
+        "organisation": organisation,
+        "org_settings": org_settings,
+        "recovery_holders": selectors.recovery_key_holders(org_settings),
+        **extra,
+    }
 
 
 def _upload_refused(request: HttpRequest, upload: Any, *, stored: int) -> tuple[str, int] | None:
@@ -198,6 +205,7 @@ def question(
     extra: dict[str, Any] = {}
     if form_class is forms.ExcludeForm:
         extra["handlers"] = _handler_choices(organisation)
+        extra["recovery_holders"] = selectors.recovery_key_holders(org_settings)
     initial = (draft or {}).get("answers", {}).get(step, {})
     form = form_class(_posted(request), initial=initial, **extra)
     if request.method == "POST" and form.is_valid():
@@ -299,7 +307,14 @@ def check(request: HttpRequest, organisation: Organisation, org_settings: Report
     handler_names = dict(_handler_choices(organisation))
     form = forms.SubmitForm(_posted(request))
     status = 200
-    if request.method == "POST" and form.is_valid():
+    excluded = {str(pk) for pk in draft["answers"].get(forms.ExcludeForm.step, {}).get("excluded", [])}
+    readers = {str(pk) for pk in selectors.readers(organisation).values_list("pk", flat=True)}
+    # Nobody left to read it: say so before sending, and never store a report sealed to no one.
+    unreadable = "excluded_all" if readers and readers <= excluded else "no_readers" if not readers else ""
+    if request.method == "POST" and unreadable:
+        form.add_error(None, "Nobody at this organisation could read your report. Nothing has been sent.")
+        status = 400
+    elif request.method == "POST" and form.is_valid():
         address = ratelimit.client_address(request)
         if (
             ratelimit.hit("report-submit", address, settings.RATE_LIMIT_REPORT_SUBMIT)
@@ -321,9 +336,29 @@ def check(request: HttpRequest, organisation: Organisation, org_settings: Report
             notify_email=draft["answers"].get(forms.IdentityForm.step, {}).get("notify_email", ""),
             kdf=crypto.KdfParams.current(),
             salt=bytes(org_settings.receipt_salt).hex(),
+            unreadable=unreadable,
+            union_routes=_record_destinations(organisation)[1:],
         ),
         status=status,
     )
+
+
+def _receipt_pair(
+    client: tuple[str, bytes] | None, org_settings: ReportingSettings, params: crypto.KdfParams
+) -> tuple[str, bytes] | None:
+    """The receipt and its key for a new report, or None if the browser's pair is wrong.
+
+    With JavaScript the browser made both; the key is checked against the receipt before
+    anything is stored (one derivation, behind the submission rate limit), so that the
+    receipt shown always opens the report. Without JavaScript the server makes both."""
+    salt = bytes(org_settings.receipt_salt)
+    if client is None:
+        receipt = crypto.new_receipt()
+        return receipt, crypto.derive_key(receipt, salt, params)
+    receipt, key = client
+    if not crypto.receipt_key_matches(receipt, key, salt, params):
+        return None
+    return receipt, key
 
 
 def _submit(
@@ -334,12 +369,11 @@ def _submit(
     client: tuple[str, bytes] | None,
 ) -> HttpResponse:
     params = crypto.KdfParams.current()
-    if client is not None:
-        receipt, receipt_key = client
-    else:
-        # No JavaScript: the server pays for the derivation (submissions are rate-limited).
-        receipt = crypto.new_receipt()
-        receipt_key = crypto.derive_key(receipt, bytes(org_settings.receipt_salt), params)
+    pair = _receipt_pair(client, org_settings, params)
+    if pair is None:
+        messages.error(request, "Your report could not be sent securely. Nothing was sent: try again.")
+        return redirect("reporting:check", organisation.slug)
+    receipt, receipt_key = pair
     answers = draft["answers"]
     identity = answers.get(forms.IdentityForm.step, {})
     handler_ids = {pk for pk, _ in _handler_choices(organisation)}
@@ -360,13 +394,20 @@ def _submit(
         report = services.submit_report(
             organisation=organisation, submission=submission, receipt_key=receipt_key, receipt_kdf=params
         )
-    except Exception:
-        # A receipt collision (1 in 10^16) or a vanished handler: ask to try again, keep the draft.
+    except services.NobodyCouldRead:
+        # The check page explains why and what to do instead; the draft is kept.
+        return redirect("reporting:check", organisation.slug)
+    except (IntegrityError, ValueError, ReportingSettings.DoesNotExist) as exc:
+        # A receipt collision (1 in 10^16), a draft whose keys do not match, or reporting
+        # switched off meanwhile: ask to try again and keep the draft. The class only is
+        # logged, never the content.
+        logger.warning("A report could not be stored: %s", type(exc).__name__)
         messages.error(request, "Your report could not be sent. Try again.")
         return redirect("reporting:check", organisation.slug)
     keys.Vault(request, keys.DRAFT).clear()
     held = _followed_record(request)
-    if draft.get("record") and held is not None and held[0].pk == draft["record"]:
+    from_record = bool(draft.get("record"))
+    if from_record and held is not None and held[0].pk == draft["record"]:
         # Sent as a report: the private record it came from is deleted, as the page said.
         services.delete_record(record=held[0])
         keys.Vault(request, keys.RECORD).clear()
@@ -379,6 +420,7 @@ def _submit(
             org_settings,
             receipt=crypto.format_receipt(receipt),
             ack_by=report.acknowledge_by,
+            from_record=from_record,
         ),
     )
 
@@ -386,25 +428,10 @@ def _submit(
 # ---------------------------------------------------------------- follow-up
 
 
-def _receipt_kdfs(organisation: Organisation) -> list[crypto.KdfParams]:
-    """The Argon2id parameters in use for this organisation's receipts, current first, so
-    that raising them never locks out a report made under the old ones."""
-    params = [crypto.KdfParams.current()]
-    used = Report.objects.filter(organisation=organisation).values_list("receipt_kdf", flat=True).distinct()
-    for stored in used[:10]:
-        try:
-            candidate = crypto.KdfParams.from_dict(stored)
-        except (ValueError, KeyError, TypeError):
-            continue
-        if candidate not in params:
-            params.append(candidate)
-    return params[: forms.MAX_RECEIPT_KEYS]
-
-
 def _follow_up_page(
     request: HttpRequest, organisation: Organisation, org_settings: ReportingSettings, **extra: Any
 ) -> dict[str, Any]:
-    kdfs = [{"opslimit": p.opslimit, "memlimit": p.memlimit_kib} for p in _receipt_kdfs(organisation)]
+    kdfs = [{"opslimit": p.opslimit, "memlimit": p.memlimit_kib} for p in selectors.receipt_kdfs()]
     return _reporter_context(
         organisation, org_settings, kdfs=json.dumps(kdfs), salt=bytes(org_settings.receipt_salt).hex(), **extra
     )
@@ -421,25 +448,34 @@ def follow_up(request: HttpRequest, organisation: Organisation, org_settings: Re
             return render(request, "reporting/follow_up.html", context, status=429)
         found = None
         candidates: list[bytes] = []
+        # The key under today's parameters, when the server derived it itself from the
+        # receipt: what was opened under older parameters is re-wrapped under it.
+        current_key: bytes | None = None
         if form.is_valid():
             candidates = form.cleaned_data.get("key_bytes") or []
             if not candidates:
                 # No JavaScript: the server derives, once per parameter set, within a limit.
                 salt = bytes(org_settings.receipt_salt)
-                for params in _receipt_kdfs(organisation):
+                for params in selectors.receipt_kdfs():
                     limit = settings.RATE_LIMIT_REPORT_DERIVE
                     if ratelimit.hit("report-derive", address, limit) > limit[0]:
                         break
                     candidates.append(crypto.derive_key(form.cleaned_data["receipt"], salt, params))
+                    if params == crypto.KdfParams.current():
+                        current_key = candidates[-1]
             for key in candidates:
                 found = services.find_report_by_receipt_key(organisation, key)
                 if found is not None:
+                    if current_key is not None and key != current_key:
+                        services.rewrap_receipt(item=found[0], private=found[1], receipt_key=current_key)
                     break
         if found is None:
             # The same receipt page opens a private record (never sent to anyone).
             for key in candidates if form.is_valid() else []:
                 record = services.find_record_by_receipt_key(key)
                 if record is not None:
+                    if current_key is not None and key != current_key:
+                        services.rewrap_receipt(item=record[0], private=record[1], receipt_key=current_key)
                     _put_record(request, *record)
                     return redirect("reporting:record", organisation.slug)
             ratelimit.hit("report-follow-up", address, settings.RATE_LIMIT_REPORT_FOLLOW_UP)
@@ -577,6 +613,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "statuses": Report.Status.choices,
             "org_settings": selectors.reporting_settings(organisation),
             "locked": keys.handler_private_key(request) is None,
+            # Anyone shown a case has access; ask only when the page is empty.
+            "no_access": not page.object_list
+            and not selectors.readers(organisation).filter(pk=request.user.pk).exists(),
         },
     )
 
@@ -584,7 +623,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def _case_context(request: HttpRequest, report: Report, private: bytes) -> dict[str, Any]:
     organisation = report.organisation
     excluded = selectors.excluded_user_ids(report)
-    choices = [(str(u.pk), u.get_full_name()) for u in selectors.handlers(organisation) if u.pk not in excluded]
+    choices = [(str(u.pk), u.get_full_name()) for u in selectors.readers(organisation) if u.pk not in excluded]
     files = []
     for attachment in report.attachments.all():
         meta = attachments.open_meta(private, bytes(attachment.sealed_meta))
@@ -687,7 +726,7 @@ def case_status(request: HttpRequest, report: Report) -> HttpResponse:
 @_case_action
 def case_assign(request: HttpRequest, report: Report) -> HttpResponse:
     excluded = selectors.excluded_user_ids(report)
-    choices = [(str(u.pk), u.get_full_name()) for u in selectors.handlers(report.organisation) if u.pk not in excluded]
+    choices = [(str(u.pk), u.get_full_name()) for u in selectors.readers(report.organisation) if u.pk not in excluded]
     form = forms.AssignForm(request.POST, choices=choices)
     if form.is_valid():
         assignee = (
@@ -771,6 +810,7 @@ def reporting_settings(request: HttpRequest) -> HttpResponse:
     form = forms.SupportPagesForm(
         request.POST or None,
         initial={
+            "recovery_key_holders": org_settings.recovery_key_holders,
             "who_to_talk_to": org_settings.who_to_talk_to,
             "employee_assistance": org_settings.employee_assistance,
             "helplines": org_settings.helplines,
@@ -788,7 +828,95 @@ def reporting_settings(request: HttpRequest) -> HttpResponse:
             "form": form,
             "route": f"{settings.SITE_URL}{reverse('reporting:start', args=[organisation.slug])}",
             "handlers": selectors.handlers(organisation),
+            "reader_ids": set(selectors.readers(organisation).values_list("pk", flat=True)),
+            "waiting": selectors.waiting_for_access(organisation).exists(),
         },
+    )
+
+
+def _reporting_settings_or_404(request: HttpRequest) -> ReportingSettings:
+    organisation = request.organisation  # type: ignore[attr-defined]
+    org_settings = selectors.reporting_settings(organisation) if organisation is not None else None
+    if org_settings is None:
+        raise Http404
+    return org_settings
+
+
+@never_cache
+@role_required("is_case_handler", "is_coordinator")
+@sudo_required
+def grant_access(request: HttpRequest) -> HttpResponse:
+    """Give a case handler this organisation's reports: a handler who reads them re-seals
+    the report keys they can open, or the holder of the recovery key gives every one."""
+    org_settings = _reporting_settings_or_404(request)
+    organisation = org_settings.organisation
+    waiting = list(selectors.waiting_for_access(organisation))
+    user: User = request.user  # type: ignore[assignment]
+    is_reader = selectors.readers(organisation).filter(pk=user.pk).exists()
+    form = forms.GrantAccessForm(
+        _posted(request), handlers=[(str(u.pk), f"{u.get_full_name()} ({u.email})") for u in waiting if u != user]
+    )
+    if request.method == "POST" and form.is_valid():
+        grantee = next(u for u in waiting if str(u.pk) == form.cleaned_data["handler"])
+        recovery_private = form.cleaned_data["recovery_key"]
+        own_private = keys.handler_private_key(request)
+        try:
+            if recovery_private is not None:
+                count = services.grant_with_recovery_key(
+                    organisation=organisation, recovery_private=recovery_private, user=grantee, actor=user
+                )
+                unreachable = 0
+            elif not is_reader or own_private is None:
+                form.add_error(
+                    "recovery_key",
+                    "You cannot open this organisation's reports in this session: enter the recovery key",
+                )
+                count = unreachable = 0
+            else:
+                count, unreachable = services.grant_access(
+                    organisation=organisation, granter=user, granter_private=own_private, user=grantee
+                )
+        except crypto.DecryptionError:
+            form.add_error("recovery_key", "The recovery key is not right for this organisation")
+        except PermissionError as exc:
+            form.add_error("handler", str(exc))
+        if not form.errors:
+            text = f"{grantee.get_full_name()} can now read reports here. Earlier reports given to them: {count}."
+            if unreachable:
+                text += f" {unreachable} you cannot open yourself need the recovery key."
+            messages.success(request, text)
+            return redirect("reporting:grant_access")
+    return render(
+        request,
+        "reporting/grant_access.html",
+        {"form": form, "waiting": waiting, "is_reader": is_reader, "org_settings": org_settings},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@role_required("is_case_handler", "is_coordinator")
+@sudo_required
+def rotate_recovery_key(request: HttpRequest) -> HttpResponse:
+    """Replace the recovery key: everything it protects is re-sealed to a new one, shown once."""
+    org_settings = _reporting_settings_or_404(request)
+    form = forms.RotateRecoveryKeyForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_key = services.rotate_recovery_key(
+                organisation=org_settings.organisation,
+                actor=request.user,
+                recovery_private=form.cleaned_data["recovery_key"],
+            )
+        except crypto.DecryptionError:
+            form.add_error("recovery_key", "The recovery key is not right for this organisation")
+        else:
+            return render(request, "reporting/recovery_key.html", {"recovery_key": new_key, "rotated": True})
+    return render(
+        request,
+        "reporting/rotate_recovery_key.html",
+        {"form": form, "org_settings": org_settings},
+        status=400 if form.errors else 200,
     )
 
 
@@ -1076,10 +1204,10 @@ def record_send(request: HttpRequest, organisation: Organisation, org_settings: 
         )
     destination = Organisation.objects.get(pk=int(send_form.cleaned_data["send_to"]))
     entries = services.open_record(private_record, private)
-    dates = sorted(e["date"] for e in entries if e.get("date"))
-    description = "\n\n".join(
-        f"{e['date'] or 'No date given'} (written {e['added_on']:%Y-%m-%d}): {e['text']}" for e in entries
-    )
+    dates = sorted(e["date"].isoformat() for e in entries if e["date"])
+    # What handlers will read: the reporter's words, with the day each thing happened where
+    # they gave one. When they wrote it stays out (it says when they were keeping a record).
+    description = "\n\n".join(f"{e['date']:%-d %B %Y}: {e['text']}" if e["date"] else e["text"] for e in entries)
     # The report is made on the chosen organisation's side, with its own keys.
     draft = _new_draft(destination)
     draft["record"] = private_record.pk
@@ -1150,9 +1278,22 @@ def follow_up_share(request: HttpRequest, organisation: Organisation, org_settin
     parts = [step for step in form.cleaned_data["parts"] if step in answers]
     shared = {step: answers[step] for step in parts}
     sending = request.POST.get("action") == "send"
-    exclude_form = forms.ShareExcludeForm(request.POST if sending else None, handlers=_handler_choices(employer))
+    exclude_form = forms.ShareExcludeForm(
+        request.POST if sending else None,
+        handlers=_handler_choices(employer),
+        recovery_holders=selectors.recovery_key_holders(employer_settings),
+    )
     submit_form = forms.SubmitForm(request.POST if sending else None)
     status = 200
+    if sending and exclude_form.is_valid():
+        readers = {str(pk) for pk in selectors.readers(employer).values_list("pk", flat=True)}
+        if readers <= set(exclude_form.cleaned_data["excluded"]):
+            exclude_form.add_error(
+                "excluded" if readers else None,
+                f"Nobody at {employer.name} could read it: leave at least one person unselected"
+                if readers
+                else f"Nobody at {employer.name} can receive reports yet. Nothing has been sent",
+            )
     if sending and exclude_form.is_valid() and submit_form.is_valid():
         address = ratelimit.client_address(request)
         limit = settings.RATE_LIMIT_REPORT_SUBMIT
@@ -1161,12 +1302,26 @@ def follow_up_share(request: HttpRequest, organisation: Organisation, org_settin
             status = 429
         else:
             params = crypto.KdfParams.current()
-            client = submit_form.cleaned_data["client"]
-            if client is not None:
-                receipt, receipt_key = client
-            else:
-                receipt = crypto.new_receipt()
-                receipt_key = crypto.derive_key(receipt, bytes(employer_settings.receipt_salt), params)
+            pair = _receipt_pair(submit_form.cleaned_data["client"], employer_settings, params)
+            if pair is None:
+                exclude_form.add_error(None, "Your report could not be sent securely. Nothing was sent: try again.")
+                return render(
+                    request,
+                    "reporting/share_preview.html",
+                    _reporter_context(
+                        organisation,
+                        org_settings,
+                        form=form,
+                        employer=employer,
+                        exclude_form=exclude_form,
+                        submit_form=forms.SubmitForm(),
+                        rows=[row for row in forms.summarise(shared) if row["step"] in parts],
+                        kdf=params,
+                        salt=bytes(employer_settings.receipt_salt).hex(),
+                    ),
+                    status=400,
+                )
+            receipt, receipt_key = pair
             public, new_private = crypto.new_keypair()
             excluded = list(exclude_form.cleaned_data["excluded"])
             submission = services.Submission(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -7,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from saferwork.accounts.decorators import SUDO_SESSION_KEY
 from saferwork.accounts.models import Invitation, User
 from saferwork.audit.models import AuditEntry
 from saferwork.organisations.models import Membership
@@ -18,8 +20,12 @@ pytestmark = pytest.mark.django_db
 def invite(django_capture_on_commit_callbacks):
     """POST the invitation form and run the email it queues on commit."""
 
-    def send(client, **data):
+    def send(client, *, sudo=True, **data):
         payload = {"email": "new.rep@example.org", "full_name": "New Rep", "flags": ["is_case_handler"], **data}
+        if sudo:  # giving a role needs a fresh second-factor check
+            session = client.session
+            session[SUDO_SESSION_KEY] = int(time.time()) + 600
+            session.save()
         with django_capture_on_commit_callbacks(execute=True):
             return client.post(reverse("accounts:people"), payload)
 
@@ -84,3 +90,14 @@ def test_outsider_cannot_see_or_invite_into_another_organisation(
 
 def test_participant_cannot_open_people_page(verified_client, participant):
     assert verified_client(participant).get(reverse("accounts:people")).status_code == 403
+
+
+def test_inviting_a_case_handler_needs_sudo_mode(verified_client, coordinator, organisation, invite):
+    response = invite(verified_client(coordinator), sudo=False)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:sudo"))
+    assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_a_participant_can_be_invited_without_sudo(verified_client, coordinator, invite):
+    assert invite(verified_client(coordinator), sudo=False, flags=[]).status_code == 302
+    assert Invitation.objects.get().flags == []

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from saferwork.reporting import keys, services
+from saferwork.reporting import crypto, keys, services
 from saferwork.tests import factories
 from saferwork.tests.factories import PASSWORD
 
@@ -20,10 +20,17 @@ def _cheap_argon2(settings: Any, tmp_path: Any) -> None:
     }
 
 
-def make_handler(organisation: Any, email: str | None = None, **flags: bool) -> Any:
-    """A case handler with a reporting key wrapped under the test password."""
+def make_handler(organisation: Any, email: str | None = None, *, granted: bool = True, **flags: bool) -> Any:
+    """A case handler with a reporting key wrapped under the test password; unless
+    ``granted=False``, given the organisation's reports with its recovery key (as the
+    recovery-key holder would), so that new reports are sealed to them."""
     user = factories.member(organisation, is_case_handler=True, email=email, **flags)
     keys._unlock_or_create(user=user, password=PASSWORD)
+    recovery = getattr(organisation, "recovery_key", None)
+    if granted and recovery:
+        services.grant_with_recovery_key(
+            organisation=organisation, recovery_private=crypto.parse_recovery_key(recovery), user=user
+        )
     return user
 
 

@@ -56,10 +56,10 @@ def test_record_saved_extended_then_sent_as_a_report(page, reporting_org, handle
     entries = page.locator(".sw-message")
     assert entries.count() == 2
     assert _written(week_ago) in entries.nth(0).inner_text()
-    assert "about 2026-10-05" in entries.nth(0).inner_text()
+    assert "about 5 October 2026" in entries.nth(0).inner_text()
     assert "Marrowgate made a remark" in entries.nth(0).inner_text()
     assert _written(second.added_on) in entries.nth(1).inner_text()
-    assert "about 2026-11-12" in entries.nth(1).inner_text()
+    assert "about 12 November 2026" in entries.nth(1).inner_text()
     assert "It happened again at the away day." in entries.nth(1).inner_text()
     assert_accessible(page, "record-03-extended")
     screenshot(page, "record-03-extended")

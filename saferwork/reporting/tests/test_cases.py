@@ -12,7 +12,6 @@ from django.urls import reverse
 from saferwork.audit.models import AuditEntry
 from saferwork.reporting import crypto, selectors, services
 from saferwork.reporting.models import Note, Report, ReportingSettings
-from saferwork.reporting.tests.conftest import make_handler
 from saferwork.reporting.tests.helpers import sign_in_handler, submit
 from saferwork.tests import factories
 
@@ -194,22 +193,6 @@ def test_enabling_reporting_shows_the_recovery_key_once(client, organisation, co
     support = client.get(reverse("reporting:support", args=[organisation.slug])).content.decode()
     assert "Ask for Morag in HR" in support and "Rape Crisis 0808 500 2222" in support
     assert AuditEntry.objects.filter(action="saferwork.reporting.enabled", actor=handler).exists()
-
-
-def test_new_handler_gets_reports_sent_before_their_key_when_a_colleague_opens_them(
-    client, report, handler, reporting_org
-):
-    newcomer = make_handler(reporting_org, email="late@example.org")
-    sign_in_handler(client, newcomer)
-    assert client.get(reverse("reporting:case_detail", args=[report.pk])).status_code == 403
-    client.logout()
-    client.cookies.clear()
-    sign_in_handler(client, handler)
-    client.get(reverse("reporting:case_detail", args=[report.pk]))
-    client.logout()
-    client.cookies.clear()
-    sign_in_handler(client, newcomer)
-    assert "Quartzberry" in client.get(reverse("reporting:case_detail", args=[report.pk])).content.decode()
 
 
 def test_seed_reporting_demo_is_idempotent(settings):

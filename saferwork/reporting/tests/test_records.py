@@ -158,3 +158,25 @@ def test_record_pages_are_private_and_have_exit_this_page(client, reporting_org)
         assert "can read it or see that it exists" in html, name
         assert "Only the people who handle reports" not in html, name
         _assert_self_contained(html, name)
+
+
+def test_sent_record_says_which_receipt_to_use_and_handlers_read_no_written_dates(client, reporting_org, handler):
+    old_receipt = start_record(client, reporting_org.slug)
+    record_page = client.get(reverse("reporting:record", args=[reporting_org.slug])).content.decode()
+    assert "about 5 October 2026" in record_page and "2026-10-05" not in record_page
+    client.post(reverse("reporting:record_send", args=[reporting_org.slug]), {"send_to": str(reporting_org.pk)})
+    what = client.get(reverse("reporting:question", args=[reporting_org.slug, "what-happened"])).content.decode()
+    # The words handlers will read: the day it happened in words, and no "(written …)".
+    assert f"5 October 2026: {SECRET}" in what
+    assert "written" not in what.lower().split("<textarea", 1)[1].split("</textarea>", 1)[0]
+    for step, data in ANSWERS.items():
+        if step == "what-happened":
+            data = {"behaviours": ["comments"], "description": f"5 October 2026: {SECRET}"}
+        client.post(reverse("reporting:question", args=[reporting_org.slug, step]), data)
+    sent = client.post(reverse("reporting:check", args=[reporting_org.slug])).content.decode()
+    assert "The receipt of your private record no longer opens anything" in sent
+    assert "use the receipt above" in sent
+    new_receipt = re.search(r"data-receipt>([\d ]+)<", sent).group(1).replace(" ", "")
+    client.cookies.clear()
+    assert "The receipt is not right" in follow_up(client, reporting_org.slug, old_receipt).content.decode()
+    assert follow_up(client, reporting_org.slug, new_receipt).status_code == 302

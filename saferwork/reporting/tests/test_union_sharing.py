@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def employer(db):
     org = factories.OrganisationFactory(kind="employer", name="Vellum Borough Council", slug="vellum-council")
     coordinator = factories.member(org, is_coordinator=True)
-    services.enable_reporting(organisation=org, actor=coordinator, handler_private=None)
+    org.recovery_key = services.enable_reporting(organisation=org, actor=coordinator, handler_private=None)
     return org
 
 
@@ -115,6 +115,22 @@ def test_reporter_can_exclude_an_employer_handler(
     new = Report.objects.get(organisation=employer)
     assert set(ReportKey.objects.filter(report=new).values_list("user_id", flat=True)) == {employer_handler.pk}
     assert new.exclusions.filter(user=employer_handler_2).exists()
+
+
+def test_sharing_that_excludes_every_employer_reader_is_refused(
+    client, reporting_org, union_report, employer, employer_handler, employer_handler_2
+):
+    response = client.post(
+        share_url(reporting_org),
+        {
+            "action": "send",
+            "employer": str(employer.pk),
+            "parts": ["what-happened"],
+            "excluded": [str(employer_handler.pk), str(employer_handler_2.pk)],
+        },
+    )
+    assert "Nobody at Vellum Borough Council could read it" in response.content.decode()
+    assert not Report.objects.filter(organisation=employer).exists() and not ReportShare.objects.exists()
 
 
 def test_nothing_chosen_is_an_error_and_sends_nothing(client, reporting_org, union_report, employer, employer_handler):

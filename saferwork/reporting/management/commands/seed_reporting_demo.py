@@ -9,7 +9,7 @@ from django.db import transaction
 from saferwork.accounts.models import User
 from saferwork.core import demo
 from saferwork.organisations.models import Organisation
-from saferwork.reporting import keys, services
+from saferwork.reporting import crypto, keys, selectors, services
 from saferwork.reporting.models import HandlerKey, ReportingSettings
 
 DEMO_ORGANISATIONS = ["northfield-council", "care-workers-union"]
@@ -52,6 +52,13 @@ class Command(BaseCommand):
             if not ReportingSettings.objects.filter(organisation=organisation).exists():
                 recovery = services.enable_reporting(organisation=organisation, actor=None, handler_private=None)
                 self.stdout.write(f"Recovery key for {organisation.name} (demo only): {recovery}")
+                recovery_private = crypto.parse_recovery_key(recovery)
+                assert recovery_private is not None
+                # The demo handlers are given the reports as the recovery-key holder would.
+                for handler in selectors.handlers(organisation).filter(reporting_key__isnull=False):
+                    services.grant_with_recovery_key(
+                        organisation=organisation, recovery_private=recovery_private, user=handler, actor=None
+                    )
             org_settings = ReportingSettings.objects.get(organisation=organisation)
             services.update_support_pages(org_settings=org_settings, actor=None, **SUPPORT)
         for email, private in privates.items():
