@@ -12,6 +12,7 @@ from saferwork.accounts.decorators import grant_sudo
 from saferwork.delivery import services as delivery
 from saferwork.delivery.tests.factories import record_all_attended
 from saferwork.fees import services as fees
+from saferwork.lib.tests import samples
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def world(trainer: Any, coordinator: Any, booking: Any, session: Any, settings: 
         kind="travel",
         description="Train",
         amount_pence=1000,
-        receipt=SimpleUploadedFile("t.pdf", b"%PDF-1.4 x"),
+        receipt=SimpleUploadedFile("t.pdf", samples.pdf_with_author()),
         actor=None,
     )
     fees.send_document(document=document, actor=None)
