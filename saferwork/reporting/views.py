@@ -615,7 +615,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "locked": keys.handler_private_key(request) is None,
             # Anyone shown a case has access; ask only when the page is empty.
             "no_access": not page.object_list
-            and not selectors.readers(organisation).filter(pk=request.user.pk).exists(),
+            and not selectors.readers(organisation).filter(pk=request.user.pk or 0).exists(),
         },
     )
 

@@ -26,7 +26,7 @@ def _code(user):
 
 def test_member_shares_part_of_a_union_report_with_the_employer(page, reporting_org, handler):
     employer = factories.OrganisationFactory(kind="employer", name="Vellum Borough Council", slug="vellum-council")
-    services.enable_reporting(
+    employer.recovery_key = services.enable_reporting(
         organisation=employer, actor=factories.member(employer, is_coordinator=True), handler_private=None
     )
     employer_handler = make_handler(employer, email="hr@vellum.example")
