@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,16 +14,14 @@ from django.utils import timezone
 from saferwork.audit import services as audit
 from saferwork.delivery.models import (
     Attendance,
-    BadgeClaimToken,
     EvaluationAnswer,
     EvaluationFormVersion,
     EvaluationToken,
     FollowUpRequest,
     SessionAttendance,
     hash_token,
-    new_token,
 )
-from saferwork.lib.email import send_templated_email
+from saferwork.lib.email import queue_email
 from saferwork.reach.services import record_session_tally
 from saferwork.training.models import Enquiry, Participant, Session
 
@@ -130,37 +127,12 @@ def _booking_delivered(enquiry: Enquiry, actor: Any) -> None:
 
 
 def _send_links(*, session: Session, participants: list[Participant]) -> None:
-    """One email per attendee with their evaluation link and their badge claim link.
+    """Queue one email per attendee with their evaluation and badge claim links.
 
-    Evaluation tokens are made in a shuffled order and stored without the person, so the
-    table cannot say whose link is whose; the plain token exists only in the email.
+    The worker mints the tokens (``delivery/emails.py``): the task holds ids only.
     """
-    if not participants:
-        return
-    evaluation_tokens = [new_token() for _ in participants]
-    EvaluationToken.objects.bulk_create(
-        [
-            EvaluationToken(session=session, token_hash=hash_token(t))
-            for t in random.sample(evaluation_tokens, k=len(evaluation_tokens))
-        ]
-    )
-    for person, evaluation_token in zip(participants, evaluation_tokens, strict=True):
-        claim_token = new_token()
-        BadgeClaimToken.objects.update_or_create(
-            participant=person, defaults={"session": session, "token_hash": hash_token(claim_token)}
-        )
-        send_templated_email(
-            to=[person.email],
-            template="delivery/email/after_session",
-            context={
-                "participant": person,
-                "session": session,
-                "evaluation_url": f"{settings.SITE_URL}/evaluation/{evaluation_token}/",
-                "claim_url": f"{settings.SITE_URL}/badge/claim/{claim_token}/",
-                "my_data_url": f"{settings.SITE_URL}/my-data/",
-                "support_text": EvaluationFormVersion.current().support_text,
-            },
-        )
+    if participants:
+        queue_email("delivery.after_session", ids=[session.pk, *sorted(p.pk for p in participants)])
 
 
 # ---------------------------------------------------------------- evaluation

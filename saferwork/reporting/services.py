@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from saferwork.audit import services as audit
-from saferwork.lib.email import send_templated_email
+from saferwork.lib.email import queue_email
 from saferwork.organisations.models import Organisation
 from saferwork.reporting import crypto, keys, selectors, statistics
 from saferwork.reporting.models import (
@@ -59,15 +59,15 @@ def _reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
 
-def _alert_handlers(*, organisation: Organisation, report: Report, template: str, exclude: set[int]) -> None:
-    """Tell the organisation's handlers something happened, with no detail of the report."""
-    recipients = [u.email for u in selectors.handlers(organisation) if u.pk not in exclude]
+def _alert_handlers(*, organisation: Organisation, kind: str, exclude: set[int]) -> None:
+    """Tell the organisation's handlers a reporter did something, with no detail of the report.
+
+    The task carries the organisation and the handlers to tell, not the report (see
+    ``reporting/emails.py``).
+    """
+    recipients = [u.pk for u in selectors.handlers(organisation) if u.pk not in exclude]
     if recipients:
-        send_templated_email(
-            to=recipients,
-            template=template,
-            context={"report": report, "organisation": organisation, "url": f"{settings.SITE_URL}/reporting/"},
-        )
+        queue_email(kind, ids=[organisation.pk, *sorted(recipients)])
 
 
 # ---------------------------------------------------------------- organisation set-up
@@ -284,7 +284,7 @@ def submit_report(
         report=report,
         data={"excluded_handlers": len(excluded), "attachments": len(submission.attachments)},
     )
-    _alert_handlers(organisation=organisation, report=report, template="reporting/email/new_report", exclude=excluded)
+    _alert_handlers(organisation=organisation, kind="reporting.new_report", exclude=excluded)
     return report
 
 
@@ -329,10 +329,7 @@ def add_reporter_message(*, report: Report, body: str, attachments: list[tuple[s
         action="saferwork.report.reporter_message", report=report, data={"attachments": len(attachments or [])}
     )
     _alert_handlers(
-        organisation=report.organisation,
-        report=report,
-        template="reporting/email/new_message",
-        exclude=selectors.excluded_user_ids(report),
+        organisation=report.organisation, kind="reporting.new_message", exclude=selectors.excluded_user_ids(report)
     )
     return message
 
@@ -467,13 +464,9 @@ def reply(*, report: Report, user: Any, body: str) -> Message:
     report.awaiting_handler = False
     report.save(update_fields=["awaiting_handler"])
     audit.record(action="saferwork.case.replied", actor=user, organisation=report.organisation, target=report)
-    email = notify_email_of(report)
-    if email:
-        send_templated_email(
-            to=[email],
-            template="reporting/email/reporter_new_message",
-            context={"url": f"{settings.SITE_URL}/report/{report.organisation.slug}/follow-up/"},
-        )
+    if report.notify_email:
+        # Only the id: the worker unseals the address from the report row.
+        queue_email("reporting.reporter_new_message", ids=[report.pk])
     return message
 
 
@@ -538,9 +531,8 @@ def escalate_overdue(*, today: date | None = None) -> int:
             target=report,
             data={"level": report.escalation_level, "assignee": report.assigned_to_id},
         )
-        _alert_handlers(
-            organisation=report.organisation, report=report, template="reporting/email/overdue", exclude=excluded
-        )
+        if candidates:
+            queue_email("reporting.overdue", ids=[report.pk])
         count += 1
     return count
 
