@@ -40,19 +40,18 @@ REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
 def _audit_reporter_action(*, action: str, report: Report, data: dict[str, Any] | None = None) -> None:
-    """Audit something a reporter did, dated to the day only.
+    """Audit something a reporter did, dated to the day only and folded into the log later.
 
-    The audit log stamps entries with the exact time; a reporter's actions must carry no
-    more than the date (DESIGN.md), so the entry is written at midnight of that day, in
-    the same transaction that creates it.
+    See ``audit.services.record_reporter_action``: the entry must not sit between
+    handlers' entries, nor beside the other entry of a share.
     """
-    import datetime as dt
-    import zoneinfo
-
-    entry = audit.record(action=action, organisation=report.organisation, target=report, data=data)
-    day = selectors.today_for(report.organisation)
-    entry.created_at = dt.datetime.combine(day, dt.time.min, tzinfo=zoneinfo.ZoneInfo(report.organisation.time_zone))
-    entry.save(update_fields=["created_at"])
+    audit.record_reporter_action(
+        action=action,
+        organisation=report.organisation,
+        target=report,
+        day=selectors.today_for(report.organisation),
+        data=data,
+    )
 
 
 def _reference() -> str:
