@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -150,27 +152,45 @@ def find_evaluation_token(token: str) -> EvaluationToken | None:
 def submit_evaluation(*, token: str, version: EvaluationFormVersion, answers: Mapping[str, Any]) -> EvaluationAnswer:
     """Spend a one-time link and store the answer with no way back to the person.
 
-    The token is marked used and the answer inserted in one transaction; they share no
-    key and no time (the answer keeps only its month). No audit entry is written: one
-    with a time and a session would be the very link this design avoids. The answer is
-    published with the next full group of answers for its session.
+    The answer shares no key and no time with the token (it keeps only its month), and
+    no audit entry is written: one with a time and a session would be the very link this
+    design avoids. Row metadata must not link them either (PostgreSQL keeps the writing
+    transaction's id in ``xmin``, and rows sit in the order they were written):
+
+    * the spent token is deleted, not updated, so no live token row carries the id of
+      the transaction that stored the answer;
+    * the answer waits unreleased; when a full group of the threshold is in, the group is
+      written again in one go, in shuffled order with fresh random keys, and the waiting
+      rows are deleted, so published answers share one ``xmin`` and their physical order
+      and ids follow nobody's arrival.
+
+    A handful of statements, one transaction. Residual risk: deleted rows stay on disk
+    until PostgreSQL vacuums them, and a waiting answer's ``xmin`` is its own
+    transaction's until its group is complete. The returned answer is the one written
+    here; if it completed a group it has been rewritten under a new key.
     """
     spent = EvaluationToken.objects.select_for_update().filter(token_hash=hash_token(token), used=False).first()
     if spent is None:
         raise DeliveryError("This evaluation link has already been used or is not valid.")
-    spent.used = True
-    spent.save(update_fields=["used"])
-    answer = EvaluationAnswer.objects.create(session_id=spent.session_id, form_version=version, **answers)
-    _release_if_enough(spent.session_id)
+    session_id = spent.session_id
+    spent.delete()
+    answer = EvaluationAnswer.objects.create(session_id=session_id, form_version=version, **answers)
+    _release_if_enough(session_id)
     return answer
 
 
 def _release_if_enough(session_id: int) -> None:
     """Publish the waiting answers of a session once there are enough of them to hide in."""
-    pending = EvaluationAnswer.objects.filter(session_id=session_id, release__isnull=True)
-    if pending.count() >= settings.EVALUATION_RESULTS_THRESHOLD:
-        last = EvaluationAnswer.objects.filter(session_id=session_id).aggregate(last=Max("release"))["last"] or 0
-        pending.update(release=last + 1)
+    pending = list(EvaluationAnswer.objects.select_for_update().filter(session_id=session_id, release__isnull=True))
+    if len(pending) < settings.EVALUATION_RESULTS_THRESHOLD:
+        return
+    last = EvaluationAnswer.objects.filter(session_id=session_id).aggregate(last=Max("release"))["last"] or 0
+    EvaluationAnswer.objects.filter(pk__in=[a.pk for a in pending]).delete()
+    random.SystemRandom().shuffle(pending)
+    for answer in pending:
+        answer.pk = uuid.uuid4()
+        answer.release = last + 1
+    EvaluationAnswer.objects.bulk_create(pending)
 
 
 @transaction.atomic

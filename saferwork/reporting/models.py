@@ -7,6 +7,8 @@ times, for anything the reporter does), assignment and who may not see it.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -278,3 +280,18 @@ class ReportShare(OrganisationOwned):
 
     class Meta:
         ordering = ["id"]
+
+
+class PendingTally(models.Model):
+    """Increments to ``ReportTally`` waiting for the fold (``statistics.fold_pending_tallies``).
+
+    Written in the report's transaction, so on PostgreSQL its system columns are the
+    report's: hence it holds no readable category, only a padded blob sealed under a
+    ``SECRET_KEY``-derived key, and no organisation or report. See the fold's docstring.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return "Pending statistics increment"

@@ -274,10 +274,11 @@ def submit_report(
         for name, meta in submission.attachments
     )
     # Category counters for statistics: fixed choices and the month only, no link to the report.
-    for dimension, value in statistics.categories(submission.answers):
-        statistics.add_to_tally(
-            organisation_id=organisation.pk, month=statistics.month_of(today), dimension=dimension, value=value
-        )
+    month = statistics.month_of(today)
+    statistics.add_to_tallies(
+        organisation_id=organisation.pk,
+        increments=[(month, dimension, value) for dimension, value in statistics.categories(submission.answers)],
+    )
     _audit_reporter_action(
         action="saferwork.report.submitted",
         report=report,
