@@ -304,9 +304,16 @@ FEES_RECEIPT_TYPES = env_list("FEES_RECEIPT_TYPES", ["pdf", "png", "jpg", "jpeg"
 # there, so no page of ours links or loads another host.
 EXIT_PAGE_URL = env_str("EXIT_PAGE_URL", "https://www.bbc.co.uk/weather")
 
+# Records about reporting, survey and evaluation paths name neither the path nor the
+# address (saferwork/lib/privatelog.py); Django's own loggers go through the same handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"private_paths": {"()": "saferwork.lib.privatelog.PrivatePathFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["private_paths"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING"), "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
