@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticToken
@@ -47,6 +48,8 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 
 
 @never_cache
+@sensitive_post_parameters()
+@sensitive_variables()
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr,attr-defined]
         return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
@@ -92,6 +95,8 @@ def _pending_user(request: HttpRequest) -> User | None:
 
 
 @never_cache
+@sensitive_post_parameters()
+@sensitive_variables()
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
@@ -194,6 +199,8 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@sensitive_post_parameters()
+@sensitive_variables()
 def sudo(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     user: User = request.user  # type: ignore[assignment]
@@ -259,6 +266,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @never_cache
+@sensitive_post_parameters()
+@sensitive_variables()
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.find_invitation(token)
     if invitation is None or not invitation.is_usable:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from saferwork.audit import services as audit
 from saferwork.lib.email import queue_email
@@ -215,6 +216,7 @@ def notify_email_of(report: Report) -> str:
         return ""
 
 
+@sensitive_variables()
 @transaction.atomic
 def submit_report(
     *,
@@ -288,6 +290,7 @@ def submit_report(
     return report
 
 
+@sensitive_variables()
 def find_report_by_receipt_key(organisation: Organisation, receipt_key: bytes) -> tuple[Report, bytes] | None:
     """The report this receipt key opens, with its private key; None for any wrong key.
 
@@ -630,6 +633,7 @@ def start_record(
     return record, private
 
 
+@sensitive_variables()
 def find_record_by_receipt_key(receipt_key: bytes) -> tuple[PrivateRecord, bytes] | None:
     lookup = crypto.receipt_lookup(receipt_key)
     record = PrivateRecord.objects.filter(receipt_lookup=lookup).first()
