@@ -202,7 +202,8 @@ class ReportTally(OrganisationOwned):
     Why categories are stored in the clear here, and why it is safe enough: leaders need
     counts by behaviour, by who and by place, and those answers are otherwise only inside
     each report's sealed content, which no server process can open. At submission the
-    service adds one to a counter per (month, category); it never stores free text, never
+    service holds one sealed increment per event (``PendingTally``) and a daily fold adds
+    them to a counter per (month, category), many reports at once; it never stores free text, never
     a date finer than the month, and never a link to the report: there is no report id
     here, and a counter shared by several reports cannot say which of them it came from.
     A database reader learns monthly category counts, which is what the statistics page
