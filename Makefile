@@ -46,7 +46,7 @@ check: setup
 serve: setup
 	$(PY) manage.py collectstatic --noinput
 	$(PY) manage.py migrate --noinput
-	$(VENV)/bin/gunicorn saferwork.wsgi --bind $${BIND:-127.0.0.1:8000} --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	$(VENV)/bin/gunicorn saferwork.wsgi --config gunicorn.conf.py
 
 # The task worker for TASK_BACKEND=database.
 worker: setup

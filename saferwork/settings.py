@@ -343,9 +343,35 @@ NO_STORE_PATH_PREFIXES = [
 ]
 EXIT_PAGE_URL = env_str("EXIT_PAGE_URL", "https://www.bbc.co.uk/weather")
 
+# Error reports never show receipts, answers, messages, passwords or codes (lib/errorfilter.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "saferwork.lib.errorfilter.SaferworkExceptionReporterFilter"
+ADMINS = [("Administrator", address) for address in env_list("ADMINS", [])]
+
+# Records about reporting, survey and evaluation paths name neither the path nor the
+# address (saferwork/lib/privatelog.py); Django's own loggers go through the same handler.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "private_paths": {"()": "saferwork.lib.privatelog.PrivatePathFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["private_paths"]},
+        # Errors to ADMINS, rendered through DEFAULT_EXCEPTION_REPORTER_FILTER; plain text only.
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "private_paths"],
+            "include_html": False,
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {
+            "handlers": ["console", "mail_admins"],
+            "level": env_str("LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        },
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -17,7 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from saferwork.accounts.backup_codes import BACKUP_CODE_DIGITS, candidate_hashes, hash_backup_code
 from saferwork.accounts.models import Invitation, User, _new_stamp
 from saferwork.audit import services as audit
-from saferwork.lib.email import send_templated_email
+from saferwork.lib.email import queue_email
 from saferwork.organisations import services as membership_services
 from saferwork.organisations.models import ROLE_FLAGS, Organisation
 
@@ -149,15 +149,8 @@ def invite(
         target=invitation,
         data={"flags": flags},
     )
-    send_templated_email(
-        to=[invitation.email],
-        template="accounts/email/invitation",
-        context={
-            "invitation": invitation,
-            "url": f"{settings.SITE_URL}/invitations/{token}/",
-            "days": settings.INVITATION_DAYS,
-        },
-    )
+    # The plain token exists only in the request: it travels sealed (see lib/email.py).
+    queue_email("accounts.invitation", ids=[invitation.pk], secrets={"token": token})
     return invitation, token
 
 

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticToken
@@ -41,6 +42,8 @@ LOCKED_MESSAGE = (
 
 
 @never_cache
+@sensitive_post_parameters()
+@sensitive_variables()
 def sign_in(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.is_verified():  # type: ignore[union-attr,attr-defined]
         return redirect(safe_next(request))
@@ -111,6 +114,8 @@ def _pending_user(request: HttpRequest) -> User | None:
 
 
 @never_cache
+@sensitive_post_parameters()
+@sensitive_variables()
 def sign_in_code(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
@@ -214,6 +219,8 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@sensitive_post_parameters()
+@sensitive_variables()
 def sudo(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     user: User = request.user  # type: ignore[assignment]
@@ -281,6 +288,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @never_cache
+@sensitive_post_parameters()
+@sensitive_variables()
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.find_invitation(token)
     if invitation is None or not invitation.is_usable:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -28,3 +30,32 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class PendingReporterEntry(models.Model):
+    """Something a reporter did, waiting for the daily fold into :class:`AuditEntry`.
+
+    A reporter's action must not be orderable against other activity (DESIGN.md, "Metadata
+    is data"): written straight into the log, its sequential id and physical position
+    would sit between handlers' entries with exact times, and the two entries of a share
+    would sit side by side. So it waits here, with a random key and the day only, and
+    ``audit.services.fold_reporter_actions`` moves a whole day's entries into the log at
+    once, in shuffled order, dated to midnight.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    day = models.DateField()
+    action = models.CharField(max_length=100)
+    organisation = models.ForeignKey(
+        "organisations.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name_plural = "pending reporter entries"
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.action}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,16 +16,14 @@ from django.utils import timezone
 from saferwork.audit import services as audit
 from saferwork.delivery.models import (
     Attendance,
-    BadgeClaimToken,
     EvaluationAnswer,
     EvaluationFormVersion,
     EvaluationToken,
     FollowUpRequest,
     SessionAttendance,
     hash_token,
-    new_token,
 )
-from saferwork.lib.email import send_templated_email
+from saferwork.lib.email import queue_email
 from saferwork.reach.services import record_session_tally
 from saferwork.training.models import Enquiry, Participant, Session
 
@@ -132,37 +131,12 @@ def _booking_delivered(enquiry: Enquiry, actor: Any) -> None:
 
 
 def _send_links(*, session: Session, participants: list[Participant]) -> None:
-    """One email per attendee with their evaluation link and their badge claim link.
+    """Queue one email per attendee with their evaluation and badge claim links.
 
-    Evaluation tokens are made in a shuffled order and stored without the person, so the
-    table cannot say whose link is whose; the plain token exists only in the email.
+    The worker mints the tokens (``delivery/emails.py``): the task holds ids only.
     """
-    if not participants:
-        return
-    evaluation_tokens = [new_token() for _ in participants]
-    EvaluationToken.objects.bulk_create(
-        [
-            EvaluationToken(session=session, token_hash=hash_token(t))
-            for t in random.sample(evaluation_tokens, k=len(evaluation_tokens))
-        ]
-    )
-    for person, evaluation_token in zip(participants, evaluation_tokens, strict=True):
-        claim_token = new_token()
-        BadgeClaimToken.objects.update_or_create(
-            participant=person, defaults={"session": session, "token_hash": hash_token(claim_token)}
-        )
-        send_templated_email(
-            to=[person.email],
-            template="delivery/email/after_session",
-            context={
-                "participant": person,
-                "session": session,
-                "evaluation_url": f"{settings.SITE_URL}/evaluation/{evaluation_token}/",
-                "claim_url": f"{settings.SITE_URL}/badge/claim/{claim_token}/",
-                "my_data_url": f"{settings.SITE_URL}/my-data/",
-                "support_text": EvaluationFormVersion.current().support_text,
-            },
-        )
+    if participants:
+        queue_email("delivery.after_session", ids=[session.pk, *sorted(p.pk for p in participants)])
 
 
 # ---------------------------------------------------------------- evaluation
@@ -180,27 +154,45 @@ def find_evaluation_token(token: str) -> EvaluationToken | None:
 def submit_evaluation(*, token: str, version: EvaluationFormVersion, answers: Mapping[str, Any]) -> EvaluationAnswer:
     """Spend a one-time link and store the answer with no way back to the person.
 
-    The token is marked used and the answer inserted in one transaction; they share no
-    key and no time (the answer keeps only its month). No audit entry is written: one
-    with a time and a session would be the very link this design avoids. The answer is
-    published with the next full group of answers for its session.
+    The answer shares no key and no time with the token (it keeps only its month), and
+    no audit entry is written: one with a time and a session would be the very link this
+    design avoids. Row metadata must not link them either (PostgreSQL keeps the writing
+    transaction's id in ``xmin``, and rows sit in the order they were written):
+
+    * the spent token is deleted, not updated, so no live token row carries the id of
+      the transaction that stored the answer;
+    * the answer waits unreleased; when a full group of the threshold is in, the group is
+      written again in one go, in shuffled order with fresh random keys, and the waiting
+      rows are deleted, so published answers share one ``xmin`` and their physical order
+      and ids follow nobody's arrival.
+
+    A handful of statements, one transaction. Residual risk: deleted rows stay on disk
+    until PostgreSQL vacuums them, and a waiting answer's ``xmin`` is its own
+    transaction's until its group is complete. The returned answer is the one written
+    here; if it completed a group it has been rewritten under a new key.
     """
     spent = EvaluationToken.objects.select_for_update().filter(token_hash=hash_token(token), used=False).first()
     if spent is None:
         raise DeliveryError("This evaluation link has already been used or is not valid.")
-    spent.used = True
-    spent.save(update_fields=["used"])
-    answer = EvaluationAnswer.objects.create(session_id=spent.session_id, form_version=version, **answers)
-    _release_if_enough(spent.session_id)
+    session_id = spent.session_id
+    spent.delete()
+    answer = EvaluationAnswer.objects.create(session_id=session_id, form_version=version, **answers)
+    _release_if_enough(session_id)
     return answer
 
 
 def _release_if_enough(session_id: int) -> None:
     """Publish the waiting answers of a session once there are enough of them to hide in."""
-    pending = EvaluationAnswer.objects.filter(session_id=session_id, release__isnull=True)
-    if pending.count() >= settings.EVALUATION_RESULTS_THRESHOLD:
-        last = EvaluationAnswer.objects.filter(session_id=session_id).aggregate(last=Max("release"))["last"] or 0
-        pending.update(release=last + 1)
+    pending = list(EvaluationAnswer.objects.select_for_update().filter(session_id=session_id, release__isnull=True))
+    if len(pending) < settings.EVALUATION_RESULTS_THRESHOLD:
+        return
+    last = EvaluationAnswer.objects.filter(session_id=session_id).aggregate(last=Max("release"))["last"] or 0
+    EvaluationAnswer.objects.filter(pk__in=[a.pk for a in pending]).delete()
+    random.SystemRandom().shuffle(pending)
+    for answer in pending:
+        answer.pk = uuid.uuid4()
+        answer.release = last + 1
+    EvaluationAnswer.objects.bulk_create(pending)
 
 
 @transaction.atomic

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from saferwork.audit import services as audit
 from saferwork.delivery.models import SessionAttendance
-from saferwork.fees.models import FeeDocument, FeeLine, pounds
+from saferwork.fees.models import FeeDocument, FeeLine
 from saferwork.lib import filecleaning
-from saferwork.lib.email import send_templated_email
+from saferwork.lib.email import queue_email
 from saferwork.training.models import Enquiry, TrainerProfile
 
 
@@ -168,18 +168,7 @@ def send_document(*, document: FeeDocument, actor: Any) -> FeeDocument:
     document.state = FeeDocument.State.SENT
     document.sent_at = timezone.now()
     document.save(update_fields=["state", "sent_at"])
-    enquiry = document.enquiry
-    recipients = [e for e in {enquiry.contact_email, enquiry.contact_point_email} if e]
-    send_templated_email(
-        to=recipients,
-        template="fees/email/sent",
-        context={
-            "document": document,
-            "total": pounds(document.total_pence()),
-            "trainer": document.trainer.name,
-            "url": f"{settings.SITE_URL}/fees/{document.pk}/",
-        },
-    )
+    queue_email("fees.sent", ids=[document.pk])
     audit.record(
         action="saferwork.fees.document_sent",
         actor=actor,

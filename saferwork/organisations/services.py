@@ -12,14 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from saferwork.audit import services as audit
-from saferwork.lib.email import send_templated_email
-from saferwork.organisations import selectors
+from saferwork.lib.email import queue_email
 from saferwork.organisations.models import ROLE_FLAGS, JoinRequest, Membership, Organisation
 
 # Flags whose grant needs a fresh second-factor check by the person giving them.
@@ -161,16 +159,8 @@ def request_to_join(
         target=join_request,
         data={"flags": flags, "source": source},
     )
-    coordinators = selectors.coordinator_emails(organisation)
-    if coordinators:
-        send_templated_email(
-            to=coordinators,
-            template="organisations/email/join_request",
-            context={
-                "join_request": join_request,
-                "url": f"{settings.SITE_URL}/organisation/join-requests/{join_request.pk}/",
-            },
-        )
+    # The worker looks up the coordinators and renders: the task holds the request's id only.
+    queue_email("organisations.join_request", ids=[join_request.pk])
     return join_request
 
 
@@ -242,7 +232,5 @@ def refuse_join_request(*, join_request: JoinRequest, actor: Any, reason: str = 
         target=join_request,
         data={"as": capacity, "reason": reason.strip()},
     )
-    send_templated_email(
-        to=[join_request.email], template="organisations/email/join_refused", context={"join_request": join_request}
-    )
+    queue_email("organisations.join_refused", ids=[join_request.pk])
     return join_request

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from saferwork.audit import services as audit
-from saferwork.lib.email import send_templated_email
+from saferwork.lib.email import queue_email
 from saferwork.reach.models import DataAccessToken, PositionTally, SessionTally
 from saferwork.training.models import Participant, Session
 
@@ -142,20 +142,12 @@ def send_data_access_link(*, email: str) -> None:
     if not Participant.objects.filter(email__iexact=email).exists():
         return
     token = secrets.token_urlsafe(24)
-    DataAccessToken.objects.create(
+    access = DataAccessToken.objects.create(
         email=email,
         token_hash=_hash(token),
         expires_at=timezone.now() + dt.timedelta(hours=settings.DATA_ACCESS_LINK_HOURS),
     )
-    send_templated_email(
-        to=[email],
-        template="reach/email/data_access",
-        context={
-            "url": f"{settings.SITE_URL}/my-data/{token}/",
-            "hours": settings.DATA_ACCESS_LINK_HOURS,
-            "site_url": settings.SITE_URL,
-        },
-    )
+    queue_email("reach.data_access", ids=[access.pk], secrets={"token": token})
 
 
 def get_data_access(token: str) -> DataAccessToken | None:

@@ -13,17 +13,13 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from saferwork.accounts import services as account_services
 from saferwork.accounts.models import User
 from saferwork.audit import services as audit
-from saferwork.lib.email import send_templated_email
+from saferwork.lib.email import queue_email
 from saferwork.organisations.models import Organisation
 from saferwork.recruitment.models import (
     SCORE_MAX,
@@ -179,17 +175,8 @@ def add_expert(*, round_: Round, email: str, full_name: str, by: User) -> Panell
         target=panellist,
         data={"kind": panellist.kind, "new_account": created},
     )
-    if created:
-        uid = urlsafe_base64_encode(force_bytes(user.pk))
-        token = default_token_generator.make_token(user)
-        link = _url(reverse("accounts:password_reset_confirm", args=[uid, token]))
-    else:
-        link = _url(reverse("recruitment:panels"))
-    send_templated_email(
-        to=[email],
-        template="recruitment/email/expert_invitation",
-        context={"round": round_, "link": link, "new_account": created, "name": full_name},
-    )
+    # The worker makes the password link (Django's reset token derives from the account).
+    queue_email("recruitment.expert_invitation", ids=[panellist.pk, int(created)])
     return panellist
 
 
@@ -228,16 +215,7 @@ def _new_resume_token(application: Application) -> str:
 
 
 def _send_resume_link(application: Application, token: str) -> None:
-    send_templated_email(
-        to=[application.email],
-        template="recruitment/email/resume_link",
-        context={
-            "application": application,
-            "round": application.round,
-            "link": _url(reverse("recruitment:resume", args=[token])),
-            "days": settings.RECRUITMENT_RESUME_LINK_DAYS,
-        },
-    )
+    queue_email("recruitment.resume_link", ids=[application.pk], secrets={"token": token})
 
 
 @transaction.atomic
@@ -312,15 +290,7 @@ def submit_application(*, round_: Round, application: Application | None, data: 
         target=application,
         data={"round": round_.pk},
     )
-    send_templated_email(
-        to=[email],
-        template="recruitment/email/confirmation",
-        context={
-            "application": application,
-            "round": round_,
-            "withdraw_link": _url(reverse("recruitment:withdraw", args=[withdraw_token])),
-        },
-    )
+    queue_email("recruitment.confirmation", ids=[application.pk], secrets={"token": withdraw_token})
     return application
 
 
@@ -651,7 +621,7 @@ def send_outcomes(*, round_: Round, by: User) -> dict[str, int]:
     sent: Counter[str] = Counter()
     now = timezone.now()
     for application in pending:
-        context: dict[str, Any] = {"application": application, "round": round_}
+        secrets = None
         if application.status == S.SUCCESSFUL:
             Appointment.objects.create(
                 application=application, cohort_number=round_.cohort_number, email=application.email
@@ -663,12 +633,8 @@ def send_outcomes(*, round_: Round, by: User) -> dict[str, int]:
                 flags=["is_trainer"],
                 invited_by=by,
             )
-            context["invitation_url"] = _url(reverse("accounts:accept_invitation", args=[token]))
-            context["agreement_url"] = _url(reverse("recruitment:agreement"))
-            context["cohort_number"] = round_.cohort_number
-        send_templated_email(
-            to=[application.email], template=f"recruitment/email/outcome_{application.status}", context=context
-        )
+            secrets = {"token": token}
+        queue_email("recruitment.outcome", ids=[application.pk], secrets=secrets)
         application.outcome_sent_at = now
         sent[application.status] += 1
     Application.objects.bulk_update(pending, ["outcome_sent_at"])

@@ -30,6 +30,7 @@ import nacl.pwhash
 import nacl.secret
 import nacl.utils
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
 SALT_BYTES = nacl.pwhash.argon2id.SALTBYTES  # 16
@@ -154,6 +155,7 @@ def new_salt() -> bytes:
     return nacl.utils.random(SALT_BYTES)
 
 
+@sensitive_variables()
 def derive_key(secret: str | bytes, salt: bytes, params: KdfParams) -> bytes:
     """Argon2id (libsodium's argon2id13, one lane): the same result as hash-wasm in a browser."""
     if isinstance(secret, str):

@@ -7,6 +7,8 @@ times, for anything the reporter does), assignment and who may not see it.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 
@@ -226,7 +228,8 @@ class ReportTally(OrganisationOwned):
     Why categories are stored in the clear here, and why it is safe enough: leaders need
     counts by behaviour, by who and by place, and those answers are otherwise only inside
     each report's sealed content, which no server process can open. At submission the
-    service adds one to a counter per (month, category); it never stores free text, never
+    service holds one sealed increment per event (``PendingTally``) and a daily fold adds
+    them to a counter per (month, category), many reports at once; it never stores free text, never
     a date finer than the month, and never a link to the report: there is no report id
     here, and a counter shared by several reports cannot say which of them it came from.
     A database reader learns monthly category counts, which is what the statistics page
@@ -304,3 +307,18 @@ class ReportShare(OrganisationOwned):
 
     class Meta:
         ordering = ["id"]
+
+
+class PendingTally(models.Model):
+    """Increments to ``ReportTally`` waiting for the fold (``statistics.fold_pending_tallies``).
+
+    Written in the report's transaction, so on PostgreSQL its system columns are the
+    report's: hence it holds no readable category, only a padded blob sealed under a
+    ``SECRET_KEY``-derived key, and no organisation or report. See the fold's docstring.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return "Pending statistics increment"

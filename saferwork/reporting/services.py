@@ -14,9 +14,10 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from saferwork.audit import services as audit
-from saferwork.lib.email import send_templated_email
+from saferwork.lib.email import queue_email
 from saferwork.organisations.models import Organisation
 from saferwork.reporting import crypto, keys, selectors, statistics
 from saferwork.reporting.models import (
@@ -46,34 +47,33 @@ class NobodyCouldRead(ValueError):
 
 
 def _audit_reporter_action(*, action: str, report: Report, data: dict[str, Any] | None = None) -> None:
-    """Audit something a reporter did, dated to the day only.
+    """Audit something a reporter did, dated to the day only and folded into the log later.
 
-    The audit log stamps entries with the exact time; a reporter's actions must carry no
-    more than the date (DESIGN.md), so the entry is written at midnight of that day, in
-    the same transaction that creates it.
+    See ``audit.services.record_reporter_action``: the entry must not sit between
+    handlers' entries, nor beside the other entry of a share.
     """
-    import datetime as dt
-    import zoneinfo
-
-    entry = audit.record(action=action, organisation=report.organisation, target=report, data=data)
-    day = selectors.today_for(report.organisation)
-    entry.created_at = dt.datetime.combine(day, dt.time.min, tzinfo=zoneinfo.ZoneInfo(report.organisation.time_zone))
-    entry.save(update_fields=["created_at"])
+    audit.record_reporter_action(
+        action=action,
+        organisation=report.organisation,
+        target=report,
+        day=selectors.today_for(report.organisation),
+        data=data,
+    )
 
 
 def _reference() -> str:
     return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
 
 
-def _alert_handlers(*, organisation: Organisation, report: Report, template: str, exclude: set[int]) -> None:
-    """Tell the organisation's handlers something happened, with no detail of the report."""
-    recipients = [u.email for u in selectors.readers(organisation) if u.pk not in exclude]
+def _alert_handlers(*, organisation: Organisation, kind: str, exclude: set[int]) -> None:
+    """Tell the organisation's handlers a reporter did something, with no detail of the report.
+
+    The task carries the organisation and the handlers to tell, not the report (see
+    ``reporting/emails.py``).
+    """
+    recipients = [u.pk for u in selectors.readers(organisation) if u.pk not in exclude]
     if recipients:
-        send_templated_email(
-            to=recipients,
-            template=template,
-            context={"report": report, "organisation": organisation, "url": f"{settings.SITE_URL}/reporting/"},
-        )
+        queue_email(kind, ids=[organisation.pk, *sorted(recipients)])
 
 
 # ---------------------------------------------------------------- organisation set-up
@@ -370,6 +370,7 @@ def notify_email_of(report: Report) -> str:
         return ""
 
 
+@sensitive_variables()
 @transaction.atomic
 def submit_report(
     *,
@@ -437,19 +438,21 @@ def submit_report(
         for name, meta in submission.attachments
     )
     # Category counters for statistics: fixed choices and the month only, no link to the report.
-    for dimension, value in statistics.categories(submission.answers):
-        statistics.add_to_tally(
-            organisation_id=organisation.pk, month=statistics.month_of(today), dimension=dimension, value=value
-        )
+    month = statistics.month_of(today)
+    statistics.add_to_tallies(
+        organisation_id=organisation.pk,
+        increments=[(month, dimension, value) for dimension, value in statistics.categories(submission.answers)],
+    )
     _audit_reporter_action(
         action="saferwork.report.submitted",
         report=report,
         data={"excluded_handlers": len(excluded), "attachments": len(submission.attachments)},
     )
-    _alert_handlers(organisation=organisation, report=report, template="reporting/email/new_report", exclude=excluded)
+    _alert_handlers(organisation=organisation, kind="reporting.new_report", exclude=excluded)
     return report
 
 
+@sensitive_variables()
 def find_report_by_receipt_key(organisation: Organisation, receipt_key: bytes) -> tuple[Report, bytes] | None:
     """The report this receipt key opens, with its private key; None for any wrong key.
 
@@ -508,10 +511,7 @@ def add_reporter_message(*, report: Report, body: str, attachments: list[tuple[s
         action="saferwork.report.reporter_message", report=report, data={"attachments": len(attachments or [])}
     )
     _alert_handlers(
-        organisation=report.organisation,
-        report=report,
-        template="reporting/email/new_message",
-        exclude=selectors.excluded_user_ids(report),
+        organisation=report.organisation, kind="reporting.new_message", exclude=selectors.excluded_user_ids(report)
     )
     return message
 
@@ -621,13 +621,9 @@ def reply(*, report: Report, user: Any, body: str) -> Message:
     report.awaiting_handler = False
     report.save(update_fields=["awaiting_handler"])
     audit.record(action="saferwork.case.replied", actor=user, organisation=report.organisation, target=report)
-    email = notify_email_of(report)
-    if email:
-        send_templated_email(
-            to=[email],
-            template="reporting/email/reporter_new_message",
-            context={"url": f"{settings.SITE_URL}/report/{report.organisation.slug}/follow-up/"},
-        )
+    if report.notify_email:
+        # Only the id: the worker unseals the address from the report row.
+        queue_email("reporting.reporter_new_message", ids=[report.pk])
     return message
 
 
@@ -692,9 +688,8 @@ def escalate_overdue(*, today: date | None = None) -> int:
             target=report,
             data={"level": report.escalation_level, "assignee": report.assigned_to_id},
         )
-        _alert_handlers(
-            organisation=report.organisation, report=report, template="reporting/email/overdue", exclude=excluded
-        )
+        if candidates:
+            queue_email("reporting.overdue", ids=[report.pk])
         count += 1
     return count
 
@@ -792,6 +787,7 @@ def start_record(
     return record, private
 
 
+@sensitive_variables()
 def find_record_by_receipt_key(receipt_key: bytes) -> tuple[PrivateRecord, bytes] | None:
     lookup = crypto.receipt_lookup(receipt_key)
     record = PrivateRecord.objects.filter(receipt_lookup=lookup).first()

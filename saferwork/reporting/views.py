@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_POST
 
 from saferwork.accounts.decorators import in_sudo_mode, sudo_required
@@ -62,7 +63,12 @@ def reporter_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
     """Resolve the organisation from the slug (404 unless reporting is on), and make the
     response uncacheable and carry the vault cookies."""
 
+    # Receipts, receipt keys, answers and messages: never in an error report (and
+    # lib/errorfilter.py cleanses these paths whole, whatever a view declares).
+    view = sensitive_variables()(view)
+
     @wraps(view)
+    @sensitive_post_parameters()
     def wrapper(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
         organisation, org_settings = selectors.active_organisation_for_slug(slug)
         response = view(request, organisation, org_settings, *args, **kwargs)

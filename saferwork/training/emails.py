@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
+from saferwork.accounts.models import User
+from saferwork.lib.email import Email, renderer
 from saferwork.training import documents
 from saferwork.training.models import Briefing, Enquiry, Participant, PreMeetingSlot, Session
 
@@ -115,4 +117,66 @@ def send_reminder(session: Session, days: int) -> None:
         template="reminder",
         context={"session": session, "days": days},
         attachments=[],
+    )
+
+
+# ---------------------------------------------------------------- queued by kind (lib/email.py)
+
+
+@renderer("training.verify")
+def verify(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    enquiry = Enquiry.objects.get(pk=ids[0])
+    yield Email(
+        to=[enquiry.contact_email],
+        template="training/email/verify",
+        context={"enquiry": enquiry, "url": f"{settings.SITE_URL}/training/enquire/verify/{secrets['token']}/"},
+    )
+
+
+@renderer("training.acknowledgement")
+def acknowledgement(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    enquiry = Enquiry.objects.get(pk=ids[0])
+    yield Email(to=[enquiry.contact_email], template="training/email/acknowledgement", context={"enquiry": enquiry})
+
+
+@renderer("training.message")
+def message(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    """A booking message arrived: tell the trainers and coordinators other than its author."""
+    from saferwork.organisations.models import Membership
+
+    enquiry = Enquiry.objects.get(pk=ids[0])
+    author_email = User.objects.filter(pk=ids[1]).values_list("email", flat=True).first()
+    coordinators = Membership.objects.filter(organisation=enquiry.organisation, is_coordinator=True).values_list(
+        "user__email", flat=True
+    )
+    recipients = sorted({*trainer_emails(enquiry), *coordinators} - {author_email})
+    if recipients:
+        yield Email(
+            to=recipients,
+            template="training/email/message",
+            context={"enquiry": enquiry, "url": f"{settings.SITE_URL}/training/bookings/{enquiry.pk}/#messages"},
+        )
+
+
+@renderer("training.power_dynamics")
+def power_dynamics(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    from saferwork.organisations.models import Membership
+    from saferwork.training import selectors
+
+    session = Session.objects.select_related("organisation").get(pk=ids[0])
+    warnings = selectors.power_dynamics_warnings(selectors.session_participants(session))
+    if not warnings:
+        return
+    trainers = session.trainers.values_list("user__email", flat=True)
+    coordinators = Membership.objects.filter(organisation=session.organisation, is_coordinator=True).values_list(
+        "user__email", flat=True
+    )
+    yield Email(
+        to=sorted({*trainers, *coordinators}),
+        template="training/email/power_dynamics",
+        context={
+            "session": session,
+            "warnings": warnings,
+            "url": f"{settings.SITE_URL}/training/sessions/{session.pk}/",
+        },
     )

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -19,7 +18,7 @@ from django.utils.text import slugify
 
 from saferwork.accounts.models import User
 from saferwork.audit import services as audit
-from saferwork.lib.email import send_templated_email
+from saferwork.lib.email import queue_email
 from saferwork.organisations.models import Membership, Organisation
 from saferwork.organisations.selectors import find_organisation_by_name
 from saferwork.organisations.services import request_to_join
@@ -61,11 +60,8 @@ def submit_enquiry(*, data: dict[str, Any]) -> tuple[Enquiry, str]:
     token = secrets.token_urlsafe(32)
     enquiry = Enquiry.objects.create(verification_hash=hash_token(token), **data)
     audit.record(action="saferwork.enquiry.submitted", target=enquiry, data={"verified": False})
-    send_templated_email(
-        to=[enquiry.contact_email],
-        template="training/email/verify",
-        context={"enquiry": enquiry, "url": f"{settings.SITE_URL}/training/enquire/verify/{token}/"},
-    )
+    # The plain token exists only in the request: it travels sealed (see lib/email.py).
+    queue_email("training.verify", ids=[enquiry.pk], secrets={"token": token})
     return enquiry, token
 
 
@@ -108,9 +104,7 @@ def verify_enquiry(*, token: str) -> Enquiry | None:
         target=enquiry,
         data={"organisation_created": created},
     )
-    send_templated_email(
-        to=[enquiry.contact_email], template="training/email/acknowledgement", context={"enquiry": enquiry}
-    )
+    queue_email("training.acknowledgement", ids=[enquiry.pk])
     return enquiry
 
 
@@ -428,19 +422,7 @@ def post_message(*, enquiry: Enquiry, author: User, text: str) -> BookingMessage
     audit.record(
         action="saferwork.booking.message_posted", actor=author, organisation=enquiry.organisation, target=enquiry
     )
-    trainers = [a.trainer.user.email for a in enquiry.assignments.select_related("trainer__user")]
-    coordinators = list(
-        Membership.objects.filter(organisation=enquiry.organisation, is_coordinator=True).values_list(
-            "user__email", flat=True
-        )
-    )
-    recipients = sorted({*trainers, *coordinators} - {author.email})
-    if recipients:
-        send_templated_email(
-            to=recipients,
-            template="training/email/message",
-            context={"enquiry": enquiry, "url": f"{settings.SITE_URL}/training/bookings/{enquiry.pk}/#messages"},
-        )
+    queue_email("training.message", ids=[enquiry.pk, author.pk])
     return message
 
 
@@ -671,8 +653,8 @@ def add_participant(*, session: Session, person: NewParticipant, actor: User | N
         transaction.on_commit(lambda: tasks.send_place_offered.enqueue(participant_id=participant_id))
     elif status == Participant.Status.CONFIRMED:
         # Confirmed people receive the session's calendar entry (same UID as everyone's).
-        session_id, to = session.pk, [email]
-        transaction.on_commit(lambda: tasks.send_session_invite.enqueue(session_id=session_id, to=to))
+        session_id, ids = session.pk, [participant.pk]
+        transaction.on_commit(lambda: tasks.send_session_invite.enqueue(session_id=session_id, participant_ids=ids))
     if warn:
         _tell_about_new_warnings(session, before)
     return participant
@@ -699,15 +681,8 @@ def _tell_about_new_warnings(session: Session, before: list[str]) -> None:
     new = [w for w in _power_warnings(session) if concern(w) not in seen]
     if not new:
         return
-    trainers = session.trainers.values_list("user__email", flat=True)
-    coordinators = Membership.objects.filter(organisation=session.organisation, is_coordinator=True).values_list(
-        "user__email", flat=True
-    )
-    send_templated_email(
-        to=sorted({*trainers, *coordinators}),
-        template="training/email/power_dynamics",
-        context={"session": session, "warnings": new, "url": f"{settings.SITE_URL}/training/sessions/{session.pk}/"},
-    )
+    # The worker lists the group's concerns as they stand: no warning text in the task.
+    queue_email("training.power_dynamics", ids=[session.pk])
 
 
 def _promote_waiting(session: Session, actor: User | None) -> list[Participant]:
@@ -739,9 +714,11 @@ def withdraw_participant(*, participant: Participant, actor: User | None) -> lis
         action="saferwork.participant.withdrawn", actor=actor, organisation=session.organisation, target=session
     )
     if was_confirmed and not session.is_cancelled:
-        session_id, to = session.pk, [participant.email]
+        session_id, ids = session.pk, [participant.pk]
         # The person who leaves receives METHOD:CANCEL, which removes the entry from their calendar.
-        transaction.on_commit(lambda: tasks.send_session_invite.enqueue(session_id=session_id, to=to, cancel=True))
+        transaction.on_commit(
+            lambda: tasks.send_session_invite.enqueue(session_id=session_id, participant_ids=ids, cancel=True)
+        )
         return _promote_waiting(session, actor)
     return []
 

@@ -22,8 +22,12 @@ def send_pre_meeting_invite(*, slot_id: int, cancel: bool = False) -> None:
 
 
 @task()
-def send_session_invite(*, session_id: int, to: list[str] | None = None, cancel: bool = False) -> None:
+def send_session_invite(*, session_id: int, participant_ids: list[int] | None = None, cancel: bool = False) -> None:
+    """The whole session's entry, or only these participants' (ids, never addresses, in the task)."""
     session = Session.objects.select_related("organisation", "enquiry").get(pk=session_id)
+    to = None
+    if participant_ids is not None:
+        to = list(Participant.objects.filter(session=session, pk__in=participant_ids).values_list("email", flat=True))
     emails.send_session_invite(session, to, cancel=cancel)
 
 

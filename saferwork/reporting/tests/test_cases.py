@@ -224,6 +224,10 @@ def test_reporter_adds_a_file_later_and_actions_are_dated_not_timed(client, repo
     assert response.status_code == 302
     attachment = Attachment.objects.get()
     assert attachment.message is not None
+    from saferwork.audit.services import fold_reporter_actions
+
+    fold_reporter_actions(through=selectors.today_for(reporting_org))
+    assert AuditEntry.objects.filter(action__startswith="saferwork.report.").count() == 2
     for entry in AuditEntry.objects.filter(action__startswith="saferwork.report."):
         local = entry.created_at.astimezone(ZoneInfo("Europe/London"))
         assert (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0)

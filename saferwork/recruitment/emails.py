@@ -1,0 +1,76 @@
+"""Recruitment's emails, rendered in the worker from ids (see ``saferwork.lib.email``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from saferwork.lib.email import Email, renderer
+from saferwork.recruitment.models import Application, Panellist
+
+
+def _url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+@renderer("recruitment.expert_invitation")
+def expert_invitation(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    panellist = Panellist.objects.select_related("round", "user").get(pk=ids[0])
+    user, new_account = panellist.user, ids[1] == "1"
+    if new_account:
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        link = _url(reverse("accounts:password_reset_confirm", args=[uid, default_token_generator.make_token(user)]))
+    else:
+        link = _url(reverse("recruitment:panels"))
+    yield Email(
+        to=[user.email],
+        template="recruitment/email/expert_invitation",
+        context={"round": panellist.round, "link": link, "new_account": new_account, "name": user.full_name},
+    )
+
+
+@renderer("recruitment.resume_link")
+def resume_link(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    application = Application.objects.select_related("round").get(pk=ids[0])
+    yield Email(
+        to=[application.email],
+        template="recruitment/email/resume_link",
+        context={
+            "application": application,
+            "round": application.round,
+            "link": _url(reverse("recruitment:resume", args=[secrets["token"]])),
+            "days": settings.RECRUITMENT_RESUME_LINK_DAYS,
+        },
+    )
+
+
+@renderer("recruitment.confirmation")
+def confirmation(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    application = Application.objects.select_related("round").get(pk=ids[0])
+    yield Email(
+        to=[application.email],
+        template="recruitment/email/confirmation",
+        context={
+            "application": application,
+            "round": application.round,
+            "withdraw_link": _url(reverse("recruitment:withdraw", args=[secrets["token"]])),
+        },
+    )
+
+
+@renderer("recruitment.outcome")
+def outcome(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    application = Application.objects.select_related("round").get(pk=ids[0])
+    round_ = application.round
+    context: dict[str, Any] = {"application": application, "round": round_}
+    if "token" in secrets:
+        context["invitation_url"] = _url(reverse("accounts:accept_invitation", args=[secrets["token"]]))
+        context["agreement_url"] = _url(reverse("recruitment:agreement"))
+        context["cohort_number"] = round_.cohort_number
+    yield Email(to=[application.email], template=f"recruitment/email/outcome_{application.status}", context=context)
