@@ -30,7 +30,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 Key = Hashable
-NODE_BUDGET = 20_000
+NODE_BUDGET = 5_000
 BIG = 10**9
 
 
@@ -111,7 +111,9 @@ class ReaderModel:
         start = dict(self.bounds)
         own = start.get(key, (0, BIG))
         start[key] = (max(own[0], low), min(own[1], high))
-        solution = _search(start, self.constraints)
+        # Search near a solution already known: most unknowns can keep their values.
+        reference = self._solutions[0] if self._solutions else None
+        solution = _search(start, _component(key, start, self.constraints), reference)
         if solution is None:
             return False
         self._solutions.append(solution)
@@ -222,7 +224,41 @@ def _propagate(
     return True
 
 
-def _search(start: dict[Key, tuple[int, int]], constraints: list[Constraint]) -> dict[Key, int] | None:
+def _component(key: Key, bounds: dict[Key, tuple[int, int]], constraints: list[Constraint]) -> list[Constraint]:
+    """The constraints linked to ``key`` through unknowns that are not already fixed.
+
+    The rest cannot affect what ``key`` can be (they only ever share fixed numbers with
+    it), except by contradicting what is published; those are kept too when any of them
+    has nothing open, so a contradiction is still found.
+    """
+    uses: dict[Key, list[int]] = {}
+    for index, constraint in enumerate(constraints):
+        for k, _coef in constraint.terms:
+            if bounds.get(k, (0, BIG))[0] < bounds.get(k, (0, BIG))[1] or k == key:
+                uses.setdefault(k, []).append(index)
+    seen_keys = {key}
+    seen: set[int] = set()
+    queue = [key]
+    while queue:
+        for index in uses.get(queue.pop(), []):
+            if index in seen:
+                continue
+            seen.add(index)
+            for k, _coef in constraints[index].terms:
+                if k not in seen_keys and k in uses:
+                    seen_keys.add(k)
+                    queue.append(k)
+    closed = [
+        i
+        for i, c in enumerate(constraints)
+        if all(bounds.get(k, (0, BIG))[0] == bounds.get(k, (0, BIG))[1] for k, _ in c.terms)
+    ]
+    return [constraints[i] for i in sorted(seen | set(closed))]
+
+
+def _search(
+    start: dict[Key, tuple[int, int]], constraints: list[Constraint], reference: dict[Key, int] | None = None
+) -> dict[Key, int] | None:
     """A whole-number solution within ``start`` that meets every constraint, or None."""
     if any(lo > hi for lo, hi in start.values()):
         return None
@@ -248,7 +284,13 @@ def _search(start: dict[Key, tuple[int, int]], constraints: list[Constraint]) ->
         key = min(open_keys, key=lambda k: bounds[k][1] - bounds[k][0])
         lo, hi = bounds[key]
         mid = (lo + hi) // 2
-        for part in ((lo, mid), (mid + 1, hi)):
+        parts = [(lo, mid), (mid + 1, hi)]
+        near = reference.get(key) if reference is not None else None
+        if near is not None and lo <= near <= hi:
+            # Try the reference value itself first, then the values on either side.
+            parts = [(near, near), (lo, near - 1), (near + 1, hi)]
+            parts = [part for part in parts if part[0] <= part[1]]
+        for part in parts:
             trial = dict(bounds)
             trial[key] = part
             found = visit(trial, uses[key])
