@@ -190,10 +190,10 @@ def _breakdown(
     session_cells, session_total = (
         _column(sessions, labels, threshold, grand["sessions"]) if sessions is not None else ({}, None)
     )
-    # Attendees in a group mean at least one session there: a group whose sessions are
-    # hidden hides its attendees too, or a shown attendee count would rule out 0 sessions.
-    hidden_sessions = [label for label, cell in session_cells.items() if cell.hidden]
-    attendee_cells, attendee_total = _column(attendees, labels, threshold, grand["attendees"], hidden_sessions)
+    # Not covered: a shown attendee count beside a hidden session count says there was
+    # at least one session. Session counts are not counts of people; ``also_hide`` is
+    # there should that be wanted (pass the labels whose sessions are hidden).
+    attendee_cells, attendee_total = _column(attendees, labels, threshold, grand["attendees"])
     rows = [
         Row(
             label=label,
@@ -235,14 +235,6 @@ def reach_report(
         threshold=threshold,
         with_total=False,
     )
-    if grand["sessions"].hidden and not grand["attendees"].hidden:
-        # Attendees mean at least one session: a shown attendee count would rule out 0 sessions.
-        grand = suppress_counts(
-            {"sessions": totals["sessions"] or 0, "attendees": totals["attendees"] or 0},
-            threshold=threshold,
-            with_total=False,
-            also_hide=["attendees"],
-        )
 
     def grouped(field_name: str) -> tuple[dict[Any, int], dict[Any, int]]:
         rows = qs.values(field_name).annotate(sessions=Count("id"), attendees=Sum("attendees")).order_by(field_name)
