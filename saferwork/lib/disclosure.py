@@ -105,8 +105,8 @@ class ReaderModel:
 
     def possible(self, key: Key, low: int, high: int) -> bool:
         """Is there a whole-number solution with ``low <= key <= high``?"""
-        for solution in self._solutions:
-            if key in solution and low <= solution[key] <= high:
+        for known in self._solutions:
+            if key in known and low <= known[key] <= high:
                 return True
         start = dict(self.bounds)
         own = start.get(key, (0, BIG))

@@ -766,7 +766,9 @@ def _stages_protected(columns: dict[str, SuppressedTable]) -> bool:
     model = stages_model(columns)
     try:
         for stage, table in columns.items():
-            items = [((stage, "cell", label), cell) for label, cell in table.cells.items()]
+            items: list[tuple[tuple[str, ...], Cell]] = [
+                ((stage, "cell", label), cell) for label, cell in table.cells.items()
+            ]
             items += [((stage, "total"), table.total)] if table.total is not None else []
             for key, cell in items:
                 if cell.status is Status.SMALL and not (
