@@ -300,7 +300,7 @@ RATE_LIMIT_BADGE_VERIFY = (env_int("RATE_LIMIT_BADGE_VERIFY", 30, minimum=1), 60
 PARTICIPANT_RETENTION_MONTHS = env_int("PARTICIPANT_RETENTION_MONTHS", 12, minimum=1)
 # A session's evaluation results appear only once this many answers exist (never below 5).
 EVALUATION_RESULTS_THRESHOLD = env_int("EVALUATION_RESULTS_THRESHOLD", 5, minimum=5)
-# Reach counts below this are shown as "fewer than N", with complementary suppression.
+# Reach counts below this are shown as "hidden", with complementary suppression (protection-range rule).
 REACH_SUPPRESSION_THRESHOLD = env_int("REACH_SUPPRESSION_THRESHOLD", 5, minimum=5)
 # One-time evaluation links, badge claim links and "email me my data" requests, per address.
 RATE_LIMIT_EVALUATION_LINK = (env_int("RATE_LIMIT_EVALUATION_LINK", 30, minimum=1), 60 * 60)

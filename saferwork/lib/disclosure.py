@@ -30,7 +30,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 Key = Hashable
-NODE_BUDGET = 20_000
+NODE_BUDGET = 5_000
 BIG = 10**9
 
 
@@ -63,6 +63,8 @@ class ReaderModel:
     def __init__(self) -> None:
         self.bounds: dict[Key, tuple[int, int]] = {}
         self.constraints: list[Constraint] = []
+        # Whole solutions found so far: a question one of them already answers needs no search.
+        self._solutions: list[dict[Key, int]] = []
 
     # -- building
 
@@ -73,6 +75,7 @@ class ReaderModel:
         self._set(key, low, BIG if high is None else high)
 
     def _set(self, key: Key, low: int, high: int) -> None:
+        self._solutions = []
         if key in self.bounds:
             old = self.bounds[key]
             low, high = max(low, old[0]), min(high, old[1])
@@ -80,6 +83,7 @@ class ReaderModel:
 
     def add(self, terms: Mapping[Key, int] | Iterable[tuple[Key, int]], *, low: int | None, high: int | None) -> None:
         pairs = tuple(terms.items()) if isinstance(terms, Mapping) else tuple(terms)
+        self._solutions = []
         for key, _coef in pairs:
             self.bounds.setdefault(key, (0, BIG))
         self.constraints.append(Constraint(pairs, low, high))
@@ -95,15 +99,25 @@ class ReaderModel:
         for key, (low, high) in other.bounds.items():
             self._set(key, low, high)
         self.constraints += other.constraints
+        self._solutions = []
 
     # -- questions
 
     def possible(self, key: Key, low: int, high: int) -> bool:
         """Is there a whole-number solution with ``low <= key <= high``?"""
+        for known in self._solutions:
+            if key in known and low <= known[key] <= high:
+                return True
         start = dict(self.bounds)
         own = start.get(key, (0, BIG))
         start[key] = (max(own[0], low), min(own[1], high))
-        return _search(start, self.constraints)
+        # Search near a solution already known: most unknowns can keep their values.
+        reference = self._solutions[0] if self._solutions else None
+        solution = _search(start, _component(key, start, self.constraints), reference)
+        if solution is None:
+            return False
+        self._solutions.append(solution)
+        return True
 
     def interval(self, key: Key) -> tuple[int, int]:
         """The smallest and largest value ``key`` can take (exact; binary search on ``possible``)."""
@@ -147,90 +161,144 @@ def _last_possible(test: object, low: int, high: int) -> int:
     return low
 
 
-def _floor_div(a: int, b: int) -> int:
-    return a // b
+def _propagate(
+    bounds: dict[Key, tuple[int, int]],
+    constraints: list[Constraint],
+    uses: dict[Key, list[int]],
+    todo: Iterable[int],
+) -> bool:
+    """Tighten ``bounds`` in place to what every constraint allows; False if none is left.
 
-
-def _ceil_div(a: int, b: int) -> int:
-    return -((-a) // b)
-
-
-def _propagate(bounds: dict[Key, tuple[int, int]], constraints: list[Constraint]) -> bool:
-    """Tighten ``bounds`` in place to what every constraint allows; False if none is left."""
-    for _round in range(200):  # stopping early is sound: the search below still decides
-        changed = False
-        for constraint in constraints:
-            min_sum = max_sum = 0
-            for key, coef in constraint.terms:
-                lo, hi = bounds[key]
-                if coef > 0:
-                    min_sum += coef * lo
-                    max_sum += coef * hi
-                else:
-                    min_sum += coef * hi
-                    max_sum += coef * lo
-            if constraint.low is not None and max_sum < constraint.low:
+    ``todo``: the constraints to look at first; a constraint is looked at again whenever
+    one of its unknowns narrows. Stopping early is sound (the search still decides).
+    """
+    queue = list(dict.fromkeys(todo))
+    waiting = set(queue)
+    steps = 0
+    while queue and steps < 50 * (len(constraints) + 1):
+        steps += 1
+        index = queue.pop()
+        waiting.discard(index)
+        constraint = constraints[index]
+        min_sum = max_sum = 0
+        for key, coef in constraint.terms:
+            lo, hi = bounds[key]
+            if coef > 0:
+                min_sum += coef * lo
+                max_sum += coef * hi
+            else:
+                min_sum += coef * hi
+                max_sum += coef * lo
+        if constraint.low is not None and max_sum < constraint.low:
+            return False
+        if constraint.high is not None and min_sum > constraint.high:
+            return False
+        for key, coef in constraint.terms:
+            lo, hi = bounds[key]
+            own_min, own_max = (coef * lo, coef * hi) if coef > 0 else (coef * hi, coef * lo)
+            # low <= coef*x + rest <= high
+            term_low = None if constraint.low is None else constraint.low - (max_sum - own_max)
+            term_high = None if constraint.high is None else constraint.high - (min_sum - own_min)
+            new_lo, new_hi = lo, hi
+            if coef > 0:
+                if term_low is not None:
+                    new_lo = max(new_lo, -((-term_low) // coef))
+                if term_high is not None:
+                    new_hi = min(new_hi, term_high // coef)
+            else:
+                if term_high is not None:
+                    new_lo = max(new_lo, -((-term_high) // coef))
+                if term_low is not None:
+                    new_hi = min(new_hi, term_low // coef)
+            if new_lo > new_hi:
                 return False
-            if constraint.high is not None and min_sum > constraint.high:
-                return False
-            for key, coef in constraint.terms:
-                lo, hi = bounds[key]
-                own_min, own_max = (coef * lo, coef * hi) if coef > 0 else (coef * hi, coef * lo)
-                rest_min, rest_max = min_sum - own_min, max_sum - own_max
-                # low <= coef*x + rest <= high
-                term_low = None if constraint.low is None else constraint.low - rest_max
-                term_high = None if constraint.high is None else constraint.high - rest_min
-                new_lo, new_hi = lo, hi
-                if coef > 0:
-                    if term_low is not None:
-                        new_lo = max(new_lo, _ceil_div(term_low, coef))
-                    if term_high is not None:
-                        new_hi = min(new_hi, _floor_div(term_high, coef))
-                else:
-                    if term_high is not None:
-                        new_lo = max(new_lo, _ceil_div(term_high, coef))
-                    if term_low is not None:
-                        new_hi = min(new_hi, _floor_div(term_low, coef))
-                if new_lo > new_hi:
-                    return False
-                if (new_lo, new_hi) != (lo, hi):
-                    bounds[key] = (new_lo, new_hi)
-                    new_min, new_max = (coef * new_lo, coef * new_hi) if coef > 0 else (coef * new_hi, coef * new_lo)
-                    min_sum += new_min - own_min
-                    max_sum += new_max - own_max
-                    changed = True
-        if not changed:
-            return True
+            if new_lo != lo or new_hi != hi:
+                bounds[key] = (new_lo, new_hi)
+                new_min, new_max = (coef * new_lo, coef * new_hi) if coef > 0 else (coef * new_hi, coef * new_lo)
+                min_sum += new_min - own_min
+                max_sum += new_max - own_max
+                for other in uses[key]:
+                    if other != index and other not in waiting:
+                        waiting.add(other)
+                        queue.append(other)
     return True
 
 
-def _search(start: dict[Key, tuple[int, int]], constraints: list[Constraint]) -> bool:
-    if any(lo > hi for lo, hi in start.values()):
-        return False
-    budget = [NODE_BUDGET]
-    # Only unknowns that some constraint mentions need a value; the rest stay free.
-    constrained = {key for c in constraints for key, _coef in c.terms}
+def _component(key: Key, bounds: dict[Key, tuple[int, int]], constraints: list[Constraint]) -> list[Constraint]:
+    """The constraints linked to ``key`` through unknowns that are not already fixed.
 
-    def visit(bounds: dict[Key, tuple[int, int]]) -> bool:
+    The rest cannot affect what ``key`` can be (they only ever share fixed numbers with
+    it), except by contradicting what is published; those are kept too when any of them
+    has nothing open, so a contradiction is still found.
+    """
+    uses: dict[Key, list[int]] = {}
+    for index, constraint in enumerate(constraints):
+        for k, _coef in constraint.terms:
+            if bounds.get(k, (0, BIG))[0] < bounds.get(k, (0, BIG))[1] or k == key:
+                uses.setdefault(k, []).append(index)
+    seen_keys = {key}
+    seen: set[int] = set()
+    queue = [key]
+    while queue:
+        for index in uses.get(queue.pop(), []):
+            if index in seen:
+                continue
+            seen.add(index)
+            for k, _coef in constraints[index].terms:
+                if k not in seen_keys and k in uses:
+                    seen_keys.add(k)
+                    queue.append(k)
+    closed = [
+        i
+        for i, c in enumerate(constraints)
+        if all(bounds.get(k, (0, BIG))[0] == bounds.get(k, (0, BIG))[1] for k, _ in c.terms)
+    ]
+    return [constraints[i] for i in sorted(seen | set(closed))]
+
+
+def _search(
+    start: dict[Key, tuple[int, int]], constraints: list[Constraint], reference: dict[Key, int] | None = None
+) -> dict[Key, int] | None:
+    """A whole-number solution within ``start`` that meets every constraint, or None."""
+    if any(lo > hi for lo, hi in start.values()):
+        return None
+    budget = [NODE_BUDGET]
+    uses: dict[Key, list[int]] = {key: [] for key in start}
+    for index, constraint in enumerate(constraints):
+        for key, _coef in constraint.terms:
+            uses[key].append(index)
+    # Only unknowns that some constraint mentions need a value; the rest stay free.
+    constrained = [key for key, found in uses.items() if found]
+
+    def visit(bounds: dict[Key, tuple[int, int]], todo: Iterable[int]) -> dict[Key, int] | None:
         budget[0] -= 1
         if budget[0] < 0:
             raise Undecided("The disclosure audit needed too long a search.")
-        if not _propagate(bounds, constraints):
-            return False
+        if not _propagate(bounds, constraints, uses, todo):
+            return None
         open_keys = [k for k in constrained if bounds[k][0] < bounds[k][1]]
         if not open_keys:
-            return all(_satisfied(c, bounds) for c in constraints if c.terms)
+            if all(_satisfied(c, bounds) for c in constraints if c.terms):
+                return {k: lo for k, (lo, _hi) in bounds.items()}
+            return None
         key = min(open_keys, key=lambda k: bounds[k][1] - bounds[k][0])
         lo, hi = bounds[key]
         mid = (lo + hi) // 2
-        for part in ((lo, mid), (mid + 1, hi)):
+        parts = [(lo, mid), (mid + 1, hi)]
+        near = reference.get(key) if reference is not None else None
+        if near is not None and lo <= near <= hi:
+            # Try the reference value itself first, then the values on either side.
+            parts = [(near, near), (lo, near - 1), (near + 1, hi)]
+            parts = [part for part in parts if part[0] <= part[1]]
+        for part in parts:
             trial = dict(bounds)
             trial[key] = part
-            if visit(trial):
-                return True
-        return False
+            found = visit(trial, uses[key])
+            if found is not None:
+                return found
+        return None
 
-    return visit(dict(start))
+    return visit(dict(start), range(len(constraints)))
 
 
 def _satisfied(constraint: Constraint, bounds: dict[Key, tuple[int, int]]) -> bool:

@@ -236,6 +236,7 @@ def suppress_counts(
     with_total: bool = True,
     total_published: bool = False,
     respondents: int | None = None,
+    also_hide: Iterable[str] = (),
 ) -> SuppressedTable:
     """Suppress a one-dimensional breakdown; see the module docstring for the rule.
 
@@ -244,7 +245,8 @@ def suppress_counts(
     ``respondents``: the cells count people who each name one or more of them (a
     multi-response question), and that number of people is published: a reader knows
     every cell is at most it and that the cells add up to at least it. Such a table has
-    no total of its own.
+    no total of its own. ``also_hide``: labels whose cell must be hidden whatever its size
+    (because a companion output hides its partner); the rule then holds with them hidden.
     """
     check_threshold(threshold)
     labels = list(counts)
@@ -263,6 +265,10 @@ def suppress_counts(
         locked=[("row", 0)] if total_published else (),
         respondents=respondents,
     )
+    for label in also_hide:
+        key = ("cell", 0, labels.index(label))
+        if grid.status[key] is Status.SHOWN:
+            grid._hide(key)
     grid.suppress()
     cells = {label: grid.cell(("cell", 0, j)) for j, label in enumerate(labels)}
     return SuppressedTable(threshold, cells, grid.cell(("row", 0)) if with_total else None, withheld=grid.withheld)

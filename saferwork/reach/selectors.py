@@ -18,7 +18,7 @@ from saferwork.delivery.models import EvaluationAnswer
 from saferwork.delivery.selectors import EvaluationSummary, evaluation_summary, open_answers
 from saferwork.lib.suppression import Cell, footnote, suppress_counts
 from saferwork.reach.models import PositionTally, SessionTally
-from saferwork.training.models import DeliveryMode, Position
+from saferwork.training.models import REGIONS, DeliveryMode, Position
 
 MODE_LABELS = dict(DeliveryMode.choices)
 POSITION_LABELS = dict(Position.choices)
@@ -153,9 +153,17 @@ class Withheld:
         return WITHHELD
 
 
-def _column(values: dict[str, int], labels: list[str], threshold: int, grand: Cell) -> tuple[dict[str, Any], Any]:
-    table = suppress_counts({label: values.get(label, 0) for label in labels}, threshold=threshold)
-    if table.total is not None and table.total.hidden and not grand.hidden:
+def _column(
+    values: dict[str, int], labels: list[str], threshold: int, grand: Cell, also_hide: list[str] | None = None
+) -> tuple[dict[str, Any], Any]:
+    """One column of a breakdown, suppressed against the overall total shown at the top of the page."""
+    table = suppress_counts(
+        {label: values.get(label, 0) for label in labels},
+        threshold=threshold,
+        total_published=not grand.hidden,
+        also_hide=also_hide or [],
+    )
+    if table.withheld or (table.total is not None and table.total.hidden and not grand.hidden):
         return {label: Withheld() for label in labels}, grand
     return dict(table.cells), table.total
 
@@ -179,10 +187,13 @@ def _breakdown(
             attendees_total=grand["attendees"],
             sessions_total=grand["sessions"] if sessions is not None else None,
         )
-    attendee_cells, attendee_total = _column(attendees, labels, threshold, grand["attendees"])
     session_cells, session_total = (
         _column(sessions, labels, threshold, grand["sessions"]) if sessions is not None else ({}, None)
     )
+    # Not covered: a shown attendee count beside a hidden session count says there was
+    # at least one session. Session counts are not counts of people; ``also_hide`` is
+    # there should that be wanted (pass the labels whose sessions are hidden).
+    attendee_cells, attendee_total = _column(attendees, labels, threshold, grand["attendees"])
     rows = [
         Row(
             label=label,
@@ -261,7 +272,9 @@ def reach_report(
         )
     )
     attendees, sessions = grouped("region")
-    region_labels = sorted({(k or UNKNOWN_REGION) for k in attendees})
+    # Every region is listed whether it had sessions or not: a row that appeared only for
+    # regions with sessions would tell a reader its hidden session count is not 0.
+    region_labels = sorted({*REGIONS, *((k or UNKNOWN_REGION) for k in attendees)})
     breakdowns.append(
         _breakdown(
             "region",
@@ -292,7 +305,11 @@ def reach_report(
         )
     if organisation is None:
         attendees, sessions = grouped("organisation__name")
-        org = _breakdown("organisation", "Organisation", sorted(attendees), attendees, sessions, threshold, grand.cells)
+        # Every organisation that has ever taken part, whatever the filters (as for regions).
+        names = set(SessionTally.objects.values_list("organisation__name", flat=True).distinct())
+        org = _breakdown(
+            "organisation", "Organisation", sorted(names | set(attendees)), attendees, sessions, threshold, grand.cells
+        )
         org.chart = False  # a long list: the table says it better
         breakdowns.append(org)
 

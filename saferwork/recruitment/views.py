@@ -17,7 +17,8 @@ from django.views.decorators.http import require_POST
 from saferwork.accounts.decorators import sudo_required
 from saferwork.accounts.models import User
 from saferwork.lib import ratelimit
-from saferwork.lib.suppression import suppress_counts
+from saferwork.lib.disclosure import BIG, ReaderModel, Undecided, breakdown_model
+from saferwork.lib.suppression import Cell, Status, SuppressedTable, suppress_counts
 from saferwork.organisations.permissions import programme_admin_required
 from saferwork.recruitment import selectors, services
 from saferwork.recruitment.calendar import ICS_MIME, panel_schedule_ics
@@ -48,6 +49,7 @@ from saferwork.recruitment.models import (
     Stage,
 )
 from saferwork.recruitment.services import RecruitmentError
+from saferwork.training.models import REGIONS
 
 DRAFT_SESSION_KEY = "recruitment_draft_token"
 PAGE_SIZE = 50
@@ -723,15 +725,81 @@ def agreement(request: HttpRequest) -> HttpResponse:
 
 
 def _suppressed_columns(rows: list[tuple[str, str, str, int]], dimension: str, values: list[str]) -> dict[str, Any]:
-    """For each stage, the breakdown by ``dimension`` with small cells suppressed."""
-    columns = {}
+    """For each stage, the breakdown by ``dimension`` with small cells suppressed.
+
+    The stages are nested (everyone shortlisted applied, and so on), so a reader can
+    compare columns: a hidden count is at most the one to its left and at least the one
+    to its right. Each column is suppressed on its own (its total, also shown in the
+    other table, is never hidden), then the columns are audited together; if a small
+    count could still be told from 0 or from the threshold, every cell is hidden.
+    """
+    counts_by_stage = {}
     for stage in services.STAGES:
         counts = {v: 0 for v in values}
         for s, d, value, n in rows:
             if s == stage and d == dimension:
                 counts[value] = counts.get(value, 0) + n
-        columns[stage] = suppress_counts(counts, threshold=SUPPRESSION_THRESHOLD)
+        counts_by_stage[stage] = counts
+    columns = {
+        stage: suppress_counts(
+            counts, threshold=SUPPRESSION_THRESHOLD, total_published=sum(counts.values()) >= SUPPRESSION_THRESHOLD
+        )
+        for stage, counts in counts_by_stage.items()
+    }
+    if not _stages_protected(columns):
+        columns = {
+            stage: suppress_counts(
+                counts,
+                threshold=SUPPRESSION_THRESHOLD,
+                total_published=sum(counts.values()) >= SUPPRESSION_THRESHOLD,
+                also_hide=list(counts),
+            )
+            for stage, counts in counts_by_stage.items()
+        }
+    if not _stages_protected(columns):
+        columns = {stage: _all_hidden(counts) for stage, counts in counts_by_stage.items()}
     return columns
+
+
+def stages_model(columns: dict[str, SuppressedTable]) -> ReaderModel:
+    """What a reader of the stage columns knows: each column adds up, and the stages are nested."""
+    model = ReaderModel()
+    for stage, table in columns.items():
+        model.merge(breakdown_model(table, stage))
+    for earlier, later in zip(services.STAGES, services.STAGES[1:], strict=False):
+        for label in columns[earlier].cells:
+            model.add([((later, "cell", label), 1), ((earlier, "cell", label), -1)], low=None, high=0)
+    return model
+
+
+def _stages_protected(columns: dict[str, SuppressedTable]) -> bool:
+    model = stages_model(columns)
+    try:
+        for stage, table in columns.items():
+            items: list[tuple[tuple[str, ...], Cell]] = [
+                ((stage, "cell", label), cell) for label, cell in table.cells.items()
+            ]
+            items += [((stage, "total"), table.total)] if table.total is not None else []
+            for key, cell in items:
+                if cell.status is Status.SMALL and not (
+                    model.possible(key, 0, 0) and model.possible(key, SUPPRESSION_THRESHOLD, BIG)
+                ):
+                    return False
+    except Undecided:
+        return False
+    return True
+
+
+def _all_hidden(counts: dict[str, int]) -> SuppressedTable:
+    def hidden(n: int) -> Cell:
+        return Cell(Status.SMALL if n < SUPPRESSION_THRESHOLD else Status.COMPLEMENTARY, SUPPRESSION_THRESHOLD, n)
+
+    return SuppressedTable(
+        SUPPRESSION_THRESHOLD,
+        {label: hidden(n) for label, n in counts.items()},
+        hidden(sum(counts.values())),
+        withheld=True,
+    )
 
 
 @programme_admin_required
@@ -745,7 +813,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     backgrounds = [label for _value, label in Background.choices]
     labels = dict(Background.choices)
     rows = [(s, d, labels.get(v, v) if d == "background" else v, n) for s, d, v, n in rows]
-    regions = sorted({v for _s, d, v, _n in rows if d == "region"})
+    # Every region is listed, with applicants or not: a row shown only for regions with
+    # applicants would tell a reader its hidden count is not 0.
+    regions = sorted(set(REGIONS) | {v for _s, d, v, _n in rows if d == "region"})
     tables = []
     for title, dimension, values in [("By background", "background", backgrounds), ("By region", "region", regions)]:
         columns = _suppressed_columns(rows, dimension, values)

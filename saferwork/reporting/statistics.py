@@ -1,10 +1,22 @@
 """Reporting statistics for leaders: counts from ``ReportTally`` only, never from a
 report's content and never linked to a report.
 
-Every table is suppressed with ``saferwork.lib.suppression`` (threshold 5, complementary
-suppression) before anything renders it; the page and the CSV render the same result.
-The tables cover whole months only (the twelve complete months before this one), so the
-page does not change day by day as single reports arrive.
+Every table is suppressed with ``saferwork.lib.suppression`` (threshold 5, the
+protection-range rule) before anything renders it; the page and the CSV render the same
+result. The tables cover whole months only (the twelve complete months before this one),
+so the page does not change day by day as single reports arrive.
+
+The tables are suppressed against each other, not one by one. A reader knows:
+* one total T of reports, shared by the place/who, month and acknowledgement tables
+  (each report is in exactly one cell of each); it is shown in all of them or in none;
+* every report names one or more behaviours (the form requires it; reports sent before
+  the tallies began count once as "Not recorded"), so each behaviour count is at most T
+  and they add up to at least T;
+* the "Not recorded" behaviour count is the "Not recorded" column of the place/who
+  table (both count the reports sent before the tallies began).
+Once chosen, the whole page is audited with ``saferwork.lib.disclosure`` (independent of
+the suppressor) against all of that; a table with a small count that could still be told
+from 0 or from the threshold is withheld whole.
 """
 
 from __future__ import annotations
@@ -18,8 +30,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Sum
 
+from saferwork.lib.disclosure import BIG, ReaderModel, Undecided, breakdown_model, two_way_model
 from saferwork.lib.sealed import seal_json, unseal_json
 from saferwork.lib.suppression import (
+    Cell,
     Status,
     SuppressedTable,
     SuppressedTwoWay,
@@ -32,7 +46,9 @@ from saferwork.reporting.models import PendingTally, ReportTally
 
 THRESHOLD = 5
 MONTHS = 12
-WITHHELD = "Not shown: with these numbers, any figure in this table would let someone work out a small count."
+WITHHELD = (
+    "Not shown: with these numbers, any figure in this table would let someone work out, or narrow down, a small count."
+)
 NOT_RECORDED = "not_recorded"  # reports sent before tallies began (their categories are sealed)
 
 BEHAVIOUR_LABELS = {
@@ -174,11 +190,11 @@ def period(today: date) -> tuple[date, date]:
 class Statistics:
     first_month: date
     last_month: date
-    # None: withheld whole (see _withhold_tables_that_hide_the_total).
+    # None: withheld whole (see _withhold_what_the_page_gives_away).
     place_who: SuppressedTwoWay | None
     by_month: SuppressedTable | None
     acknowledged: SuppressedTable | None
-    behaviours: SuppressedTable
+    behaviours: SuppressedTable | None
     threshold: int = THRESHOLD
 
     @property
@@ -210,23 +226,64 @@ def _month_label(month: date) -> str:
     return f"{month:%B %Y}"
 
 
-def _withhold_tables_that_hide_the_total(stats: Statistics) -> None:
-    """The place/who grand total, the month total and the acknowledgement total are one
-    number, T. A table that had to hide T (at 5 or more) to protect a small cell cannot be
-    published beside tables that show T, or T (and from it the margins of the place/who
-    table) would undo its protection. Such a table is withheld whole: with every cell
-    withheld, a reader knows only that the cells add up to T, which pins no small cell.
+def page_model(stats: Statistics) -> tuple[ReaderModel, dict[str, list[Any]]]:
+    """What a reader of the whole page knows, and (by table) the small counts to protect."""
+    model = ReaderModel()
+    model.unknown("T")
+    small: dict[str, list[Any]] = {}
+
+    def protect(name: str, key: Any, cell: Cell) -> None:
+        if cell.status is Status.SMALL:
+            small.setdefault(name, []).append(key)
+
+    if stats.place_who is not None:
+        pw = stats.place_who
+        model.merge(two_way_model(pw, "pw", total="T"))
+        for r in pw.row_labels:
+            for c in pw.column_labels:
+                protect("place_who", ("pw", "cell", r, c), pw.cells[r][c])
+        for r, cell in (pw.row_totals or {}).items():
+            protect("place_who", ("pw", "row", r), cell)
+        for c, cell in (pw.column_totals or {}).items():
+            protect("place_who", ("pw", "col", c), cell)
+        if pw.grand_total is not None:
+            protect("place_who", ("pw", "grand"), pw.grand_total)
+    for name, prefix, table in (("by_month", "month", stats.by_month), ("acknowledged", "ack", stats.acknowledged)):
+        if table is not None:
+            model.merge(breakdown_model(table, prefix, total="T"))
+            for label, cell in table.cells.items():
+                protect(name, (prefix, "cell", label), cell)
+            if table.total is not None:
+                protect(name, (prefix, "total"), table.total)
+    if stats.behaviours is not None:
+        model.merge(breakdown_model(stats.behaviours, "behaviour", respondents="T"))
+        for label, cell in stats.behaviours.cells.items():
+            protect("behaviours", ("behaviour", "cell", label), cell)
+        not_recorded = BEHAVIOUR_LABELS[NOT_RECORDED]
+        if not_recorded in stats.behaviours.cells and stats.place_who is not None:
+            model.same(("behaviour", "cell", not_recorded), ("pw", "col", WHO_LABELS[NOT_RECORDED]))
+    return model, small
+
+
+def _withhold_what_the_page_gives_away(stats: Statistics) -> None:
+    """Audit the page as one; withhold every table in which a small count is still narrowed.
+
+    Withholding publishes less, so it never undoes another table's protection; the audit
+    runs again until it passes. A search too long to finish counts as a failure.
     """
-
-    def hides_total(total: Any) -> bool:
-        return total is not None and total.status is Status.COMPLEMENTARY
-
-    if stats.place_who is not None and hides_total(stats.place_who.grand_total):
-        stats.place_who = None
-    if stats.by_month is not None and hides_total(stats.by_month.total):
-        stats.by_month = None
-    if stats.acknowledged is not None and hides_total(stats.acknowledged.total):
-        stats.acknowledged = None
+    while True:
+        model, small = page_model(stats)
+        failing = []
+        for name, keys in small.items():
+            try:
+                if any(not model.possible(k, 0, 0) or not model.possible(k, stats.threshold, BIG) for k in keys):
+                    failing.append(name)
+            except Undecided:
+                failing.append(name)
+        if not failing:
+            return
+        for name in failing:
+            setattr(stats, name, None)
 
 
 def statistics_for(organisation: Organisation, today: date) -> Statistics:
@@ -277,14 +334,42 @@ def statistics_for(organisation: Organisation, today: date) -> Statistics:
     while cursor <= last:
         months.append(cursor)
         cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
+    # One total for the page: shown in every table when it is at least the threshold
+    # (and then never hidden to protect a cell), hidden in all of them otherwise.
+    shown = total >= THRESHOLD
+    place_who_table = suppress_table(place_who, columns=columns, threshold=THRESHOLD, total_published=shown)
     stats = Statistics(
         first_month=first,
         last_month=last,
-        place_who=suppress_table(place_who, columns=columns, threshold=THRESHOLD),
-        by_month=suppress_counts({_month_label(m): per_month.get(m, 0) for m in months}, threshold=THRESHOLD),
-        acknowledged=suppress_counts(acknowledged, threshold=THRESHOLD),
-        # Behaviours overlap (a report can name several), so they have no total to add up to.
-        behaviours=suppress_counts(behaviours, threshold=THRESHOLD, with_total=False),
+        place_who=place_who_table,
+        by_month=suppress_counts(
+            {_month_label(m): per_month.get(m, 0) for m in months}, threshold=THRESHOLD, total_published=shown
+        ),
+        acknowledged=suppress_counts(acknowledged, threshold=THRESHOLD, total_published=shown),
+        behaviours=_behaviours(behaviours, place_who_table, total),
     )
-    _withhold_tables_that_hide_the_total(stats)
+    _withhold_what_the_page_gives_away(stats)
     return stats
+
+
+def _behaviours(counts: dict[str, int], place_who: SuppressedTwoWay, total: int) -> SuppressedTable | None:
+    """Behaviours overlap (a report can name several): no total of their own, but each is
+    at most the number of reports that name behaviours, and together at least that."""
+    not_recorded_label = BEHAVIOUR_LABELS[NOT_RECORDED]
+    not_recorded = counts.pop(not_recorded_label, 0)
+    if total < THRESHOLD:
+        return None  # every count is below the threshold, and none could reach it
+    if not not_recorded:
+        table = suppress_counts(counts, threshold=THRESHOLD, with_total=False, respondents=total)
+        return None if table.withheld else table
+    # Reports sent before the tallies began name no behaviour; their number is the
+    # "Not recorded" column of the place/who table. The other behaviours count only the
+    # remaining reports, which a reader can work out only if that column is shown.
+    column = (place_who.column_totals or {}).get(WHO_LABELS[NOT_RECORDED])
+    if column is None or column.value is None or column.value != not_recorded:
+        return None
+    table = suppress_counts(counts, threshold=THRESHOLD, with_total=False, respondents=total - not_recorded)
+    if table.withheld:
+        return None
+    table.cells[not_recorded_label] = column
+    return table

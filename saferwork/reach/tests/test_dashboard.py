@@ -38,8 +38,8 @@ def test_programme_dashboard_shows_counts_and_hides_small_cells(
     page = verified_client(programme_admin).get(reverse("reach:programme")).content.decode()
     assert "26" in page  # 3 × 8 + 2 attendees
     assert "Staff" in page
-    # 3 senior leaders are fewer than 5; 2 line managers too; the chart says so in words.
-    assert "fewer than 5" in page
+    # 3 senior leaders are fewer than 5; 2 line managers too; the chart says "hidden" in words.
+    assert "hidden" in page and "fewer than" not in page
     assert 'role="img"' in page and '<title id="chart-position-title">' in page
     assert "style=" not in page
 
@@ -72,7 +72,7 @@ def test_filter_form_on_the_page(verified_client: Any, programme_admin: Any, org
     tally(organisation, month=dt.date(2026, 1, 1), positions={"staff": 7})
     client = verified_client(programme_admin)
     page = client.get(reverse("reach:programme"), {"start": "2026-02"}).content.decode()
-    assert 'fewer than 5</span> <span class="sw-stat__label">attendees' in page
+    assert 'hidden</span> <span class="sw-stat__label">attendees' in page
     bad = client.get(reverse("reach:programme"), {"start": "February"}).content.decode()
     assert "Enter “From month” as a year and month" in bad
 
@@ -116,7 +116,7 @@ def test_csv_matches_the_page_and_streams(verified_client: Any, programme_admin:
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     as_dict = {row[0]: row[1:] for row in rows if row}
     assert as_dict["Staff"] == ["12"]
-    assert as_dict["Senior leader or official"] == ["fewer than 5"]
+    assert as_dict["Senior leader or official"] == ["hidden"]
     assert as_dict["Attendees"] == ["26"]
     for row in rows:
         for value in row[1:]:
@@ -130,7 +130,7 @@ def test_xlsx_matches_the_page(verified_client: Any, programme_admin: Any, reach
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
     rows = {row[0]: row[1:] for row in workbook["Position in the union structure"].iter_rows(values_only=True)}
     assert rows["Staff"] == (12,)
-    assert rows["Line manager"] == ("fewer than 5",)
+    assert rows["Line manager"] == ("hidden",)
 
 
 def test_organisation_export(
@@ -165,14 +165,14 @@ def test_dashboard_query_count_does_not_grow(
         assert client.get(reverse("reach:programme")).status_code == 200
 
 
-def test_a_breakdown_that_would_give_away_a_small_count_via_the_headline_is_withheld(organisation: Any) -> None:
-    # 5 attendees, all in person: showing "online: fewer than 5, in person: hidden" next to
-    # the headline total of 5 would tell everyone online is 0.
+def test_a_breakdown_protects_a_small_count_against_the_headline_without_hiding_its_total(organisation: Any) -> None:
+    # 5 attendees, all in person: "online: hidden, in person: hidden" beside the headline
+    # total of 5 leaves each anything from 0 to 5; the total is never hidden.
     tally(organisation, mode="in_person", positions={"staff": 5})
     report = reach_report(ReachFilters())
     mode = report.breakdown("mode")
     assert report.attendees.value == 5
-    assert [row.attendees.display for row in mode.rows] == ["withheld", "withheld"]
+    assert [row.attendees.display for row in mode.rows] == ["hidden", "hidden"]
     assert mode.attendees_total is not None and mode.attendees_total.value == 5
     assert "withheld" in report.footnote
 

@@ -261,7 +261,7 @@ def test_setup_pages_are_accessible(page, live_server, programme_host, programme
     assert "helen@example.org has been invited" in page.inner_text("main")
     assert_accessible(page, "recruitment-24-panel")
     page.goto(f"/programme/recruitment/{round_.pk}/report/")
-    assert "fewer than 5" in page.inner_text("main")
+    assert "hidden" in page.inner_text("main")
     assert_accessible(page, "recruitment-25-counts")
     page.goto("/recruitment/panels/")
     assert_accessible(page, "recruitment-26-panels")
