@@ -68,3 +68,15 @@ def test_exit_with_old_cookies_replayed_still_opens_nothing(client, reporting_or
     for name, value in kept.items():  # a browser that ignored the deletions
         client.cookies[name] = value
     assert client.get(reverse("reporting:follow_up_case", args=[slug])).status_code == 302
+
+
+def test_exit_deletes_the_host_prefixed_vault_cookies_used_over_https(client, db):
+    client.cookies["__Host-sw_rd"] = "a-key"
+    client.cookies["__Host-sw_rf"] = "another-key"
+    client.cookies["unrelated"] = "kept"
+    response = _exit(client)
+    for name in ["__Host-sw_rd", "__Host-sw_rf"]:
+        morsel = response.cookies[name]
+        # Browsers accept the deletion of a __Host- cookie only if it is Secure with Path=/.
+        assert morsel["max-age"] == 0 and morsel["secure"] and morsel["path"] == "/", name
+    assert "unrelated" not in response.cookies
