@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlsplit
 
 import pytest
@@ -9,7 +10,7 @@ from django.db import transaction
 from playwright.sync_api import expect
 
 from saferwork.audit import services as audit
-from saferwork.conftest import assert_accessible, current_code, screenshot
+from saferwork.conftest import assert_accessible, current_code, fill_date, screenshot
 from saferwork.tests import factories
 from saferwork.tests.browser import sign_in_as
 
@@ -82,8 +83,8 @@ def test_programme_admin_filters_the_audit_log(
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("tbody")).to_contain_text("No entries match these filters.")
 
-    page.get_by_label("From").fill("2030-01-02")
-    page.get_by_label("To").fill("2030-01-01")
+    fill_date(page, "id_since", dt.date(2030, 1, 2))
+    fill_date(page, "id_until", dt.date(2030, 1, 1))
     page.get_by_role("button", name="Filter").click()
     assert (
         "The end date must be the same as or after the start date" in page.locator(".govuk-error-summary").inner_text()

@@ -18,7 +18,7 @@ from saferwork.audit.models import AuditEntry, PendingReporterEntry
 from saferwork.reporting import selectors
 from saferwork.reporting.models import Report
 from saferwork.reporting.tests.helpers import follow_up, submit
-from saferwork.reporting.tests.test_union_sharing import employer, share_url  # noqa: F401 - fixture
+from saferwork.reporting.tests.test_union_sharing import employer, employer_handler, share_url  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +44,7 @@ def test_reporter_entries_sit_neither_between_handler_entries_nor_beside_each_ot
     reporting_org: Any,
     handler: Any,
     employer: Any,  # noqa: F811
+    employer_handler: Any,  # noqa: F811 - someone on the employer's side must be able to read the copy
 ) -> None:
     receipt = submit(client, reporting_org.slug)
     union_report = Report.objects.get(organisation=reporting_org)

@@ -44,7 +44,9 @@ def test_a_crash_on_the_follow_up_post_leaves_no_receipt_in_the_error_report(
     assert reports, [m.subject for m in mail.outbox]
     text = " ".join(m.subject + m.body + "".join(str(a[0]) for a in m.alternatives or []) for m in reports)
     assert "Boom" in text
-    assert receipt not in text and receipt[:8] not in text and "/report/" not in text
+    # The request's own path is left out (the settings listed in the email may name path prefixes).
+    assert receipt not in text and receipt[:8] not in text
+    assert reverse("reporting:follow_up", args=[reporting_org.slug]) not in text and reporting_org.slug not in text
 
     # The technical page a developer would see, for a draft's answers on the check page.
     request = client.post(reverse("reporting:check", args=[reporting_org.slug]), {}).wsgi_request
