@@ -33,6 +33,8 @@ run: migrate
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
+PYTEST_ARGS ?= -n 2
+
 test: setup
 	SAFERWORK_TESTING=true $(PY) -m pytest $(PYTEST_ARGS)
 
