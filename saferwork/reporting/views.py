@@ -1291,6 +1291,26 @@ def follow_up_share(request: HttpRequest, organisation: Organisation, org_settin
     )
     submit_form = forms.SubmitForm(request.POST if sending else None)
     status = 200
+
+    def preview(submit: forms.SubmitForm, status: int) -> HttpResponse:
+        """The preview again: exactly what the employer's handlers will see."""
+        return render(
+            request,
+            "reporting/share_preview.html",
+            _reporter_context(
+                organisation,
+                org_settings,
+                form=form,
+                employer=employer,
+                exclude_form=exclude_form,
+                submit_form=submit,
+                rows=[row for row in forms.summarise(shared) if row["step"] in parts],
+                kdf=crypto.KdfParams.current(),
+                salt=bytes(employer_settings.receipt_salt).hex(),
+            ),
+            status=status,
+        )
+
     if sending and exclude_form.is_valid():
         readers = {str(pk) for pk in selectors.readers(employer).values_list("pk", flat=True)}
         if readers <= set(exclude_form.cleaned_data["excluded"]):
@@ -1311,22 +1331,7 @@ def follow_up_share(request: HttpRequest, organisation: Organisation, org_settin
             pair = _receipt_pair(submit_form.cleaned_data["client"], employer_settings, params)
             if pair is None:
                 exclude_form.add_error(None, "Your report could not be sent securely. Nothing was sent: try again.")
-                return render(
-                    request,
-                    "reporting/share_preview.html",
-                    _reporter_context(
-                        organisation,
-                        org_settings,
-                        form=form,
-                        employer=employer,
-                        exclude_form=exclude_form,
-                        submit_form=forms.SubmitForm(),
-                        rows=[row for row in forms.summarise(shared) if row["step"] in parts],
-                        kdf=params,
-                        salt=bytes(employer_settings.receipt_salt).hex(),
-                    ),
-                    status=400,
-                )
+                return preview(forms.SubmitForm(), 400)
             receipt, receipt_key = pair
             public, new_private = crypto.new_keypair()
             excluded = list(exclude_form.cleaned_data["excluded"])
@@ -1356,19 +1361,4 @@ def follow_up_share(request: HttpRequest, organisation: Organisation, org_settin
                     ack_by=new_report.acknowledge_by,
                 ),
             )
-    return render(
-        request,
-        "reporting/share_preview.html",
-        _reporter_context(
-            organisation,
-            org_settings,
-            form=form,
-            employer=employer,
-            exclude_form=exclude_form,
-            submit_form=submit_form,
-            rows=[row for row in forms.summarise(shared) if row["step"] in parts],
-            kdf=crypto.KdfParams.current(),
-            salt=bytes(employer_settings.receipt_salt).hex(),
-        ),
-        status=status,
-    )
+    return preview(submit_form, status)
