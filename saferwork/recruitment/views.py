@@ -40,7 +40,6 @@ from saferwork.recruitment.forms import (
 from saferwork.recruitment.models import (
     Application,
     Background,
-    Criterion,
     Interview,
     InterviewSlot,
     Panellist,
@@ -237,7 +236,7 @@ def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResp
                 messages.success(request, "Criterion removed.")
                 return redirect("recruitment:round", pk=round_.pk)
             if form.is_valid():
-                services.update_criterion(criterion=Criterion.objects.get(pk=criterion.pk), by=by, **form.cleaned_data)
+                services.update_criterion(criterion=round_.criteria.get(pk=criterion.pk), by=by, **form.cleaned_data)
                 messages.success(request, "Criterion saved.")
                 return redirect("recruitment:round", pk=round_.pk)
         except RecruitmentError as exc:

@@ -732,12 +732,11 @@ def case_status(request: HttpRequest, report: Report) -> HttpResponse:
 @_case_action
 def case_assign(request: HttpRequest, report: Report) -> HttpResponse:
     excluded = selectors.excluded_user_ids(report)
-    choices = [(str(u.pk), u.get_full_name()) for u in selectors.readers(report.organisation) if u.pk not in excluded]
-    form = forms.AssignForm(request.POST, choices=choices)
+    readers = {str(u.pk): u for u in selectors.readers(report.organisation) if u.pk not in excluded}
+    form = forms.AssignForm(request.POST, choices=[(pk, u.get_full_name()) for pk, u in readers.items()])
     if form.is_valid():
-        assignee = (
-            User.objects.filter(pk=form.cleaned_data["assignee"]).first() if form.cleaned_data["assignee"] else None
-        )
+        # Only someone who reads this organisation's reports and is not excluded can be chosen.
+        assignee = readers.get(form.cleaned_data["assignee"]) if form.cleaned_data["assignee"] else None
         services.assign(report=report, user=request.user, assignee=assignee)
         messages.success(request, "Assignment saved")
     else:
@@ -1208,7 +1207,12 @@ def record_send(request: HttpRequest, organisation: Organisation, org_settings: 
         return _record_page(
             request, organisation, org_settings, private_record, private, send_form=send_form, status=400
         )
-    destination = Organisation.objects.get(pk=int(send_form.cleaned_data["send_to"]))
+    # The form accepts only the destinations offered, so the lookup stays within them.
+    destination = (
+        ReportingSettings.objects.select_related("organisation")
+        .get(organisation_id=int(send_form.cleaned_data["send_to"]), enabled=True)
+        .organisation
+    )
     entries = services.open_record(private_record, private)
     dates = sorted(e["date"].isoformat() for e in entries if e["date"])
     # What handlers will read: the reporter's words, with the day each thing happened where
