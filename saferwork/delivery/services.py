@@ -25,7 +25,7 @@ from saferwork.delivery.models import (
 )
 from saferwork.lib.email import queue_email
 from saferwork.reach.services import record_session_tally
-from saferwork.training.models import Enquiry, Participant, Session
+from saferwork.training.models import Participant, Session
 
 
 class DeliveryError(Exception):
@@ -96,7 +96,9 @@ def record_attendance(*, session: Session, marks: Mapping[int, bool], actor: Any
     if session.status != Session.Status.DELIVERED:
         Session.objects.filter(pk=session.pk).update(status=Session.Status.DELIVERED)
         session.status = Session.Status.DELIVERED
-    _booking_delivered(session.enquiry, actor)
+    from saferwork.training.services import advance_if_delivered  # training imports delivery's models
+
+    advance_if_delivered(session.enquiry, actor)
 
     attendees = [participants[pk] for pk, attended in marks.items() if attended]
     record_session_tally(session=session, attendee_positions=[p.position for p in attendees])
@@ -115,19 +117,6 @@ def record_attendance(*, session: Session, marks: Mapping[int, bool], actor: Any
         data={"attended": len(attendees), "absent": len(marks) - len(attendees), "links_sent": len(need_links)},
     )
     return AttendanceResult(attended=len(attendees), absent=len(marks) - len(attendees), links_sent=len(need_links))
-
-
-def _booking_delivered(enquiry: Enquiry, actor: Any) -> None:
-    """Move the booking to "delivered" on the triage board (forward only, through training's service)."""
-    from saferwork.training.services import move_enquiry, sessions_all_done
-
-    order = list(Enquiry.State.values)
-    if enquiry.state in {Enquiry.State.CLOSED, Enquiry.State.WITHDRAWN}:
-        return
-    # The first of two sessions does not make the booking delivered: every session must be
-    # delivered or cancelled.
-    if order.index(enquiry.state) < order.index(Enquiry.State.DELIVERED) and sessions_all_done(enquiry):
-        move_enquiry(enquiry=enquiry, state=Enquiry.State.DELIVERED, actor=actor)
 
 
 def _send_links(*, session: Session, participants: list[Participant]) -> None:

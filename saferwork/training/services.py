@@ -365,6 +365,14 @@ def sessions_all_done(enquiry: Enquiry) -> bool:
     return Session.Status.DELIVERED in statuses and statuses <= {Session.Status.DELIVERED, Session.Status.CANCELLED}
 
 
+def advance_if_delivered(enquiry: Enquiry, actor: User | None) -> None:
+    """Move the booking to "delivered" once every session is delivered or cancelled (forward only).
+
+    The one place that decides it: recording attendance and cancelling a session both ask."""
+    if sessions_all_done(enquiry):
+        _advance(enquiry, Enquiry.State.DELIVERED, actor)
+
+
 def advance_dated_bookings(*, now: dt.datetime | None = None) -> int:
     """Move bookings whose dated facts have caught up with them: a pre-meeting whose
     checklist was completed beforehand counts as held once its start has passed. Run daily
@@ -566,8 +574,7 @@ def cancel_session(*, session: Session, actor: User) -> Session:
     session.ics_sequence += 1
     session.save(update_fields=["status", "ics_sequence"])
     audit.record(action="saferwork.session.cancelled", actor=actor, organisation=session.organisation, target=session)
-    if sessions_all_done(session.enquiry):
-        _advance(session.enquiry, Enquiry.State.DELIVERED, actor)
+    advance_if_delivered(session.enquiry, actor)
     session_id = session.pk
     transaction.on_commit(lambda: tasks.send_session_invite.enqueue(session_id=session_id))
     return session
