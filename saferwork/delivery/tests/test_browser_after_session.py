@@ -146,7 +146,11 @@ def test_trainer_marks_attendance_on_a_phone_and_attendees_evaluate_and_claim(
     page.goto(badge_url)
     assert page.locator(".sw-badge-status__headline").inner_text().startswith("Revoked on")
 
-    # The programme sees the reach of it, counts only.
+    # The programme sees the reach of it, counts only. Every organisation is listed, and a
+    # long name without a break must scroll inside its table, not widen the phone's page.
+    from saferwork.organisations.models import Organisation
+
+    Organisation.objects.filter(pk=organisation.pk).update(name="Amalgamatedtransportandlogisticsworkersfederation")
     sign_in_as(page, live_server, programme_admin)
     page.goto("/programme/reach/")
     assert "Person 0" not in page.inner_text("main")
