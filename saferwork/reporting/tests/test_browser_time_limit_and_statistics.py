@@ -40,6 +40,8 @@ def test_reporter_sees_the_tribunal_date_and_the_date_paused_by_acas(page, repor
     page.get_by_label("Day B").fill("2026-12-20")
     assert_accessible(page, "time-limit-01-acas-form")
     page.get_by_role("button", name="Show the date").click()
+    # The button submits the form: wait for the new page rather than read the old one.
+    page.get_by_text("Wednesday 20 January 2027").wait_for()
     assert page.get_by_text("Wednesday 20 January 2027").is_visible()
     assert_accessible(page, "time-limit-02-paused-date")
     screenshot(page, "time-limit-02-paused-date")
