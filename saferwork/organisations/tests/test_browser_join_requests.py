@@ -41,6 +41,7 @@ def test_coordinator_refuses_a_stranger_who_named_their_organisation(page, live_
     sign_in_as(page, live_server, coordinator)
     page.goto("/dashboard/")
     page.get_by_role("link", name="Requests to join (1 waiting)").click()
+    page.wait_for_url("**/join-requests/")
     assert_accessible(page, "join-02-requests")
     page.get_by_role("link", name="Decide on stranger@elsewhere.example").click()
     page.get_by_label("Code").fill(current_code(coordinator.totpdevice_set.get()))

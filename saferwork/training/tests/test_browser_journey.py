@@ -90,6 +90,7 @@ def test_enquiry_to_a_session_that_moves_a_day(page, live_server, programme_admi
     page.goto("/programme/enquiries/")
     assert_accessible(page, "training-05-board")
     page.get_by_role("link", name="Home Union").click()
+    page.wait_for_url(f"**/programme/enquiries/{enquiry.pk}/")
     assert_accessible(page, "training-06-enquiry")
     page.get_by_label("Move to").select_option("conversation_held")
     page.get_by_role("button", name="Move").click()
@@ -97,6 +98,7 @@ def test_enquiry_to_a_session_that_moves_a_day(page, live_server, programme_admi
     page.get_by_label("Add a note").fill("Keen to start with the executive")
     page.get_by_role("button", name="Add note").click()
     page.get_by_role("link", name="Find trainers").click()
+    page.wait_for_url(f"**/programme/enquiries/{enquiry.pk}/match/")
     assert_accessible(page, "training-07-match")
     assert "Free on 1 of 1 preferred dates" in page.content()
     page.get_by_label("Choose Tasha Trainer").check()
@@ -136,6 +138,7 @@ def test_enquiry_to_a_session_that_moves_a_day(page, live_server, programme_admi
     page.get_by_role("button", name="Save checklist").click()
     page.get_by_text("Checklist saved").wait_for()
     page.get_by_role("link", name="Name the point of contact").click()
+    page.wait_for_url(f"**/training/bookings/{enquiry.pk}/contact/")
     assert_accessible(page, "training-09-contact")
     page.get_by_label("Name", exact=True).fill("Naomi Point")
     page.get_by_label("Role").fill("Welfare officer")
@@ -147,6 +150,7 @@ def test_enquiry_to_a_session_that_moves_a_day(page, live_server, programme_admi
 
     # 5. A full-day session, in person.
     page.get_by_role("link", name="Add a session").click()
+    page.wait_for_url(f"**/training/bookings/{enquiry.pk}/sessions/new/")
     assert_accessible(page, "training-11-session-form")
     assert page.get_by_label("Start").input_value() == "10:00"
     assert page.get_by_label("End").input_value() == "16:00"
