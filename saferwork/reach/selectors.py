@@ -367,9 +367,7 @@ def _by_trainer(answers: QuerySet[EvaluationAnswer], threshold: int) -> list[Tra
 class Bar:
     label: str
     display: str
-    y: int
-    width: int
-    text_x: int
+    percent: int  # of the widest bar (a bar of 80% leaves room for its value beside it)
     hidden: bool
 
 
@@ -378,15 +376,12 @@ class Chart:
     id: str
     title: str
     description: str
-    height: int
     bars: list[Bar]
-    label_width: int = 200
     plot_width: int = 200
 
 
 def chart_for(breakdown: Breakdown, *, threshold: int) -> Chart:
     """A horizontal bar chart of attendees; hidden counts get no bar, only their words."""
-    row_height = 30
     shown = [r.attendees.value for r in breakdown.rows if r.attendees.value is not None]
     top = max(shown) if shown else 1
     chart = Chart(
@@ -397,19 +392,15 @@ def chart_for(breakdown: Breakdown, *, threshold: int) -> Chart:
             + "; ".join(f"{r.label}: {r.attendees.display}" for r in breakdown.rows)
             + f". Counts below {threshold} are not drawn."
         ),
-        height=row_height * len(breakdown.rows) + 10,
         bars=[],
     )
-    for i, row in enumerate(breakdown.rows):
+    for row in breakdown.rows:
         value = row.attendees.value
-        width = 0 if value is None else max(2, round(chart.plot_width * value / top))
         chart.bars.append(
             Bar(
                 label=row.label if len(row.label) <= 20 else row.label[:19] + "…",
                 display=row.attendees.display,
-                y=i * row_height + 5,
-                width=width,
-                text_x=chart.label_width + width + 6,
+                percent=0 if value is None else max(1, round(80 * value / top)),
                 hidden=value is None,
             )
         )
