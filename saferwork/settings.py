@@ -202,6 +202,13 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Who signs the programme's emails (training, recruitment, fees, reach, badges, accounts,
+# organisations): a named person, their role, and the address replies go to. The defaults
+# are the demo's; `manage.py check --deploy` warns until they are set. Reporting's emails
+# are signed by the organisation's reporting team instead, never by a named handler.
+PROGRAMME_CONTACT_NAME = env_str("PROGRAMME_CONTACT_NAME", "Amira Khan")
+PROGRAMME_CONTACT_ROLE = env_str("PROGRAMME_CONTACT_ROLE", "Programme manager, Confederation of Workplace Unions")
+PROGRAMME_CONTACT_EMAIL = env_str("PROGRAMME_CONTACT_EMAIL", "programme@saferwork.invalid")
 
 # Background tasks: inline by default; TASK_BACKEND=database queues them for a worker.
 _task_backend = env_str("TASK_BACKEND", "immediate")

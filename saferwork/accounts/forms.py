@@ -1,9 +1,39 @@
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 
+from saferwork.lib.email import deliver
 from saferwork.organisations.models import ROLE_FLAGS
+
+logger = logging.getLogger(__name__)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, sending through the one email mechanism (``accounts.password_reset``).
+
+    As Django does, it sends during the request (the person is waiting for it) and a
+    failure is logged, not shown: the page must not tell whether the address has an
+    account. The log line names the kind and the error class only, never the address.
+    """
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        try:
+            deliver(kind="accounts.password_reset", ids=[str(context["user"].pk)])
+        except Exception as exc:
+            logger.error("Email accounts.password_reset not sent: %s", type(exc).__name__)
 
 
 class SignInForm(forms.Form):

@@ -25,7 +25,7 @@ from django_otp.plugins.otp_static.models import StaticToken
 
 from saferwork.accounts import services
 from saferwork.accounts.decorators import grant_sudo, in_sudo_mode, sudo_required
-from saferwork.accounts.forms import CodeForm, InvitationForm, SetPasswordForm, SignInForm
+from saferwork.accounts.forms import CodeForm, InvitationForm, PasswordResetForm, SetPasswordForm, SignInForm
 from saferwork.accounts.models import User
 from saferwork.lib import ratelimit
 from saferwork.lib.redirects import safe_next
@@ -259,8 +259,7 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
 
 class PasswordResetView(auth_views.PasswordResetView):
     template_name = "accounts/password_reset.html"
-    email_template_name = "accounts/email/password_reset_body.txt"
-    subject_template_name = "accounts/email/password_reset_subject.txt"
+    form_class = PasswordResetForm  # sends accounts.password_reset through saferwork.lib.email
     success_url = reverse_lazy("accounts:password_reset_done")
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -12,7 +12,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from saferwork.lib.email import Email, renderer
-from saferwork.recruitment.models import Application, Panellist
+from saferwork.recruitment.calendar import ICS_MIME, interview_ics
+from saferwork.recruitment.models import Application, Interview, Panellist
 
 
 def _url(path: str) -> str:
@@ -74,3 +75,21 @@ def outcome(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
         context["agreement_url"] = _url(reverse("recruitment:agreement"))
         context["cohort_number"] = round_.cohort_number
     yield Email(to=[application.email], template=f"recruitment/email/outcome_{application.status}", context=context)
+
+
+@renderer("recruitment.interview")
+def interview(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    """The candidate's interview invite, its update or its cancellation (``ids[1]`` is the
+    calendar method, REQUEST or CANCEL), with the .ics file."""
+    found = Interview.objects.select_related("application__round", "slot").get(pk=ids[0])
+    method = ids[1]  # interview_ics refuses anything but REQUEST or CANCEL
+    application = found.application
+    if not application.email:  # erased since the task was queued
+        return
+    template = "cancelled" if method == "CANCEL" else ("rescheduled" if found.ics_sequence else "invite")
+    yield Email(
+        to=[application.email],
+        template=f"recruitment/email/interview_{template}",
+        context={"interview": found, "application": application, "round": application.round},
+        attachments=[("interview.ics", interview_ics(found, method=method), f"{ICS_MIME}; method={method}")],
+    )

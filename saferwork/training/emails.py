@@ -1,4 +1,8 @@
-"""Emails with attachments (calendar invites, Word documents). Tasks call these by id."""
+"""Training's emails, rendered in the worker from ids (see ``saferwork.lib.email``).
+
+Calendar invites and Word documents are attachments of the same :class:`Email` objects as
+every other message; the thin tasks in ``tasks.py`` hand these kinds to the one email task.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
-from django.template.loader import render_to_string
 
 from saferwork.accounts.models import User
 from saferwork.lib.email import Email, renderer
@@ -15,21 +17,19 @@ from saferwork.training import documents
 from saferwork.training.models import Briefing, Enquiry, Participant, PreMeetingSlot, Session
 
 
-def _send(
-    *, to: Iterable[str], template: str, context: dict[str, Any], attachments: list[tuple[str, bytes, str]]
-) -> None:
+def _each(
+    to: Iterable[str],
+    *,
+    template: str,
+    context: dict[str, Any],
+    attachments: list[tuple[str, bytes, str]] | None = None,
+) -> list[Email]:
+    """One message per person: participants never see each other's addresses."""
     recipients = sorted({address.lower() for address in to if address})
-    if not recipients:
-        return
-    context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"training/email/{template}_subject.txt", context).split())
-    body = render_to_string(f"training/email/{template}_body.txt", context)
-    # One message per person: participants never see each other's addresses.
-    for address in recipients:
-        message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[address])
-        for name, content, mimetype in attachments:
-            message.attach(name, content, mimetype)
-        message.send()
+    return [
+        Email(to=[address], template=f"training/email/{template}", context=context, attachments=attachments or [])
+        for address in recipients
+    ]
 
 
 def trainer_emails(enquiry: Enquiry) -> list[str]:
@@ -40,83 +40,117 @@ def organisation_emails(enquiry: Enquiry) -> list[str]:
     return [enquiry.contact_email, enquiry.contact_point_email]
 
 
-def send_introduction(enquiry: Enquiry) -> None:
-    names = [a.trainer.name for a in enquiry.assignments.select_related("trainer__user")]
-    overview = documents.overview_docx(enquiry, names)
-    _send(
-        to=[*organisation_emails(enquiry), *trainer_emails(enquiry)],
-        template="introduction",
-        context={"enquiry": enquiry, "trainer_names": names},
-        attachments=[("training-overview.docx", overview, documents.DOCX_MIME)],
-    )
-
-
-def send_pre_meeting_invite(slot: PreMeetingSlot, *, cancel: bool = False) -> None:
-    enquiry = slot.enquiry
-    attendees = [*organisation_emails(enquiry), *trainer_emails(enquiry)]
-    ics = documents.pre_meeting_invite(slot, sorted({a for a in attendees if a}), cancel=cancel)
-    method = "CANCEL" if cancel else "REQUEST"
-    _send(
-        to=attendees,
-        template="pre_meeting_cancelled" if cancel else "pre_meeting",
-        context={"slot": slot, "enquiry": enquiry},
-        attachments=[("pre-meeting.ics", ics, f"{documents.ICS_MIME}; method={method}")],
-    )
-
-
 def session_recipients(session: Session) -> list[str]:
     participants = session.participants.filter(status=Participant.Status.CONFIRMED).values_list("email", flat=True)
     trainers = session.trainers.select_related("user").values_list("user__email", flat=True)
     return sorted({*participants, *trainers, *organisation_emails(session.enquiry)} - {""})
 
 
-def send_session_invite(session: Session, to: list[str] | None = None, *, cancel: bool = False) -> None:
-    """Send the session's calendar entry: a new invite, an update, or a cancellation."""
-    recipients = to if to is not None else session_recipients(session)
+@renderer("training.introduction")
+def introduction(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    enquiry = Enquiry.objects.get(pk=ids[0])
+    names = [a.trainer.name for a in enquiry.assignments.select_related("trainer__user")]
+    overview = documents.overview_docx(enquiry, names)
+    return _each(
+        [*organisation_emails(enquiry), *trainer_emails(enquiry)],
+        template="introduction",
+        context={"enquiry": enquiry, "trainer_names": names},
+        attachments=[("training-overview.docx", overview, documents.DOCX_MIME)],
+    )
+
+
+def _pre_meeting(ids: list[str], *, cancel: bool) -> Iterable[Email]:
+    slot = PreMeetingSlot.objects.select_related("enquiry").get(pk=ids[0])
+    enquiry = slot.enquiry
+    attendees = [*organisation_emails(enquiry), *trainer_emails(enquiry)]
+    ics = documents.pre_meeting_invite(slot, sorted({a for a in attendees if a}), cancel=cancel)
+    method = "CANCEL" if cancel else "REQUEST"
+    return _each(
+        attendees,
+        template="pre_meeting_cancelled" if cancel else "pre_meeting",
+        context={"slot": slot, "enquiry": enquiry},
+        attachments=[("pre-meeting.ics", ics, f"{documents.ICS_MIME}; method={method}")],
+    )
+
+
+@renderer("training.pre_meeting")
+def pre_meeting(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    return _pre_meeting(ids, cancel=False)
+
+
+@renderer("training.pre_meeting_cancelled")
+def pre_meeting_cancelled(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    return _pre_meeting(ids, cancel=True)
+
+
+def _session_invite(ids: list[str], *, cancel: bool) -> Iterable[Email]:
+    """The session's calendar entry for everyone (``ids`` is the session) or for the
+    participants listed after it: a new invite, an update, or a cancellation."""
+    session = Session.objects.select_related("organisation", "enquiry").get(pk=ids[0])
+    if len(ids) > 1:
+        chosen = Participant.objects.filter(session=session, pk__in=[int(pk) for pk in ids[1:]])
+        recipients = list(chosen.values_list("email", flat=True))
+    else:
+        recipients = session_recipients(session)
     cancel = cancel or session.is_cancelled
     method = "CANCEL" if cancel else "REQUEST"
     ics = documents.session_invite(session, recipients, cancel=cancel)
-    _send(
-        to=recipients,
+    return _each(
+        recipients,
         template="session_cancelled" if cancel else "session_invite",
         context={"session": session},
         attachments=[("training-session.ics", ics, f"{documents.ICS_MIME}; method={method}")],
     )
 
 
-def send_place_offered(participant: Participant) -> None:
+@renderer("training.session_invite")
+def session_invite(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    return _session_invite(ids, cancel=False)
+
+
+@renderer("training.session_cancelled")
+def session_cancelled(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    return _session_invite(ids, cancel=True)
+
+
+@renderer("training.place_offered")
+def place_offered(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    participant = Participant.objects.select_related("session__organisation").get(pk=ids[0])
     session = participant.session
     ics = documents.session_invite(session, [participant.email])
-    _send(
-        to=[participant.email],
+    return _each(
+        [participant.email],
         template="place_offered",
         context={"participant": participant, "session": session},
         attachments=[("training-session.ics", ics, f"{documents.ICS_MIME}; method=REQUEST")],
     )
 
 
-def send_briefing(session: Session) -> None:
-    briefing = Briefing.objects.filter(organisation=session.organisation).first()
-    if briefing is None:
-        return
+@renderer("training.briefing")
+def briefing(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    session = Session.objects.select_related("organisation", "enquiry").get(pk=ids[0])
+    found = Briefing.objects.filter(organisation=session.organisation).first()
+    if found is None:
+        return []
     emails = session.participants.filter(status=Participant.Status.CONFIRMED).values_list("email", flat=True)
-    _send(
-        to=emails,
+    return _each(
+        emails,
         template="briefing",
-        context={"session": session, "briefing": briefing},
-        attachments=[("participant-briefing.docx", documents.briefing_docx(briefing, session), documents.DOCX_MIME)],
+        context={"session": session, "briefing": found},
+        attachments=[("participant-briefing.docx", documents.briefing_docx(found, session), documents.DOCX_MIME)],
     )
 
 
-def send_reminder(session: Session, days: int) -> None:
-    _send(
-        to=[
+@renderer("training.reminder")
+def reminder(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    session = Session.objects.select_related("organisation").get(pk=ids[0])
+    return _each(
+        [
             *session.participants.filter(status=Participant.Status.CONFIRMED).values_list("email", flat=True),
             *session.trainers.values_list("user__email", flat=True),
         ],
         template="reminder",
-        context={"session": session, "days": days},
-        attachments=[],
+        context={"session": session, "days": int(ids[1])},
     )
 
 

@@ -75,9 +75,34 @@ def test_production_settings_pass_check_deploy():
         ALLOWED_HOSTS="saferwork.example.org",
         # Production needs the programme's own badge signing key (base64 Ed25519 seed).
         BADGE_SIGNING_KEY="c2FmZXJ3b3JrLXRlc3Qtb25seS1lZDI1NTE5LXNlZWQ=",
+        # Emails are signed by a real contact, not the demo's.
+        PROGRAMME_CONTACT_NAME="Jo Bloggs",
+        PROGRAMME_CONTACT_ROLE="Programme manager",
+        PROGRAMME_CONTACT_EMAIL="programme@example.org",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_deploy_check_warns_while_emails_are_signed_by_the_demo_contact():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="saferwork.settings_production",
+        SECRET_KEY="x" * 20 + "a-long-and-random-production-secret-key-for-tests",
+        ALLOWED_HOSTS="saferwork.example.org",
+        BADGE_SIGNING_KEY="c2FmZXJ3b3JrLXRlc3Qtb25seS1lZDI1NTE5LXNlZWQ=",
+    )
+    assert result.returncode != 0
+    assert "email.W001" in result.stdout + result.stderr
+
+
+def test_a_programme_contact_that_is_not_an_address_stops_the_server():
+    result = _manage("check", SAFERWORK_TESTING="true", PROGRAMME_CONTACT_EMAIL="Amira at the confederation")
+    assert result.returncode != 0
+    assert "email.E002" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
