@@ -37,6 +37,8 @@ WASM = csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 logger = logging.getLogger(__name__)
 EVIDENCE_STEP = "evidence"
 ORDER = [f.step for f in forms.STEPS] + [EVIDENCE_STEP] + [f.step for f in forms.AFTER_EVIDENCE] + ["check"]
+# "Question 3 of 11": the check-your-answers page at the end is not a question.
+QUESTIONS = ORDER[:-1]
 
 NEXT_STEPS = {
     Report.Status.RECEIVED: "Your report has arrived. A handler will acknowledge it by {due}.",
@@ -228,8 +230,8 @@ def question(
             form=form,
             back=_previous_url(organisation, step),
             change=bool(request.GET.get("change")),
-            position=ORDER.index(step) + 1,
-            total=len(ORDER),
+            position=QUESTIONS.index(step) + 1,
+            total=len(QUESTIONS),
         ),
     )
 
@@ -276,8 +278,8 @@ def evidence(request: HttpRequest, organisation: Organisation, org_settings: Rep
             back=_previous_url(organisation, EVIDENCE_STEP),
             next_url=_step_url(organisation, _next_step(EVIDENCE_STEP)),
             change=bool(request.GET.get("change")),
-            position=ORDER.index(EVIDENCE_STEP) + 1,
-            total=len(ORDER),
+            position=QUESTIONS.index(EVIDENCE_STEP) + 1,
+            total=len(QUESTIONS),
         ),
         status=status,
     )
