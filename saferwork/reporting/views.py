@@ -159,7 +159,7 @@ def _upload_refused(request: HttpRequest, upload: Any, *, stored: int) -> tuple[
         return (
             f"Your files together must be smaller than {quota // (1024 * 1024) or 1} MB. "
             "Remove a file, or add a smaller copy",
-            400,
+            200,
         )
     address = ratelimit.client_address(request)
     limit = settings.RATE_LIMIT_ANONYMOUS_UPLOAD
@@ -321,7 +321,6 @@ def check(request: HttpRequest, organisation: Organisation, org_settings: Report
     unreadable = "excluded_all" if readers and readers <= excluded else "no_readers" if not readers else ""
     if request.method == "POST" and unreadable:
         form.add_error(None, "Nobody at this organisation could read your report. Nothing has been sent.")
-        status = 400
     elif request.method == "POST" and form.is_valid():
         address = ratelimit.client_address(request)
         if (
@@ -897,7 +896,6 @@ def grant_access(request: HttpRequest) -> HttpResponse:
         request,
         "reporting/grant_access.html",
         {"form": form, "waiting": waiting, "is_reader": is_reader, "org_settings": org_settings},
-        status=400 if form.errors else 200,
     )
 
 
@@ -923,7 +921,6 @@ def rotate_recovery_key(request: HttpRequest) -> HttpResponse:
         request,
         "reporting/rotate_recovery_key.html",
         {"form": form, "org_settings": org_settings},
-        status=400 if form.errors else 200,
     )
 
 
@@ -1131,7 +1128,7 @@ def record_file(request: HttpRequest, organisation: Organisation, org_settings: 
         return redirect("reporting:follow_up", organisation.slug)
     private_record, private = held
     file_form = forms.EvidenceForm(request.POST, request.FILES)
-    status = 400
+    status = 200  # a form error is the page again with its error summary, like any form
     if file_form.is_valid():
         upload = file_form.cleaned_data.get("file")
         if upload is None:
@@ -1206,9 +1203,7 @@ def record_send(request: HttpRequest, organisation: Organisation, org_settings: 
     private_record, private = held
     send_form = forms.RecordSendForm(request.POST, destinations=_record_destinations(organisation))
     if not send_form.is_valid():
-        return _record_page(
-            request, organisation, org_settings, private_record, private, send_form=send_form, status=400
-        )
+        return _record_page(request, organisation, org_settings, private_record, private, send_form=send_form)
     # The form accepts only the destinations offered, so the lookup stays within them.
     destination = (
         ReportingSettings.objects.select_related("organisation")
@@ -1337,7 +1332,7 @@ def follow_up_share(request: HttpRequest, organisation: Organisation, org_settin
             pair = _receipt_pair(submit_form.cleaned_data["client"], employer_settings, params)
             if pair is None:
                 exclude_form.add_error(None, "Your report could not be sent securely. Nothing was sent: try again.")
-                return preview(forms.SubmitForm(), 400)
+                return preview(forms.SubmitForm(), 200)
             receipt, receipt_key = pair
             public, new_private = crypto.new_keypair()
             excluded = list(exclude_form.cleaned_data["excluded"])
