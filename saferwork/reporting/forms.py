@@ -590,6 +590,7 @@ class RecordEntryForm(forms.Form):
     happened_on = GovukDateField(
         label="When did it happen? (optional)",
         required=False,
+        help_text="For example, 27 3 2026.",
         error_name="The date it happened",
     )
 
