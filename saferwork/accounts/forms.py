@@ -53,11 +53,18 @@ class SignInForm(forms.Form):
     )
 
 
+APP_CODE_HINT = "The 6-digit code from your authenticator app."
+BACKUP_CODE_HINT = "The 6-digit code from your authenticator app, or one of your 10-digit backup codes."
+
+
 class CodeForm(forms.Form):
+    """A second-factor code. Backup codes are named only to someone who has some left:
+    while setting up there are none yet, and naming them sends people looking."""
+
     code = forms.CharField(
         label="Code",
         max_length=20,
-        help_text="The 6-digit code from your authenticator app, or one of your 10-digit backup codes.",
+        help_text=APP_CODE_HINT,
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
@@ -68,6 +75,11 @@ class CodeForm(forms.Form):
         ),
         error_messages={"required": "Enter the code"},
     )
+
+    def __init__(self, *args: Any, backup_codes: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if backup_codes:
+            self.fields["code"].help_text = BACKUP_CODE_HINT
 
     def clean_code(self) -> str:
         code = "".join(self.cleaned_data["code"].split())

@@ -113,6 +113,10 @@ def _pending_user(request: HttpRequest) -> User | None:
     return user
 
 
+def _backup_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user).count()
+
+
 @never_cache
 @sensitive_post_parameters()
 @sensitive_variables()
@@ -121,7 +125,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     if user is None:
         messages.info(request, "Sign in again: the time to enter your code ran out.")
         return redirect("accounts:sign_in")
-    form = CodeForm(request.POST or None)
+    backup_left = _backup_codes_left(user)
+    form = CodeForm(request.POST or None, backup_codes=backup_left > 0)
     status = 200
     if request.method == "POST" and form.is_valid():
         count = ratelimit.attempt("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
@@ -149,14 +154,19 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                 otp_login(request, device)
                 ratelimit.reset("second-factor", str(user.pk), settings.RATE_LIMIT_SECOND_FACTOR)
                 if device.__class__.__name__ == "StaticDevice":
-                    left = StaticToken.objects.filter(device__user=user).count()
+                    left = _backup_codes_left(user)
                     messages.warning(
                         request,
                         f"You signed in with a backup code. You have {left} left: "
                         "make new ones from your account page.",
                     )
                 return redirect(safe_next(request))
-    return render(request, "accounts/sign_in_code.html", {"form": form, "next": safe_next(request, "")}, status=status)
+    return render(
+        request,
+        "accounts/sign_in_code.html",
+        {"form": form, "next": safe_next(request, ""), "backup_left": backup_left},
+        status=status,
+    )
 
 
 def _qr_data_uri(url: str) -> str:
@@ -200,7 +210,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    backup_left = StaticToken.objects.filter(device__user=user).count()
+    backup_left = _backup_codes_left(user)
     return render(
         request,
         "accounts/account.html",
@@ -222,8 +232,8 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 @sensitive_post_parameters()
 @sensitive_variables()
 def sudo(request: HttpRequest) -> HttpResponse:
-    form = CodeForm(request.POST or None)
     user: User = request.user  # type: ignore[assignment]
+    form = CodeForm(request.POST or None, backup_codes=_backup_codes_left(user) > 0)
     next_url = safe_next(request, reverse("accounts:account"))
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 
 from saferwork.delivery.models import EvaluationAnswer, EvaluationFormVersion
+from saferwork.organisations.switching import offers_other_organisation
 from saferwork.training.models import Session, TrainerProfile
 from saferwork.training.selectors import is_coordinator_of, is_programme_admin, trainer_profile_for
 
@@ -35,6 +36,7 @@ class SessionAccess:
         return self.is_trainer or self.is_admin
 
 
+@offers_other_organisation
 def get_session_for_user(request: HttpRequest, pk: int) -> SessionAccess:
     """A session the viewer trains, coordinates, or (programme admin) oversees; else 404."""
     session = Session.objects.select_related("organisation", "enquiry", "attendance_record").filter(pk=pk).first()

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from saferwork.fees import documents, services
 from saferwork.fees.forms import DocumentForm, LineForm
 from saferwork.fees.models import FeeDocument, pounds
+from saferwork.organisations.switching import offers_other_organisation
 from saferwork.training.models import Enquiry
 from saferwork.training.selectors import is_coordinator_of, trainer_profile_for
 
@@ -27,6 +28,7 @@ class DocumentAccess:
         return self.is_trainer and self.document.is_draft
 
 
+@offers_other_organisation
 def get_document_for_user(request: HttpRequest, pk: int) -> DocumentAccess:
     """The trainer who wrote it, or (once sent) the organisation's coordinators; anyone else 404."""
     document = FeeDocument.objects.select_related("organisation", "enquiry", "trainer__user").filter(pk=pk).first()

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest
 
 from saferwork.organisations.models import JoinRequest, Membership, Organisation, normalise_name
 from saferwork.organisations.permissions import membership_has
+from saferwork.organisations.switching import offers_other_organisation
 
 
 def find_organisation_by_name(name: str) -> Organisation | None:
@@ -41,6 +42,7 @@ def pending_join_request_count(request: HttpRequest) -> int:
     return pending_join_requests(membership.organisation).count()  # type: ignore[union-attr]
 
 
+@offers_other_organisation
 def get_join_request_for_coordinator(request: HttpRequest, pk: int) -> JoinRequest:
     """A request to join the current organisation; anything else is a 404."""
     membership = getattr(request, "membership", None)
@@ -52,6 +54,17 @@ def get_join_request_for_coordinator(request: HttpRequest, pk: int) -> JoinReque
     return found
 
 
+@offers_other_organisation
+def get_member_of_current_organisation(request: HttpRequest, pk: int) -> Membership:
+    """A membership of the current organisation (for the people who manage its members); else 404."""
+    organisation = getattr(request, "organisation", None)
+    found = organisation.memberships.select_related("user").filter(pk=pk).first() if organisation else None
+    if found is None:
+        raise Http404
+    return found
+
+
+@offers_other_organisation
 def get_join_request_for_programme_admin(request: HttpRequest, pk: int) -> JoinRequest:
     if not membership_has(getattr(request, "membership", None), "is_programme_admin"):
         raise Http404

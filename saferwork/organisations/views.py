@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -20,6 +20,7 @@ from saferwork.organisations.forms import JoinDecisionForm
 from saferwork.organisations.middleware import SESSION_KEY
 from saferwork.organisations.models import ROLE_FLAGS, JoinRequest
 from saferwork.organisations.permissions import membership_has, programme_admin_required, role_required
+from saferwork.organisations.switching import mark_landing
 
 
 class RolesForm(forms.Form):
@@ -40,7 +41,12 @@ class RolesForm(forms.Form):
 @require_POST
 @login_required
 def switch(request: HttpRequest) -> HttpResponse:
-    """Make another of the person's organisations the current one."""
+    """Make another of the person's organisations the current one, and go on to ``next``.
+
+    ``next`` is the page the switch was made from (the switcher) or the page a link led
+    to (the offer to switch). If that page is not there for the new organisation, the
+    person lands on its dashboard: see ``switching.mark_landing``.
+    """
     try:
         wanted = int(request.POST.get("organisation", ""))
     except ValueError as exc:
@@ -49,7 +55,9 @@ def switch(request: HttpRequest) -> HttpResponse:
     if membership is None:
         raise Http404("No such organisation")
     request.session[SESSION_KEY] = membership.organisation_id
-    return redirect(safe_next(request))
+    go_on = safe_next(request)
+    mark_landing(request, go_on)
+    return redirect(go_on)
 
 
 @never_cache
@@ -129,7 +137,7 @@ def programme_join_request(request: HttpRequest, pk: int) -> HttpResponse:
 def member(request: HttpRequest, pk: int) -> HttpResponse:
     """Change a member's roles or remove them, through the audited services (sudo mode)."""
     organisation = request.organisation  # type: ignore[attr-defined]
-    membership = get_object_or_404(organisation.memberships.select_related("user"), pk=pk)
+    membership = selectors.get_member_of_current_organisation(request, pk)
     allow_admin = membership_has(request.membership, "is_programme_admin")  # type: ignore[attr-defined]
     removing = request.method == "POST" and request.POST.get("action") == "remove"
     form = RolesForm(

@@ -9,6 +9,7 @@ from django.db.models import Avg, Case, Count, Exists, F, Max, Min, OuterRef, Pr
 from django.http import Http404, HttpRequest
 
 from saferwork.organisations.permissions import membership_has
+from saferwork.organisations.switching import offers_other_organisation
 from saferwork.recruitment.models import Application, Conflict, Panellist, Round, Score, ScoreSheet, Stage
 
 
@@ -42,6 +43,7 @@ def get_round_for_panellist(request: HttpRequest, pk: int) -> RoundAccess:
     return RoundAccess(round=round_, panellist=panellist, is_admin=is_admin)
 
 
+@offers_other_organisation
 def get_round_for_admin(request: HttpRequest, pk: int) -> Round:
     """The round if the current organisation owns it and the viewer administers it; else 404."""
     organisation = getattr(request, "organisation", None)

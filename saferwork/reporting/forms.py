@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from saferwork.core.widgets import GovukDateField
 from saferwork.reporting import crypto
 from saferwork.reporting.models import Report
 
@@ -118,19 +119,18 @@ class WhenForm(QuestionForm):
     title = "When did it happen?"
     summary = "When"
     step = "when"
-    first_date = forms.DateField(
+    first_date = GovukDateField(
         label="When did it happen, or first happen? (optional)",
         required=False,
-        help_text="Leave it empty if you are not sure.",
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter a real date"},
+        help_text="For example, 27 3 2026. Leave it empty if you are not sure.",
+        error_name="The date it first happened",
     )
-    last_date = forms.DateField(
+    last_date = GovukDateField(
         label="When did it last happen? (optional)",
         required=False,
-        help_text="This date matters for some time limits, such as a claim to an Employment Tribunal.",
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter a real date"},
+        help_text="For example, 27 3 2026. This date matters for some time limits, such as a claim to an "
+        "Employment Tribunal.",
+        error_name="The date it last happened",
     )
     ongoing = forms.ChoiceField(
         label="Is it still happening?",
@@ -556,17 +556,17 @@ class AcasForm(forms.Form):
 
     Used for one answer and never stored."""
 
-    acas_day_a = forms.DateField(
+    acas_day_a = GovukDateField(
         label="Day A: the date ACAS received your early conciliation notification",
         required=True,
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"),
-        error_messages={"required": "Enter the date ACAS received your notification", "invalid": "Enter a real date"},
+        error_name="Day A",
+        error_messages={"required": "Enter the date ACAS received your notification"},
     )
-    acas_day_b = forms.DateField(
+    acas_day_b = GovukDateField(
         label="Day B: the date on your early conciliation certificate",
         required=True,
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"),
-        error_messages={"required": "Enter the date on your certificate", "invalid": "Enter a real date"},
+        error_name="Day B",
+        error_messages={"required": "Enter the date on your certificate"},
     )
 
     def clean(self) -> dict[str, Any]:
@@ -587,11 +587,11 @@ class RecordEntryForm(forms.Form):
         rows=8,
         error_messages={"required": "Write what happened"},
     )
-    happened_on = forms.DateField(
+    happened_on = GovukDateField(
         label="When did it happen? (optional)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date", "class": "govuk-input--width-10"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter a real date"},
+        help_text="For example, 27 3 2026.",
+        error_name="The date it happened",
     )
 
     def clean_happened_on(self) -> date | None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from saferwork.accounts.models import User
 from saferwork.organisations.models import Organisation
+from saferwork.organisations.switching import offers_other_organisation
 from saferwork.reporting.models import Exclusion, Report, ReportingSettings
 
 
@@ -120,6 +121,7 @@ def cases_for_handler(organisation: Organisation, user: Any) -> QuerySet[Report]
     )
 
 
+@offers_other_organisation
 def get_case_for_user(request: HttpRequest, pk: int) -> Report:
     """A report of the current organisation that this handler is not excluded from; else 404."""
     organisation = request.organisation  # type: ignore[attr-defined]

@@ -37,6 +37,8 @@ WASM = csp_update({"script-src": ["'wasm-unsafe-eval'"]})
 logger = logging.getLogger(__name__)
 EVIDENCE_STEP = "evidence"
 ORDER = [f.step for f in forms.STEPS] + [EVIDENCE_STEP] + [f.step for f in forms.AFTER_EVIDENCE] + ["check"]
+# "Question 3 of 11": the check-your-answers page at the end is not a question.
+QUESTIONS = ORDER[:-1]
 
 NEXT_STEPS = {
     Report.Status.RECEIVED: "Your report has arrived. A handler will acknowledge it by {due}.",
@@ -157,7 +159,7 @@ def _upload_refused(request: HttpRequest, upload: Any, *, stored: int) -> tuple[
         return (
             f"Your files together must be smaller than {quota // (1024 * 1024) or 1} MB. "
             "Remove a file, or add a smaller copy",
-            400,
+            200,
         )
     address = ratelimit.client_address(request)
     limit = settings.RATE_LIMIT_ANONYMOUS_UPLOAD
@@ -228,8 +230,8 @@ def question(
             form=form,
             back=_previous_url(organisation, step),
             change=bool(request.GET.get("change")),
-            position=ORDER.index(step) + 1,
-            total=len(ORDER),
+            position=QUESTIONS.index(step) + 1,
+            total=len(QUESTIONS),
         ),
     )
 
@@ -276,8 +278,8 @@ def evidence(request: HttpRequest, organisation: Organisation, org_settings: Rep
             back=_previous_url(organisation, EVIDENCE_STEP),
             next_url=_step_url(organisation, _next_step(EVIDENCE_STEP)),
             change=bool(request.GET.get("change")),
-            position=ORDER.index(EVIDENCE_STEP) + 1,
-            total=len(ORDER),
+            position=QUESTIONS.index(EVIDENCE_STEP) + 1,
+            total=len(QUESTIONS),
         ),
         status=status,
     )
@@ -319,7 +321,6 @@ def check(request: HttpRequest, organisation: Organisation, org_settings: Report
     unreadable = "excluded_all" if readers and readers <= excluded else "no_readers" if not readers else ""
     if request.method == "POST" and unreadable:
         form.add_error(None, "Nobody at this organisation could read your report. Nothing has been sent.")
-        status = 400
     elif request.method == "POST" and form.is_valid():
         address = ratelimit.client_address(request)
         if (
@@ -895,7 +896,6 @@ def grant_access(request: HttpRequest) -> HttpResponse:
         request,
         "reporting/grant_access.html",
         {"form": form, "waiting": waiting, "is_reader": is_reader, "org_settings": org_settings},
-        status=400 if form.errors else 200,
     )
 
 
@@ -921,7 +921,6 @@ def rotate_recovery_key(request: HttpRequest) -> HttpResponse:
         request,
         "reporting/rotate_recovery_key.html",
         {"form": form, "org_settings": org_settings},
-        status=400 if form.errors else 200,
     )
 
 
@@ -1129,7 +1128,7 @@ def record_file(request: HttpRequest, organisation: Organisation, org_settings: 
         return redirect("reporting:follow_up", organisation.slug)
     private_record, private = held
     file_form = forms.EvidenceForm(request.POST, request.FILES)
-    status = 400
+    status = 200  # a form error is the page again with its error summary, like any form
     if file_form.is_valid():
         upload = file_form.cleaned_data.get("file")
         if upload is None:
@@ -1204,9 +1203,7 @@ def record_send(request: HttpRequest, organisation: Organisation, org_settings: 
     private_record, private = held
     send_form = forms.RecordSendForm(request.POST, destinations=_record_destinations(organisation))
     if not send_form.is_valid():
-        return _record_page(
-            request, organisation, org_settings, private_record, private, send_form=send_form, status=400
-        )
+        return _record_page(request, organisation, org_settings, private_record, private, send_form=send_form)
     # The form accepts only the destinations offered, so the lookup stays within them.
     destination = (
         ReportingSettings.objects.select_related("organisation")
@@ -1335,7 +1332,7 @@ def follow_up_share(request: HttpRequest, organisation: Organisation, org_settin
             pair = _receipt_pair(submit_form.cleaned_data["client"], employer_settings, params)
             if pair is None:
                 exclude_form.add_error(None, "Your report could not be sent securely. Nothing was sent: try again.")
-                return preview(forms.SubmitForm(), 400)
+                return preview(forms.SubmitForm(), 200)
             receipt, receipt_key = pair
             public, new_private = crypto.new_keypair()
             excluded = list(exclude_form.cleaned_data["excluded"])

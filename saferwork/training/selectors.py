@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest
 
 from saferwork.organisations.permissions import membership_has
 from saferwork.organisations.selectors import membership_of
+from saferwork.organisations.switching import offers_other_organisation
 from saferwork.training.models import (
     Enquiry,
     EnquiryMode,
@@ -87,6 +88,7 @@ def enquirer_standing(enquiry: Enquiry) -> str:
     return "not_member"
 
 
+@offers_other_organisation
 def get_enquiry_for_admin(request: HttpRequest, pk: int) -> Enquiry:
     if not is_programme_admin(request):
         raise Http404
@@ -96,6 +98,7 @@ def get_enquiry_for_admin(request: HttpRequest, pk: int) -> Enquiry:
         raise Http404 from missing
 
 
+@offers_other_organisation
 def get_booking_for_user(request: HttpRequest, pk: int) -> BookingAccess:
     """A booking the viewer may open: their organisation's, one they train, or any for an admin.
 

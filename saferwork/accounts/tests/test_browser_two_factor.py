@@ -43,6 +43,8 @@ def test_new_coordinator_must_enrol_then_can_sign_in_with_a_backup_code(page, or
     page.wait_for_url("**/account/two-factor/setup/")
     assert page.get_by_role("heading", level=1).inner_text() == "Set up two-factor sign-in"
     assert page.locator("img.sw-qr").is_visible()
+    # No backup codes exist yet: the page does not send anyone looking for them.
+    assert "backup" not in page.inner_text("main").lower()
     # No links to pages that would only send the person back here; signing out stays.
     assert page.get_by_role("navigation", name="Menu").count() == 0
     assert page.get_by_role("link", name="Your account").count() == 0

@@ -110,7 +110,7 @@ def field(bound: BoundField, label_class: str = "", width: str = "", hint: str =
         context["help_text"] = help_text or "For example, 27 3 2027"
         context["described_by"] = f"{field_id}-hint" + (f" {field_id}-error" if bound.errors else "")
         data = bound.form.data if bound.form.is_bound else None
-        context["parts"] = bound.field.widget.parts(bound.html_name, bound.value(), data)
+        context["parts"] = bound.field.widget.parts(bound.html_name, bound.value(), data, invalid=bool(bound.errors))
     if kind in _INPUT_CLASS:
         base, error = _INPUT_CLASS[kind]
         classes = [base, bound.field.widget.attrs.get("class", "")]
@@ -141,7 +141,9 @@ def error_summary(*forms_: forms.BaseForm) -> dict[str, Any]:
             if _kind(bound) in {"checkboxes", "radios"}:
                 anchor = f"{bound.auto_id}_0"
             elif _kind(bound) == "date":
-                anchor = f"{bound.auto_id}_day"
+                # The first box the error is about: "must include a year" leads to the year.
+                wrong = bound.field.widget.wrong_parts(bound.html_name, form.data) or ["day"]
+                anchor = f"{bound.auto_id}_{wrong[0]}"
             items.append((anchor, error_message(bound, errors[0])))
     return {"items": items}
 

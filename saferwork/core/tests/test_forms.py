@@ -113,6 +113,28 @@ def test_a_date_typed_wrongly_is_shown_back_as_typed(client):
     assert "Preferred date must be a real date." in html
 
 
+def test_a_date_error_leads_to_and_marks_the_box_it_is_about(client):
+    html = client.post(
+        reverse("training:enquire"),
+        {"preferred_date_1_day": "5", "preferred_date_1_month": "", "preferred_date_1_year": "2027"},
+    ).content.decode()
+    assert 'href="#id_preferred_date_1_month">Preferred date must include a month.</a>' in html
+    marked = re.findall(r'class="[^"]*govuk-input--error[^"]*" id="id_preferred_date_1_(\w+)"', html)
+    assert marked == ["month"]
+
+
+def test_a_date_field_named_for_its_messages_uses_that_name():
+    class Sample(forms.Form):
+        d = GovukDateField(label="When did it last happen?", error_name="The date it last happened")
+
+    assert Sample({"d_day": "1", "d_month": "2", "d_year": "27"}).errors["d"] == [
+        "The date it last happened must have a 4-digit year, like 2027."
+    ]
+    assert Sample({"d_day": "x", "d_month": "2", "d_year": "2027"}).errors["d"] == [
+        "The date it last happened must be in numbers, like 27 3 2027."
+    ]
+
+
 @pytest.mark.parametrize("phone", ["abc", "12", "020 7946 00x0", "0" * 20])
 def test_a_phone_number_must_be_a_phone_number(phone):
     class Sample(forms.Form):

@@ -3,11 +3,11 @@ as a report that the handler's list shows only once it is sent."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
-from saferwork.conftest import assert_accessible, screenshot
+from saferwork.conftest import assert_accessible, fill_date, screenshot
 from saferwork.reporting.models import PrivateRecord, PrivateRecordEntry, Report
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,7 +26,7 @@ def test_record_saved_extended_then_sent_as_a_report(page, reporting_org, handle
     page.goto(f"/report/{slug}/")
     page.get_by_role("link", name="keep a private record").click()
     page.get_by_label("What happened").fill("Marrowgate made a remark about my body in the lift.")
-    page.get_by_label("When did it happen? (optional)").fill("2026-10-05")
+    fill_date(page, "id_happened_on", date(2026, 10, 5))
     assert_accessible(page, "record-01-start")
     page.get_by_role("button", name="Save my record").click()
     page.wait_for_selector("[data-receipt]")
@@ -47,7 +47,7 @@ def test_record_saved_extended_then_sent_as_a_report(page, reporting_org, handle
     page.wait_for_url(f"**/report/{slug}/record/mine/")
     assert page.get_by_text("Marrowgate made a remark").is_visible()
     page.get_by_label("What happened").fill("It happened again at the away day.")
-    page.get_by_label("When did it happen? (optional)").fill("2026-11-12")
+    fill_date(page, "id_happened_on", date(2026, 11, 12))
     page.get_by_role("button", name="Add to my record").click()
     assert page.get_by_text("It happened again at the away day.").is_visible()
     first, second = PrivateRecordEntry.objects.filter(record=record).order_by("pk")
@@ -71,7 +71,8 @@ def test_record_saved_extended_then_sent_as_a_report(page, reporting_org, handle
     assert "Marrowgate made a remark" in page.get_by_label("Tell us what happened").input_value()
     page.get_by_label("Comments, jokes or questions of a sexual nature").check()
     _continue(page)
-    assert page.get_by_label("When did it last happen? (optional)").input_value() == "2026-11-12"
+    last = page.get_by_role("group", name="When did it last happen? (optional)")
+    assert [last.get_by_label(part).input_value() for part in ("Day", "Month", "Year")] == ["12", "11", "2026"]
     page.get_by_role("group", name="Is it still happening?").get_by_label("No", exact=True).check()
     _continue(page)
     page.get_by_label("At a work social event").check()

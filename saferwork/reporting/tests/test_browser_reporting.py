@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
 
-from saferwork.conftest import assert_accessible, current_code, screenshot
+from saferwork.conftest import assert_accessible, current_code, fill_date, screenshot
 from saferwork.reporting.models import Report, ReportKey
 from saferwork.reporting.tests.test_crypto import jpeg_with_exif
 from saferwork.tests.factories import PASSWORD
@@ -73,7 +74,7 @@ def test_anonymous_third_party_report_with_image_reaches_handler_and_reply_reach
     page.get_by_label("Tell us what happened").fill("A customer at the Zephyrmart counter grabbed my colleague's arm.")
     assert_accessible(page, "report-03-what")
     _continue(page)
-    page.get_by_label("When did it last happen? (optional)").fill("2026-11-02")
+    fill_date(page, "id_last_date", date(2026, 11, 2))
     page.get_by_role("group", name="Is it still happening?").get_by_label("Yes", exact=True).check()
     assert_accessible(page, "report-04-when")
     _continue(page)

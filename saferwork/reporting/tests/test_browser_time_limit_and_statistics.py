@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from django.test import Client
 
-from saferwork.conftest import assert_accessible, current_code, screenshot
+from saferwork.conftest import assert_accessible, current_code, fill_date, screenshot
 from saferwork.law.models import LegalRule
 from saferwork.reporting.models import ReportTally
 from saferwork.reporting.tests.helpers import submit
@@ -36,8 +36,8 @@ def test_reporter_sees_the_tribunal_date_and_the_date_paused_by_acas(page, repor
     page.wait_for_url(f"**/report/{slug}/follow-up/case/")
     assert page.get_by_text("Tuesday 29 December 2026").is_visible()
     page.get_by_text("I have been to ACAS early conciliation").click()
-    page.get_by_label("Day A").fill("2026-12-01")
-    page.get_by_label("Day B").fill("2026-12-20")
+    fill_date(page, "id_acas_day_a", date(2026, 12, 1))
+    fill_date(page, "id_acas_day_b", date(2026, 12, 20))
     assert_accessible(page, "time-limit-01-acas-form")
     page.get_by_role("button", name="Show the date").click()
     # The button submits the form: wait for the new page rather than read the old one.

@@ -71,7 +71,8 @@ def test_outsiders_cannot_reach_a_record_file(client, reporting_org, handler):
 def test_record_files_follow_the_attachment_rules(client, reporting_org, settings):
     start_record(client, reporting_org.slug)
     response = _add_file(client, reporting_org.slug, "tool.exe", b"MZ\x90\x00")
-    assert response.status_code == 400 and "The selected file must be a" in response.content.decode()
+    assert response.status_code == 200 and "The selected file must be a" in response.content.decode()
+    assert 'class="govuk-error-summary"' in response.content.decode()
     settings.REPORTING_MAX_ATTACHMENT_BYTES = 1024
     response = _add_file(client, reporting_org.slug, "big.txt", b"a" * 2048)
     assert "The selected file must be smaller than 1 MB" in response.content.decode()

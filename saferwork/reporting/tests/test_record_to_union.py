@@ -37,9 +37,10 @@ def test_record_page_lists_the_organisation_and_unions_with_reporting(client, re
     assert quiet_union.name not in page and "Another Employer Ltd" not in page
     # A choice outside the list is refused and sends nothing.
     response = client.post(reverse("reporting:record_send", args=[employer.slug]), {"send_to": str(other_employer.pk)})
-    assert response.status_code == 400 and "Select who to send it to" in response.content.decode()
+    assert response.status_code == 200 and "Select who to send it to" in response.content.decode()
+    assert 'class="govuk-error-summary"' in response.content.decode()
     response = client.post(reverse("reporting:record_send", args=[employer.slug]), {})
-    assert response.status_code == 400 and "Select who to send it to" in response.content.decode()
+    assert response.status_code == 200 and "Select who to send it to" in response.content.decode()
 
 
 def test_record_sent_to_a_union_becomes_the_unions_report(client, reporting_org, handler, employer):

@@ -34,7 +34,8 @@ def test_rotating_the_recovery_key_reseals_everything_and_kills_the_old_key(
     assert asked.status_code == 302 and asked["Location"].startswith(reverse("accounts:sudo"))
     sign_in_handler(client, coordinator)
     wrong = client.post(url, {"recovery_key": crypto.format_recovery_key(crypto.new_keypair()[1]), "confirm": "on"})
-    assert wrong.status_code == 400 and "The recovery key is not right" in wrong.content.decode()
+    assert wrong.status_code == 200 and "The recovery key is not right" in wrong.content.decode()
+    assert 'class="govuk-error-summary"' in wrong.content.decode()
     response = client.post(url, {"recovery_key": reporting_org.recovery_key, "confirm": "on"})
     assert response.status_code == 200
     shown = re.search(r"data-recovery-key>([A-Z2-7-]+)<", response.content.decode()).group(1)

@@ -42,6 +42,21 @@ def test_every_reporter_page_is_private_self_contained_and_has_exit_and_support(
         assert_unique_ids(html, url)
 
 
+def test_question_counter_counts_every_question_and_the_last_is_the_total(client, reporting_org, handler):
+    slug = reporting_org.slug
+    pages = [reverse("reporting:question", args=[slug, f.step]) for f in forms.STEPS]
+    pages.append(reverse("reporting:evidence", args=[slug]))
+    pages += [reverse("reporting:question", args=[slug, f.step]) for f in forms.AFTER_EVIDENCE]
+    shown = []
+    for url in pages:
+        match = re.search(r"Question (\d+) of (\d+)", client.get(url).content.decode())
+        assert match, url
+        shown.append((int(match.group(1)), int(match.group(2))))
+    # The check-your-answers page that follows is not a question: the last one is "11 of 11".
+    assert shown == [(n, len(pages)) for n in range(1, len(pages) + 1)]
+    assert shown[-1] == (11, 11)
+
+
 def test_check_page_shows_what_handlers_will_see_and_warns(client, reporting_org, handler):
     for step, data in ANSWERS.items():
         client.post(reverse("reporting:question", args=[reporting_org.slug, step]), data)

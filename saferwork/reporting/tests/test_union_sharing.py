@@ -129,7 +129,7 @@ def test_sharing_that_excludes_every_employer_reader_is_refused(
             "excluded": [str(employer_handler.pk), str(employer_handler_2.pk)],
         },
     )
-    assert "Nobody at Vellum Borough Council could read it" in response.content.decode()
+    assert response.status_code == 200 and "Nobody at Vellum Borough Council could read it" in response.content.decode()
     assert not Report.objects.filter(organisation=employer).exists() and not ReportShare.objects.exists()
 
 
@@ -154,3 +154,23 @@ def test_sharing_needs_the_receipt_and_a_union(client, reporting_org, employer, 
 def test_share_pages_are_private_and_have_exit_this_page(client, reporting_org, union_report, employer):
     response = client.get(share_url(reporting_org))
     assert "no-store" in response["Cache-Control"] and "govuk-exit-this-page" in response.content.decode()
+
+
+def test_a_share_the_browser_sealed_wrongly_is_the_preview_again_with_its_error(
+    client, reporting_org, union_report, employer, employer_handler
+):
+    response = client.post(
+        share_url(reporting_org),
+        {
+            "action": "send",
+            "employer": str(employer.pk),
+            "parts": ["what-happened"],
+            "receipt": "1234567812345678",
+            "receipt_key": "ab" * 32,  # not the key of that receipt
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and 'class="govuk-error-summary"' in html
+    assert "Your report could not be sent securely. Nothing was sent" in html
+    assert "Check what Vellum Borough Council will see" in html
+    assert not Report.objects.filter(organisation=employer).exists() and not ReportShare.objects.exists()
