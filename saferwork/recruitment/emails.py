@@ -74,3 +74,19 @@ def outcome(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
         context["agreement_url"] = _url(reverse("recruitment:agreement"))
         context["cohort_number"] = round_.cohort_number
     yield Email(to=[application.email], template=f"recruitment/email/outcome_{application.status}", context=context)
+
+
+@renderer("recruitment.booking_link")
+def booking_link(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    application = Application.objects.select_related("round").get(pk=ids[0])
+    if not application.email:  # erased since the email was queued
+        return
+    yield Email(
+        to=[application.email],
+        template="recruitment/email/booking_link",
+        context={
+            "application": application,
+            "round": application.round,
+            "link": _url(reverse("recruitment:book", args=[secrets["token"]])),
+        },
+    )
