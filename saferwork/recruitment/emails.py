@@ -93,3 +93,19 @@ def interview(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
         context={"interview": found, "application": application, "round": application.round},
         attachments=[("interview.ics", interview_ics(found, method=method), f"{ICS_MIME}; method={method}")],
     )
+
+
+@renderer("recruitment.booking_link")
+def booking_link(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    application = Application.objects.select_related("round").get(pk=ids[0])
+    if not application.email:  # erased since the email was queued
+        return
+    yield Email(
+        to=[application.email],
+        template="recruitment/email/booking_link",
+        context={
+            "application": application,
+            "round": application.round,
+            "link": _url(reverse("recruitment:book", args=[secrets["token"]])),
+        },
+    )

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
+import re
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 
-from saferwork.core.widgets import PhoneField
+from saferwork.core.widgets import GovukDateField, PhoneField
 from saferwork.recruitment.models import SCORE_MAX, SCORE_MIN, Application, Background, Criterion, Round, Stage
 from saferwork.recruitment.services import word_count
 
@@ -23,29 +27,97 @@ REGIONS = [
     "Yorkshire and the Humber",
 ]
 
-_DT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+_TIME = re.compile(r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{1,2}))?\s*(?P<half>am|pm)?$", re.IGNORECASE)
+
+
+class TimeOfDayField(forms.CharField):
+    """A time typed as people write it: 14:30, 9:05, 2pm, 2.30pm.
+
+    GOV.UK has no time picker, and the browser's ``type="time"`` is as hard to use as its
+    date picker, so this is a short text box. Each error says which part is wrong.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("help_text", "Use the 24-hour clock, for example 09:30 or 14:00.")
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "text", "autocomplete": "off", "spellcheck": "false"})
+
+    def _name(self) -> str:
+        return str(self.label or "The time")
+
+    def clean(self, value: Any) -> dt.time | None:  # type: ignore[override]
+        text = (super().clean(value) or "").strip().replace(" ", "")
+        if not text:
+            return None
+        found = _TIME.match(text)
+        if found is None:
+            raise forms.ValidationError(f"{self._name()} must be hours and minutes, like 14:30.", code="invalid")
+        hour, minute, half = int(found["hour"]), int(found["minute"] or 0), (found["half"] or "").lower()
+        if half:
+            if not 1 <= hour <= 12:
+                raise forms.ValidationError(f"The hour in {self._name().lower()} must be from 1 to 12 with am or pm.")
+            hour = hour % 12 + (12 if half == "pm" else 0)
+        elif hour > 23:
+            raise forms.ValidationError(f"The hour in {self._name().lower()} must be from 0 to 23.", code="hour")
+        if found["minute"] is not None and len(found["minute"]) != 2 or minute > 59:
+            raise forms.ValidationError(
+                f"The minutes in {self._name().lower()} must be 2 digits from 00 to 59.", code="minute"
+            )
+        return dt.time(hour, minute)
+
+
+def _as_time_text(value: dt.datetime | None) -> str:
+    return f"{timezone.localtime(value):%H:%M}" if value else ""
+
+
+def combine(day: dt.date, time: dt.time) -> dt.datetime:
+    """A date and a time on the clock in the programme's time zone, as an aware moment."""
+    return timezone.make_aware(dt.datetime.combine(day, time))
 
 
 class RoundForm(forms.ModelForm):
+    """A round. Its opening and closing moments are typed as a GOV.UK date and a time."""
+
+    opens_on = GovukDateField(label="Opening date")
+    opens_time = TimeOfDayField(label="Opening time", initial="09:00")
+    closes_on = GovukDateField(label="Closing date")
+    closes_time = TimeOfDayField(label="Closing time", initial="17:00")
+
     class Meta:
         model = Round
         fields = [
             "title",
-            "opens_at",
-            "closes_at",
             "role_description",
             "task_prompt",
             "task_word_limit",
             "agreement_text",
             "disagreement_threshold",
+            "criterion_spread_threshold",
         ]
-        widgets = {"opens_at": _DT, "closes_at": _DT}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        if instance.pk:
+            for prefix in ("opens", "closes"):
+                moment = getattr(instance, f"{prefix}_at")
+                self.initial[f"{prefix}_on"] = timezone.localtime(moment).date()
+                self.initial[f"{prefix}_time"] = _as_time_text(moment)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        for prefix in ("opens", "closes"):
+            if data.get(f"{prefix}_on") and data.get(f"{prefix}_time"):
+                data[f"{prefix}_at"] = combine(data[f"{prefix}_on"], data[f"{prefix}_time"])
         if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
-            self.add_error("closes_at", "The closing date must be after the opening date.")
+            self.add_error("closes_on", "The closing date and time must be after the opening date and time.")
         return data
+
+    def round_fields(self) -> dict[str, Any]:
+        """What the service saves: the model's fields, the moments already combined."""
+        names = [*self._meta.fields, "opens_at", "closes_at"]  # type: ignore[misc]
+        return {name: self.cleaned_data[name] for name in names}
 
 
 class CriterionForm(forms.ModelForm):
@@ -204,7 +276,8 @@ class BulkForm(forms.Form):
 
 
 class SlotsForm(forms.Form):
-    first_start = forms.DateTimeField(label="First interview starts", widget=_DT)
+    first_day = GovukDateField(label="Day of the interviews")
+    first_time = TimeOfDayField(label="First interview starts at")
     minutes = forms.IntegerField(label="Length of each interview, in minutes", min_value=15, max_value=240, initial=45)
     gap_minutes = forms.IntegerField(
         label="Break between interviews, in minutes", min_value=0, max_value=120, initial=15
@@ -212,17 +285,30 @@ class SlotsForm(forms.Form):
     count = forms.IntegerField(label="Number of slots", min_value=1, max_value=60, initial=8)
     location = forms.CharField(label="Where, or the meeting link", max_length=300)
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("first_day") and data.get("first_time"):
+            data["first_start"] = combine(data["first_day"], data["first_time"])
+            if data["first_start"] <= timezone.now():
+                self.add_error("first_day", "The first interview must be in the future.")
+        return data
+
+    def slot_fields(self) -> dict[str, Any]:
+        return {k: self.cleaned_data[k] for k in ("first_start", "minutes", "gap_minutes", "count", "location")}
+
+
+def slot_label(slot: Any) -> str:
+    """ "Tuesday 12 May 2026, 10:00 to 10:45 – Online", in the programme's time zone."""
+    start, end = timezone.localtime(slot.starts_at), timezone.localtime(slot.ends_at)
+    return f"{start:%A} {start.day} {start:%B %Y, %H:%M} to {end:%H:%M} – {slot.location}"
+
 
 class RescheduleForm(forms.Form):
     slot = forms.ChoiceField(label="New slot")
 
     def __init__(self, *args: Any, slots: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from django.utils import timezone
-
-        cast(forms.ChoiceField, self.fields["slot"]).choices = [
-            (str(s.pk), f"{timezone.localtime(s.starts_at):%a %-d %b %Y %H:%M} – {s.location}") for s in slots
-        ]
+        cast(forms.ChoiceField, self.fields["slot"]).choices = [(str(s.pk), slot_label(s)) for s in slots]
 
 
 class AdjustmentsForm(forms.Form):
@@ -246,6 +332,91 @@ class DecisionForm(forms.Form):
     )
 
 
+class ModerationForm(forms.Form):
+    """What the moderation agreed, and why. The outcome is optional: it may be decided later."""
+
+    agreed_score = forms.DecimalField(
+        label="Agreed weighted score",
+        min_value=Decimal(SCORE_MIN),
+        max_value=Decimal(SCORE_MAX),
+        max_digits=3,
+        decimal_places=2,
+        help_text=f"From {SCORE_MIN} to {SCORE_MAX}, as the panel agreed it, for example 2.75.",
+    )
+    reason = forms.CharField(
+        label="Reason for the agreed score",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=3000,
+        help_text="What the panel discussed and why it settled on this score. Kept on the record.",
+    )
+    outcome = forms.ChoiceField(label="Outcome agreed at moderation", widget=forms.RadioSelect, required=False)
+
+    def __init__(self, *args: Any, stage: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if stage == Stage.INTERVIEW:
+            choices = [
+                (Application.Status.SUCCESSFUL, "Successful"),
+                (Application.Status.RESERVE, "Reserve"),
+                (Application.Status.UNSUCCESSFUL, "Unsuccessful"),
+            ]
+        else:
+            choices = [
+                (Application.Status.SHORTLISTED, "Shortlist"),
+                (Application.Status.NOT_SHORTLISTED, "Do not shortlist"),
+            ]
+        cast(forms.ChoiceField, self.fields["outcome"]).choices = [*choices, ("", "Decide later")]
+        self.fields["outcome"].initial = ""
+
+
+class RecordConflictForm(forms.Form):
+    """A programme admin records a conflict a panellist has told them of, by candidate name."""
+
+    application = forms.ChoiceField(label="Candidate")
+    panellist = forms.ChoiceField(label="Panellist")
+    reason = forms.CharField(label="Why they cannot score this application fairly", max_length=300)
+
+    def __init__(self, *args: Any, applications: list[Any], panellists: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["application"]).choices = [("", "Choose a candidate")] + [
+            (str(a.pk), f"{a.full_name} ({a.reference})") for a in applications
+        ]
+        cast(forms.ChoiceField, self.fields["panellist"]).choices = [("", "Choose a panellist")] + [
+            (str(p.pk), str(p.user)) for p in panellists
+        ]
+
+
+class BookingForm(forms.Form):
+    """A candidate chooses an interview slot, or says which times would suit them."""
+
+    slot = forms.ChoiceField(label="Choose a time for your interview", widget=forms.RadioSelect, required=False)
+    preferences = forms.CharField(
+        label="If none of these times suits you, which days and times would? (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        required=False,
+    )
+    access_needs = forms.CharField(
+        label="Access needs and adjustments for the interview (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
+        help_text="For example captions, a British Sign Language interpreter, breaks, or step-free access.",
+    )
+
+    def __init__(self, *args: Any, slots: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["slot"]).choices = [(str(s.pk), slot_label(s)) for s in slots]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("slot") and not (data.get("preferences") or "").strip() and "slot" not in self.errors:
+            self.add_error("slot", "Choose a time for your interview, or tell us which days and times would suit you.")
+        return data
+
+
+SORT_CHOICES = [("submitted", "Date submitted"), ("mean", "Mean score"), ("spread", "Spread"), ("name", "Name")]
+
+
 class FilterForm(forms.Form):
     q = forms.CharField(label="Search by name, email or reference", required=False)
     region = forms.ChoiceField(label="Region", required=False)
@@ -259,12 +430,17 @@ class FilterForm(forms.Form):
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
-        choices=[("submitted", "Date submitted"), ("mean", "Mean score"), ("spread", "Spread"), ("name", "Name")],
+        choices=SORT_CHOICES,
     )
 
-    def __init__(self, *args: Any, regions: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, regions: list[str], identities: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["region"]).choices = [("", "Any"), *[(r, r) for r in regions]]
+        if not identities:
+            # Name-blind sifting: no search or sort by who the candidate is.
+            self.fields["q"].label = "Search by reference"
+            sort = cast(forms.ChoiceField, self.fields["sort"])
+            sort.choices = [c for c in SORT_CHOICES if c[0] != "name"]
 
 
 STAGE_CHOICES = Stage.choices

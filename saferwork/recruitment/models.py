@@ -56,6 +56,18 @@ class Round(models.Model):
         default=1.5,
         help_text="On the weighted score, from 1 to 4.",
     )
+    criterion_spread_threshold = models.PositiveSmallIntegerField(
+        "Wide disagreement on one criterion when its scores differ by at least",
+        default=2,
+        help_text="On one criterion's score, from 1 to 4: scores of 4 and 1 for the same criterion differ by 3.",
+    )
+    # Name-blind sifting: panellists see candidates by reference only until a programme
+    # admin agrees the shortlist. Agreeing ends the sift (no more shortlisting scores or
+    # changes) and opens interviews.
+    shortlist_agreed_at = models.DateTimeField(null=True, blank=True)
+    shortlist_agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     cohort_number = models.PositiveIntegerField(null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -79,6 +91,10 @@ class Round(models.Model):
         if now < self.opens_at:
             return "Not yet open"
         return "Open" if now < self.closes_at else "Closed"
+
+    @property
+    def shortlist_agreed(self) -> bool:
+        return self.shortlist_agreed_at is not None
 
 
 class Criterion(models.Model):
@@ -166,6 +182,9 @@ class Application(models.Model):
 
     resume_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     withdraw_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    booking_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    booking_link_sent_at = models.DateTimeField(null=True, blank=True)
+    interview_preferences = models.TextField("Times that suit you for the interview", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -202,6 +221,11 @@ class Application(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def blind_label(self) -> str:
+        """How the panel knows the candidate during the name-blind sift."""
+        return f"Candidate {self.reference}"
+
 
 class Conflict(models.Model):
     """A panellist's declared conflict of interest: they cannot score this application."""
@@ -210,6 +234,11 @@ class Conflict(models.Model):
     panellist = models.ForeignKey(Panellist, on_delete=models.CASCADE, related_name="conflicts")
     reason = models.CharField(max_length=300)
     declared_at = models.DateTimeField(default=timezone.now)
+    # Set when a programme admin records the conflict after checking the names against the
+    # panel (panellists see no names during the sift); empty when the panellist declared it.
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["application", "panellist"], name="one_conflict_per_pair")]
@@ -251,6 +280,29 @@ class Score(models.Model):
         return f"{self.criterion_id}: {self.value}"
 
 
+class Moderation(models.Model):
+    """The panel's moderation of one application at one stage: the agreed score and why.
+
+    Panellists' own sheets stay as they were submitted; the moderated score stands beside
+    them and is the one the list ranks by. A later moderation supersedes an earlier one.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="moderations")
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    agreed_score = models.DecimalField("Agreed weighted score", max_digits=4, decimal_places=2)
+    outcome = models.CharField(max_length=20, choices=Application.Status.choices, blank=True)
+    reason = models.TextField("Reason for the agreed score")
+    moderated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    moderated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["moderated_at", "id"]
+        indexes = [models.Index(fields=["application", "stage"])]
+
+    def __str__(self) -> str:
+        return f"Moderation of {self.application_id} ({self.stage}): {self.agreed_score}"
+
+
 class InterviewSlotQuerySet(models.QuerySet["InterviewSlot"]):
     def free(self) -> InterviewSlotQuerySet:
         """Slots nobody holds: never given, or given to an interview since cancelled."""
@@ -284,6 +336,7 @@ class Interview(models.Model):
     ics_uid = models.CharField(max_length=100, default=_uid, unique=True, editable=False)
     ics_sequence = models.PositiveIntegerField(default=0)
     adjustments_confirmed = models.TextField("Adjustments we have arranged", blank=True)
+    self_booked = models.BooleanField(default=False, help_text="The candidate chose this slot from their link.")
     invited_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 

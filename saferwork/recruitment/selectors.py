@@ -5,12 +5,39 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db.models import Avg, Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, QuerySet, When
+from django.db.models import (
+    Avg,
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 
 from saferwork.organisations.permissions import membership_has
 from saferwork.organisations.switching import offers_other_organisation
-from saferwork.recruitment.models import Application, Conflict, Panellist, Round, Score, ScoreSheet, Stage
+from saferwork.recruitment.models import (
+    Application,
+    Conflict,
+    Criterion,
+    Moderation,
+    Panellist,
+    Round,
+    Score,
+    ScoreSheet,
+    Stage,
+)
 
 
 @dataclass
@@ -18,6 +45,16 @@ class RoundAccess:
     round: Round
     panellist: Panellist | None  # the viewer's own seat, if they sit on the panel
     is_admin: bool  # a programme admin of the host that owns the round
+
+    @property
+    def sees_identities(self) -> bool:
+        """Whether names and contact details are shown: name-blind sifting.
+
+        Anyone with a seat on the panel, a programme admin among them, sifts by
+        reference only until the shortlist is agreed. A programme admin who does not
+        score sees who is who: they check conflicts and contact candidates.
+        """
+        return self.round.shortlist_agreed or (self.is_admin and self.panellist is None)
 
 
 def admin_organisation_ids(request: HttpRequest) -> set[int]:
@@ -89,7 +126,7 @@ _QS = TypeVar("_QS", bound=QuerySet[Any])
 
 SORTS: dict[str, list[Any]] = {
     "submitted": ["submitted_at", "id"],
-    "mean": [F("mean").desc(nulls_last=True), "id"],
+    "mean": [F("ranked").desc(nulls_last=True), "id"],
     "spread": [F("spread").desc(nulls_last=True), "id"],
     "name": ["full_name", "id"],
 }
@@ -107,6 +144,7 @@ def shortlist(
     flagged: bool = False,
     sort: str = "submitted",
     scores: bool = True,
+    identities: bool = True,
 ) -> QuerySet[Application]:
     """Submitted applications with their score summary, computed in the database.
 
@@ -115,7 +153,15 @@ def shortlist(
     ``mine`` and ``conflicted`` say whether the viewer has scored or declared a conflict:
     pages show others' scores only after ``mine``. With ``scores=False`` the same rows
     come without the score columns: a cheap query for counting and paging.
+
+    ``criterion_wide`` marks an application where, on any one criterion, the panellists'
+    scores differ by the round's criterion threshold or more (4, 1, 1 on one question is
+    wide even when the weighted totals agree). ``moderated`` is the latest agreed score;
+    sorting by mean uses it where there is one. With ``identities=False`` (name-blind
+    sifting) the search matches references only and the list cannot be sorted by name.
     """
+    if not identities and sort == "name":
+        sort = "submitted"
     on_stage = Q(score_sheets__stage=stage)
     if not scores:
         if flagged or sort in {"mean", "spread"}:
@@ -127,7 +173,17 @@ def shortlist(
             background=background,
             status=status,
             q=q,
+            identities=identities,
         ).order_by(*SORTS.get(sort, SORTS["submitted"]))
+    wide_criterion = (
+        Score.objects.filter(sheet__application=OuterRef("pk"), sheet__stage=stage)
+        .values("criterion")
+        .annotate(lo=Min("value"), hi=Max("value"))
+        .filter(hi__gte=F("lo") + round_.criterion_spread_threshold)
+    )
+    latest_moderation = Moderation.objects.filter(application=OuterRef("pk"), stage=stage).order_by(
+        "-moderated_at", "-id"
+    )
     qs = (
         round_.applications.exclude(status=Application.Status.DRAFT)
         .annotate(
@@ -135,6 +191,8 @@ def shortlist(
             all_mean=Avg("score_sheets__weighted_total", filter=on_stage),
             all_spread=Max("score_sheets__weighted_total", filter=on_stage)
             - Min("score_sheets__weighted_total", filter=on_stage),
+            all_criterion_wide=Exists(wide_criterion),
+            all_moderated=Subquery(latest_moderation.values("agreed_score")[:1]),
         )
         .only(*LIST_FIELDS)
     )
@@ -148,20 +206,32 @@ def shortlist(
         qs = qs.annotate(
             mean=Case(When(mine=True, then=F("all_mean")), default=None),
             spread=Case(When(mine=True, then=F("all_spread")), default=None),
+            criterion_wide=Case(
+                When(mine=True, then=F("all_criterion_wide")), default=Value(False), output_field=BooleanField()
+            ),
+            moderated=Case(When(mine=True, then=F("all_moderated")), default=None),
         )
     else:
-        qs = qs.annotate(mean=F("all_mean"), spread=F("all_spread"))
+        qs = qs.annotate(
+            mean=F("all_mean"),
+            spread=F("all_spread"),
+            criterion_wide=F("all_criterion_wide"),
+            moderated=F("all_moderated"),
+        )
+    qs = qs.annotate(ranked=Coalesce(F("moderated"), F("mean")))
     if stage == Stage.INTERVIEW:
         qs = qs.select_related("interview__slot").only(
             *LIST_FIELDS, "interview__cancelled_at", "interview__slot__starts_at"
         )
-    qs = _filtered(qs, stage=stage, region=region, background=background, status=status, q=q)
+    qs = _filtered(qs, stage=stage, region=region, background=background, status=status, q=q, identities=identities)
     if flagged:
-        qs = qs.filter(spread__gte=round_.disagreement_threshold)
+        qs = qs.filter(Q(spread__gte=round_.disagreement_threshold) | Q(criterion_wide=True))
     return qs.order_by(*SORTS.get(sort, SORTS["submitted"]))
 
 
-def _filtered(qs: _QS, *, stage: str, region: str, background: str, status: str, q: str) -> _QS:
+def _filtered(
+    qs: _QS, *, stage: str, region: str, background: str, status: str, q: str, identities: bool = True
+) -> _QS:
     if stage == Stage.INTERVIEW:
         qs = qs.filter(interview__isnull=False)
     if region:
@@ -172,7 +242,9 @@ def _filtered(qs: _QS, *, stage: str, region: str, background: str, status: str,
         qs = qs.filter(status=status)
     if q:
         q = q.strip()
-        match = Q(full_name__icontains=q) | Q(email__icontains=q)
+        # Blind viewers find an application by its reference only: a search by name
+        # would tell them whether, and where, someone they know has applied.
+        match = (Q(full_name__icontains=q) | Q(email__icontains=q)) if identities else Q(pk__in=[])
         digits = q.upper().removeprefix("TA-")
         if digits.isdigit():
             match |= Q(pk=int(digits))
@@ -191,3 +263,45 @@ def sheets_for(application: Application, stage: str) -> QuerySet[ScoreSheet]:
         .prefetch_related(Prefetch("scores", queryset=Score.objects.order_by("criterion__position", "criterion_id")))
         .order_by("submitted_at")
     )
+
+
+@dataclass
+class CriterionSpread:
+    criterion: Criterion
+    values: list[int]
+    wide: bool
+
+    @property
+    def spread(self) -> int:
+        return max(self.values) - min(self.values) if self.values else 0
+
+
+def criterion_spreads(round_: Round, sheets: list[ScoreSheet], criteria: list[Criterion]) -> list[CriterionSpread]:
+    """For each criterion, the panel's scores and whether they differ widely (prefetched sheets)."""
+    by_criterion: dict[int, list[int]] = {c.pk: [] for c in criteria}
+    for sheet in sheets:
+        for score in sheet.scores.all():
+            by_criterion.setdefault(score.criterion_id, []).append(score.value)
+    rows = []
+    for c in criteria:
+        values = by_criterion.get(c.pk, [])
+        wide = len(values) > 1 and max(values) - min(values) >= round_.criterion_spread_threshold
+        rows.append(CriterionSpread(criterion=c, values=values, wide=wide))
+    return rows
+
+
+def wide_criteria_by_application(round_: Round, stage: str, ids: list[int]) -> dict[int, list[str]]:
+    """The names of the criteria each application's panel disagrees on widely: one query for a page."""
+    if not ids:
+        return {}
+    rows = (
+        Score.objects.filter(sheet__application_id__in=ids, sheet__stage=stage)
+        .values("sheet__application_id", "criterion_id", "criterion__name", "criterion__position")
+        .annotate(lo=Min("value"), hi=Max("value"))
+        .filter(hi__gte=F("lo") + round_.criterion_spread_threshold)
+        .order_by("sheet__application_id", "criterion__position", "criterion_id")
+    )
+    found: dict[int, list[str]] = {}
+    for row in rows:
+        found.setdefault(row["sheet__application_id"], []).append(row["criterion__name"])
+    return found

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from saferwork.accounts import services as account_services
@@ -30,6 +30,7 @@ from saferwork.recruitment.models import (
     Criterion,
     Interview,
     InterviewSlot,
+    Moderation,
     Panellist,
     Round,
     RoundCount,
@@ -315,7 +316,8 @@ def withdraw(*, application: Application) -> Application:
         raise RecruitmentError("This application can no longer be withdrawn.")
     application.status = S.WITHDRAWN
     application.withdraw_token_hash = ""
-    application.save(update_fields=["status", "withdraw_token_hash", "updated_at"])
+    application.booking_token_hash = ""
+    application.save(update_fields=["status", "withdraw_token_hash", "booking_token_hash", "updated_at"])
     interview = Interview.objects.filter(application=application, cancelled_at__isnull=True).first()
     if interview is not None:
         interview.ics_sequence += 1
@@ -374,6 +376,8 @@ def submit_scores(
         raise RecruitmentError("You have already submitted your scores for this application.")
     if stage == Stage.SHORTLISTING and application.status not in {S.SUBMITTED, S.SHORTLISTED, S.NOT_SHORTLISTED}:
         raise RecruitmentError("This application is not open for shortlisting scores.")
+    if stage == Stage.SHORTLISTING and application.round.shortlist_agreed:
+        raise RecruitmentError("The shortlist has been agreed: shortlisting scores can no longer be added.")
     if stage == Stage.INTERVIEW and not Interview.objects.filter(application=application).exists():
         raise RecruitmentError("This candidate has not been invited to interview.")
     criteria = list(application.round.criteria.filter(stage=stage))
@@ -419,6 +423,35 @@ def declare_conflict(*, application: Application, panellist: Panellist, reason: 
     return conflict
 
 
+@transaction.atomic
+def record_conflict(*, application: Application, panellist: Panellist, reason: str, by: User) -> Conflict:
+    """A programme admin records a panellist's conflict after checking names against the panel.
+
+    During the name-blind sift a panellist cannot recognise a candidate by name, so the
+    admin, who sees the names, checks them against the people each panellist knows.
+    """
+    if panellist.round_id != application.round_id:
+        raise RecruitmentError("This panellist does not sit on this round's panel.")
+    if ScoreSheet.objects.filter(application=application, panellist=panellist).exists():
+        raise RecruitmentError(
+            f"{panellist.user} has already scored this application: their scores stay on the record. "
+            "Raise it at moderation."
+        )
+    conflict, created = Conflict.objects.get_or_create(
+        application=application, panellist=panellist, defaults={"reason": reason, "recorded_by": by}
+    )
+    if not created:
+        raise RecruitmentError(f"A conflict is already recorded for {panellist.user} on this application.")
+    audit.record(
+        action="saferwork.recruitment.conflict_recorded",
+        actor=by,
+        organisation=application.organisation,
+        target=application,
+        data={"panellist": panellist.pk},
+    )
+    return conflict
+
+
 # ---------------------------------------------------------------- shortlisting decisions
 
 BULK_ACTIONS = {
@@ -435,6 +468,14 @@ def bulk_decide(*, round_: Round, application_ids: Iterable[int], action: str, b
     ``invite`` gives each candidate the next free interview slot, in slot order.
     """
     label, new_status, allowed = BULK_ACTIONS[action]
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if action == "invite" and not round_.shortlist_agreed:
+        raise RecruitmentError("Agree the shortlist before inviting anyone to interview.")
+    if action != "invite" and round_.shortlist_agreed:
+        raise RecruitmentError(
+            f"The shortlist was agreed on {timezone.localtime(round_.shortlist_agreed_at):%-d %B %Y}: "  # type: ignore[arg-type]
+            "it can no longer change."
+        )
     chosen = list(
         round_.applications.select_for_update()
         .filter(pk__in=list(application_ids), status__in=allowed)
@@ -460,6 +501,46 @@ def bulk_decide(*, round_: Round, application_ids: Iterable[int], action: str, b
         data={"action": action, "count": len(ids), "applications": ids[:500]},
     )
     return len(ids)
+
+
+def shortlist_blockers(round_: Round) -> list[str]:
+    """What stops the shortlist being agreed, in words for the admin (empty: it can be)."""
+    if round_.shortlist_agreed:
+        return ["The shortlist has already been agreed."]
+    problems = []
+    undecided = round_.applications.filter(status=S.SUBMITTED).count()
+    if undecided:
+        problems.append(
+            f"{undecided} application{'s' if undecided != 1 else ''} still need{'s' if undecided == 1 else ''} "
+            "a shortlisting decision: shortlist them or mark them as not shortlisted."
+        )
+    if not round_.applications.filter(status=S.SHORTLISTED).exists():
+        problems.append("Nobody is shortlisted yet.")
+    return problems
+
+
+@transaction.atomic
+def agree_shortlist(*, round_: Round, by: User) -> Round:
+    """End the name-blind sift: the shortlist stands, and the panel sees who is on it.
+
+    After this no shortlisting score or decision changes, and interviews can be offered.
+    """
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    problems = shortlist_blockers(round_)
+    if problems:
+        raise RecruitmentError(" ".join(problems))
+    round_.shortlist_agreed_at = timezone.now()
+    round_.shortlist_agreed_by = by
+    round_.save(update_fields=["shortlist_agreed_at", "shortlist_agreed_by"])
+    counts = Counter(round_.applications.exclude(status=S.DRAFT).values_list("status", flat=True))
+    audit.record(
+        action="saferwork.recruitment.shortlist_agreed",
+        actor=by,
+        organisation=round_.organisation,
+        target=round_,
+        data={"shortlisted": counts[S.SHORTLISTED], "not_shortlisted": counts[S.NOT_SHORTLISTED]},
+    )
+    return round_
 
 
 def _queue_invite(interview_id: int, method: str) -> None:
@@ -558,9 +639,128 @@ def record_adjustments(*, interview: Interview, text: str, by: User) -> Intervie
     return interview
 
 
+# ---------------------------------------------------------------- candidates book their own slot
+
+
+def bookable_slots(round_: Round) -> list[InterviewSlot]:
+    """Slots a candidate may choose: in the future and held by nobody."""
+    return list(InterviewSlot.objects.filter(round=round_, starts_at__gt=timezone.now()).free().order_by("starts_at"))
+
+
+@transaction.atomic
+def send_booking_links(*, round_: Round, by: User) -> int:
+    """Email every shortlisted candidate without an interview a link to choose a slot.
+
+    A new link replaces any sent before. Needs the shortlist agreed and a free slot.
+    """
+    round_ = Round.objects.select_for_update().get(pk=round_.pk)
+    if not round_.shortlist_agreed:
+        raise RecruitmentError("Agree the shortlist before offering interview slots.")
+    if not bookable_slots(round_):
+        raise RecruitmentError("There are no free interview slots to offer: add slots first.")
+    waiting = list(round_.applications.select_for_update().filter(status=S.SHORTLISTED))
+    now = timezone.now()
+    for application in waiting:
+        token = secrets.token_urlsafe(32)
+        application.booking_token_hash = hash_token(token)
+        application.booking_link_sent_at = now
+        application.save(update_fields=["booking_token_hash", "booking_link_sent_at", "updated_at"])
+        queue_email("recruitment.booking_link", ids=[application.pk], secrets={"token": token})
+    audit.record(
+        action="saferwork.recruitment.booking_links_sent",
+        actor=by,
+        organisation=round_.organisation,
+        target=round_,
+        data={"count": len(waiting)},
+    )
+    return len(waiting)
+
+
+BOOKABLE = {S.SHORTLISTED, S.INVITED}
+
+
+def find_booking(token: str) -> Application | None:
+    """The application a booking link is for, while it is shortlisted or invited."""
+    if not token:
+        return None
+    return (
+        Application.objects.select_related("round")
+        .filter(booking_token_hash=hash_token(token), status__in=BOOKABLE)
+        .first()
+    )
+
+
+@transaction.atomic
+def book_slot(*, application: Application, slot_id: int, preferences: str = "", access_needs: str = "") -> Interview:
+    """The candidate takes a free slot. Two people choosing the same slot: one gets it.
+
+    The slot row is locked first, and an interview holds at most one slot (a unique
+    column), so the second booking finds the slot taken and is asked to choose again.
+    """
+    application = Application.objects.select_for_update().select_related("round").get(pk=application.pk)
+    if application.status != S.SHORTLISTED:
+        raise RecruitmentError("Your interview is already booked.")
+    round_ = application.round
+    slot = (
+        InterviewSlot.objects.select_for_update().filter(round=round_, pk=slot_id, starts_at__gt=timezone.now()).first()
+    )
+    if slot is None or not InterviewSlot.objects.filter(pk=slot.pk).free().exists():
+        raise RecruitmentError("That time has just been taken. Choose another time.")
+    if Interview.objects.filter(application=application).exists():
+        raise RecruitmentError("Your interview is already arranged.")
+    _release(slot)
+    try:
+        with transaction.atomic():
+            interview = Interview.objects.create(application=application, slot=slot, self_booked=True)
+    except IntegrityError as taken:
+        raise RecruitmentError("That time has just been taken. Choose another time.") from taken
+    application.status = S.INVITED
+    application.interview_preferences = preferences.strip()
+    if access_needs.strip():
+        application.interview_adjustments = access_needs.strip()
+    application.save(update_fields=["status", "interview_preferences", "interview_adjustments", "updated_at"])
+    audit.record(
+        action="saferwork.recruitment.slot_booked",
+        organisation=application.organisation,
+        target=application,
+        data={"slot": slot.pk},
+    )
+    _queue_invite(interview.pk, "REQUEST")
+    return interview
+
+
+@transaction.atomic
+def state_preferences(*, application: Application, preferences: str, access_needs: str = "") -> Application:
+    """The candidate says which times suit them when none offered does; the scheduler sees it."""
+    if not preferences.strip():
+        raise RecruitmentError("Say which days and times would suit you.")
+    application.interview_preferences = preferences.strip()
+    if access_needs.strip():
+        application.interview_adjustments = access_needs.strip()
+    application.save(update_fields=["interview_preferences", "interview_adjustments", "updated_at"])
+    audit.record(
+        action="saferwork.recruitment.interview_preferences_stated",
+        organisation=application.organisation,
+        target=application,
+    )
+    return application
+
+
 # ---------------------------------------------------------------- decisions and outcome
 
 DECISIONS = {S.SUCCESSFUL, S.RESERVE, S.UNSUCCESSFUL}
+
+
+def _when(moment: datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local:%H:%M} on {local:%A} {local.day} {local:%B %Y}"
+
+
+def decision_opens_at(interview: Interview | None) -> datetime | None:
+    """When the panel may record a decision: once the interview has started. None: no interview."""
+    if interview is None or interview.cancelled_at is not None or interview.slot is None:
+        return None
+    return interview.slot.starts_at
 
 
 @transaction.atomic
@@ -570,6 +770,15 @@ def decide(*, application: Application, decision: str, feedback: str, by: User) 
         raise RecruitmentError("Choose successful, reserve or unsuccessful.")
     if application.status not in {S.INVITED, *DECISIONS}:
         raise RecruitmentError("Only interviewed candidates receive a decision.")
+    interview = Interview.objects.filter(application=application).select_related("slot").first()
+    opens = decision_opens_at(interview)
+    if opens is None:
+        raise RecruitmentError("This candidate has no interview booked: a decision follows the interview.")
+    if opens > timezone.now():
+        raise RecruitmentError(
+            f"The interview has not taken place yet. You can record the decision once it has started, "
+            f"from {_when(opens)}."
+        )
     promoting = application.status == S.RESERVE and decision == S.SUCCESSFUL
     if application.outcome_sent_at is not None and not promoting:
         raise RecruitmentError("The outcome has already been sent to the candidate.")
@@ -592,6 +801,60 @@ def decide(*, application: Application, decision: str, feedback: str, by: User) 
         data={"decision": decision, "from_reserve": promoting},
     )
     return application
+
+
+MODERATION_OUTCOMES: dict[str, set[str]] = {
+    Stage.SHORTLISTING: {S.SHORTLISTED, S.NOT_SHORTLISTED},
+    Stage.INTERVIEW: set(DECISIONS),
+}
+
+
+@transaction.atomic
+def moderate(
+    *, application: Application, stage: str, agreed_score: Decimal, reason: str, outcome: str = "", by: User
+) -> Moderation:
+    """Record the panel's moderation: who moderated, why, the agreed score and any outcome.
+
+    The panellists' sheets stay as submitted. An outcome goes through the same rules as
+    any other decision: a shortlisting outcome only before the shortlist is agreed, an
+    interview decision only once the interview has taken place.
+    """
+    if not ScoreSheet.objects.filter(application=application, stage=stage).exists():
+        raise RecruitmentError("Nobody has scored this application at this stage yet: there is nothing to moderate.")
+    if not SCORE_MIN <= agreed_score <= SCORE_MAX:
+        raise RecruitmentError(f"The agreed score must be from {SCORE_MIN} to {SCORE_MAX}.")
+    if not reason.strip():
+        raise RecruitmentError("Give the reason for the agreed score.")
+    if outcome and outcome not in MODERATION_OUTCOMES.get(stage, set()):
+        raise RecruitmentError("That outcome does not fit this stage.")
+    if stage == Stage.SHORTLISTING and outcome:
+        round_ = Round.objects.select_for_update().get(pk=application.round_id)
+        if round_.shortlist_agreed:
+            raise RecruitmentError("The shortlist has been agreed: it can no longer change.")
+        if application.status not in {S.SUBMITTED, S.SHORTLISTED, S.NOT_SHORTLISTED}:
+            raise RecruitmentError("This application is past shortlisting.")
+        application.status = outcome
+        application.decided_by = by
+        application.decided_at = timezone.now()
+        application.save(update_fields=["status", "decided_by", "decided_at", "updated_at"])
+    elif outcome:
+        decide(application=application, decision=outcome, feedback=application.decision_feedback, by=by)
+    moderation = Moderation.objects.create(
+        application=application,
+        stage=stage,
+        agreed_score=agreed_score.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+        outcome=outcome,
+        reason=reason.strip(),
+        moderated_by=by,
+    )
+    audit.record(
+        action="saferwork.recruitment.moderated",
+        actor=by,
+        organisation=application.organisation,
+        target=application,
+        data={"stage": stage, "agreed_score": str(moderation.agreed_score), "outcome": outcome},
+    )
+    return moderation
 
 
 def next_cohort_number(organisation: Organisation) -> int:

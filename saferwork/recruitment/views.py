@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -25,11 +26,14 @@ from saferwork.recruitment.calendar import ICS_MIME, panel_schedule_ics
 from saferwork.recruitment.forms import (
     AdjustmentsForm,
     ApplicationForm,
+    BookingForm,
     ConflictForm,
     CriterionForm,
     DecisionForm,
     ExpertForm,
     FilterForm,
+    ModerationForm,
+    RecordConflictForm,
     RescheduleForm,
     ResumeRequestForm,
     RoundForm,
@@ -54,7 +58,7 @@ DRAFT_SESSION_KEY = "recruitment_draft_token"
 PAGE_SIZE = 50
 SUPPRESSION_THRESHOLD = 5
 # Pages only programme admins reach show the whole round menu.
-ADMIN_ACCESS = {"is_admin": True, "panellist": None}
+ADMIN_ACCESS = {"is_admin": True, "panellist": None, "sees_identities": True}
 
 
 # ---------------------------------------------------------------- the public call
@@ -169,7 +173,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
         round_ = services.create_round(
             organisation=request.organisation,  # type: ignore[attr-defined]
             by=request.user,  # type: ignore[arg-type]
-            **form.cleaned_data,
+            **form.round_fields(),
         )
         messages.success(request, "Round created. Now add the rubric and the panel.")
         return redirect("recruitment:round", pk=round_.pk)
@@ -181,7 +185,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.get_round_for_admin(request, pk)
     form = RoundForm(request.POST or None, instance=round_)
     if request.method == "POST" and form.is_valid():
-        services.update_round(round_=round_, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        services.update_round(round_=round_, by=request.user, **form.round_fields())  # type: ignore[arg-type]
         messages.success(request, "Round saved.")
         return redirect("recruitment:round", pk=round_.pk)
     return render(request, "recruitment/round_form.html", {"form": form, "round": round_})
@@ -307,12 +311,14 @@ def panels(request: HttpRequest) -> HttpResponse:
 def _list_page(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     access = selectors.get_round_for_panellist(request, pk)
     round_ = access.round
-    filters = FilterForm(request.GET or None, regions=selectors.regions_in(round_))
+    identities = access.sees_identities
+    filters = FilterForm(request.GET or None, regions=selectors.regions_in(round_), identities=identities)
     criteria: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
     page: Page[Any]
     options: dict[str, Any] = {
         "stage": stage,
         "viewer": access.panellist,
+        "identities": identities,
         "region": criteria.get("region", ""),
         "background": criteria.get("background", ""),
         "status": criteria.get("status", ""),
@@ -334,6 +340,12 @@ def _list_page(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     for row in rows:
         # Blind scoring: a panellist sees the others' scores only after submitting their own.
         row.can_see_scores = access.panellist is None or bool(getattr(row, "mine", False))
+    wide_on = selectors.wide_criteria_by_application(round_, stage, [r.pk for r in rows if r.can_see_scores])
+    for row in rows:
+        row.wide_on = wide_on.get(row.pk, []) if row.can_see_scores else []
+        row.wide = row.can_see_scores and (
+            bool(row.wide_on) or (row.spread is not None and row.spread >= round_.disagreement_threshold)
+        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -349,15 +361,19 @@ def _list_page(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
             "query": query.urlencode(),
             "filter_values": [(k, v) for k, v in criteria.items() if v and k != "flagged"]
             + ([("flagged", "on")] if criteria.get("flagged") else []),
-            "bulk_actions": [] if not access.is_admin else _bulk_choices(stage),
+            "bulk_actions": [] if not access.is_admin else _bulk_choices(stage, round_),
+            "identities": identities,
+            "blockers": services.shortlist_blockers(round_) if access.is_admin and stage == Stage.SHORTLISTING else [],
         },
     )
 
 
-def _bulk_choices(stage: str) -> list[tuple[str, str]]:
+def _bulk_choices(stage: str, round_: Round) -> list[tuple[str, str]]:
     if stage == Stage.INTERVIEW:
         return []
-    return [(key, label) for key, (label, _s, _a) in services.BULK_ACTIONS.items()]
+    # Before the shortlist is agreed the sift decides; afterwards only invitations remain.
+    keys = ["invite"] if round_.shortlist_agreed else ["shortlist", "not_shortlisted"]
+    return [(key, services.BULK_ACTIONS[key][0]) for key in keys]
 
 
 @login_required
@@ -386,63 +402,103 @@ def schedule_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _score_page(request: HttpRequest, pk: int, app_pk: int, stage: str) -> HttpResponse:
     access = selectors.get_round_for_panellist(request, pk)
-    round_ = access.round
-    application = selectors.get_application_for_round(round_, app_pk)
-    interview = Interview.objects.filter(application=application).select_related("slot").first()
-    if stage == Stage.INTERVIEW and interview is None:
+    application = selectors.get_application_for_round(access.round, app_pk)
+    if stage == Stage.INTERVIEW and not Interview.objects.filter(application=application).exists():
         raise Http404
+    if request.method != "POST":
+        return _render_score_page(request, access, application, stage)
+    seat = access.panellist
+    if seat is None or application.conflicts.filter(panellist=seat).exists():
+        raise Http404
+    if application.score_sheets.filter(panellist=seat, stage=stage).exists():
+        raise Http404
+    criteria = list(access.round.criteria.filter(stage=stage))
+    score_form = ScoreForm(request.POST, criteria=criteria)
+    if score_form.is_valid():
+        try:
+            services.submit_scores(
+                application=application,
+                panellist=seat,
+                stage=stage,
+                values=score_form.values(),
+                comment=score_form.cleaned_data["comment"],
+            )
+        except RecruitmentError as exc:
+            score_form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Your scores are saved. You can now see the other panellists' scores.")
+            return redirect(request.path)
+    return _render_score_page(request, access, application, stage, score_form=score_form, status=400)
+
+
+def _render_score_page(
+    request: HttpRequest,
+    access: selectors.RoundAccess,
+    application: Application,
+    stage: str,
+    *,
+    score_form: ScoreForm | None = None,
+    decision_form: DecisionForm | None = None,
+    moderation_form: ModerationForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """An application at one stage: the candidate's answers, scoring, and the admin's tools."""
+    round_ = access.round
+    interview = Interview.objects.filter(application=application).select_related("slot").first()
     seat = access.panellist
     sheets = list(selectors.sheets_for(application, stage))
     mine = next((s for s in sheets if seat is not None and s.panellist_id == seat.pk), None)
     conflict = application.conflicts.filter(panellist=seat).first() if seat is not None else None
     criteria = list(round_.criteria.filter(stage=stage))
-    score_form = ScoreForm(request.POST or None, criteria=criteria) if seat and not mine and not conflict else None
-    status = 200
-    if request.method == "POST" and score_form is not None and seat is not None:
-        if score_form.is_valid():
-            try:
-                services.submit_scores(
-                    application=application,
-                    panellist=seat,
-                    stage=stage,
-                    values=score_form.values(),
-                    comment=score_form.cleaned_data["comment"],
-                )
-            except RecruitmentError as exc:
-                score_form.add_error(None, str(exc))
-            else:
-                messages.success(request, "Your scores are saved. You can now see the other panellists' scores.")
-                return redirect(request.path)
-        status = 400
-    elif request.method == "POST":
-        raise Http404
+    open_for_scores = not (stage == Stage.SHORTLISTING and round_.shortlist_agreed)
+    if score_form is None and seat and not mine and not conflict and open_for_scores:
+        score_form = ScoreForm(criteria=criteria)
     can_see = seat is None or mine is not None
     totals = [s.weighted_total for s in sheets]
+    spreads = selectors.criterion_spreads(round_, sheets, criteria) if can_see else []
+    wide_on = [row for row in spreads if row.wide]
+    identities = access.sees_identities
+    decision_opens = services.decision_opens_at(interview)
+    admin_tools = access.is_admin and can_see
+    if decision_form is None and access.is_admin and stage == Stage.INTERVIEW:
+        decision_form = DecisionForm(
+            initial={"decision": application.status, "feedback": application.decision_feedback}
+        )
+    if moderation_form is None and admin_tools and sheets:
+        moderation_form = ModerationForm(stage=stage)
     return render(
         request,
         "recruitment/score.html",
         {
             "round": round_,
             "access": access,
+            "identities": identities,
             "application": application,
             "interview": interview,
             "stage": stage,
             "criteria": criteria,
             "score_form": score_form,
+            "scoring_closed": seat is not None and not mine and not conflict and not open_for_scores,
             "conflict": conflict,
-            "conflicts": list(application.conflicts.select_related("panellist__user")) if access.is_admin else [],
-            "conflict_form": ConflictForm() if seat and not mine and not conflict else None,
+            "conflicts": list(application.conflicts.select_related("panellist__user", "recorded_by"))
+            if access.is_admin and identities
+            else [],
+            "conflict_form": ConflictForm() if score_form is not None and seat and not mine and not conflict else None,
             "mine": mine,
             "sheets": sheets if can_see else [],
             "sheet_count": len(sheets),
             "mean": (sum(totals) / len(totals)) if (totals and can_see) else None,
             "spread": (max(totals) - min(totals)) if (totals and can_see) else None,
-            "wide": bool(totals and can_see and max(totals) - min(totals) >= round_.disagreement_threshold),
-            "decision_form": DecisionForm(
-                initial={"decision": application.status, "feedback": application.decision_feedback}
-            )
-            if access.is_admin and stage == Stage.INTERVIEW
-            else None,
+            "wide_total": bool(totals and can_see and max(totals) - min(totals) >= round_.disagreement_threshold),
+            "spreads": spreads,
+            "wide_on": wide_on,
+            "moderations": list(application.moderations.filter(stage=stage).select_related("moderated_by"))
+            if can_see
+            else [],
+            "moderation_form": moderation_form if admin_tools else None,
+            "decision_form": decision_form,
+            "decision_opens": decision_opens,
+            "decision_open": decision_opens is not None and decision_opens <= timezone.now(),
             "reschedule_form": RescheduleForm(slots=list(InterviewSlot.objects.filter(round=round_).free()))
             if access.is_admin and interview
             else None,
@@ -532,6 +588,7 @@ def bulk(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.get_round_for_admin(request, pk)
     action, chosen = _bulk_selection(request, round_)
     label, _new, allowed = services.BULK_ACTIONS[action]
+    seat = Panellist.objects.filter(round=round_, user=request.user).first()  # type: ignore[misc]
     if request.method == "POST":
         try:
             done = services.bulk_decide(
@@ -559,6 +616,7 @@ def bulk(request: HttpRequest, pk: int) -> HttpResponse:
             "id_list": ",".join(str(a.pk) for a in fits),
             "skipped": len(chosen) - len(fits),
             "free_slots": InterviewSlot.objects.filter(round=round_).free().count() if action == "invite" else None,
+            "identities": selectors.RoundAccess(round=round_, panellist=seat, is_admin=True).sees_identities,
         },
     )
 
@@ -571,15 +629,83 @@ def slots(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.get_round_for_admin(request, pk)
     form = SlotsForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.add_slots(round_=round_, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        services.add_slots(round_=round_, by=request.user, **form.slot_fields())  # type: ignore[arg-type]
         messages.success(request, f"{form.cleaned_data['count']} interview slots added.")
         return redirect("recruitment:slots", pk=round_.pk)
     all_slots = round_.slots.select_related("interview__application")
+    # Whoever schedules sees what each shortlisted candidate asked for.
+    to_schedule = (
+        round_.applications.filter(status__in=[Application.Status.SHORTLISTED, Application.Status.INVITED])
+        .select_related("interview__slot")
+        .order_by("submitted_at", "id")
+        if round_.shortlist_agreed
+        else round_.applications.none()
+    )
     return render(
         request,
         "recruitment/slots.html",
-        {"round": round_, "access": ADMIN_ACCESS, "form": form, "slots": all_slots},
+        {
+            "round": round_,
+            "access": ADMIN_ACCESS,
+            "form": form,
+            "slots": all_slots,
+            "to_schedule": to_schedule,
+            "waiting": sum(1 for a in to_schedule if a.status == Application.Status.SHORTLISTED),
+            "bookable": len(services.bookable_slots(round_)),
+        },
     )
+
+
+@programme_admin_required
+@require_POST
+def send_booking_links(request: HttpRequest, pk: int) -> HttpResponse:
+    round_ = selectors.get_round_for_admin(request, pk)
+    try:
+        sent = services.send_booking_links(round_=round_, by=request.user)  # type: ignore[arg-type]
+    except RecruitmentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Booking links sent to {sent} candidate{'s' if sent != 1 else ''}.")
+    return redirect("recruitment:slots", pk=round_.pk)
+
+
+@never_cache
+def book(request: HttpRequest, token: str) -> HttpResponse:
+    """A shortlisted candidate chooses their interview slot from the emailed link."""
+    application = services.find_booking(token)
+    if application is None:
+        return render(request, "recruitment/book.html", {"invalid": True}, status=404)
+    interview = (
+        Interview.objects.filter(application=application, cancelled_at__isnull=True).select_related("slot").first()
+    )
+    if application.status != Application.Status.SHORTLISTED:
+        return render(request, "recruitment/book.html", {"application": application, "interview": interview})
+    free = services.bookable_slots(application.round)
+    form = BookingForm(
+        request.POST or None,
+        slots=free,
+        initial={"preferences": application.interview_preferences, "access_needs": application.interview_adjustments},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["slot"]:
+                services.book_slot(
+                    application=application,
+                    slot_id=int(data["slot"]),
+                    preferences=data["preferences"],
+                    access_needs=data["access_needs"],
+                )
+                return redirect("recruitment:book", token=token)
+            services.state_preferences(
+                application=application, preferences=data["preferences"], access_needs=data["access_needs"]
+            )
+            return render(request, "recruitment/book.html", {"application": application, "preferences_saved": True})
+        except RecruitmentError as exc:
+            form = BookingForm(request.POST, slots=services.bookable_slots(application.round))
+            form.is_valid()
+            form.add_error("slot", str(exc))
+    return render(request, "recruitment/book.html", {"application": application, "form": form, "slots": free})
 
 
 def _interview_for_admin(request: HttpRequest, pk: int, app_pk: int) -> Interview:
@@ -638,6 +764,7 @@ def adjustments(request: HttpRequest, pk: int, app_pk: int) -> HttpResponse:
 @programme_admin_required
 @require_POST
 def decision(request: HttpRequest, pk: int, app_pk: int) -> HttpResponse:
+    """Record the decision after the interview. Refused, on the page, before it has taken place."""
     interview = _interview_for_admin(request, pk, app_pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
@@ -648,12 +775,134 @@ def decision(request: HttpRequest, pk: int, app_pk: int) -> HttpResponse:
                 feedback=form.cleaned_data["feedback"],
                 by=request.user,  # type: ignore[arg-type]
             )
-            messages.success(request, "Decision recorded.")
         except RecruitmentError as exc:
-            messages.error(request, str(exc))
-    else:
-        messages.error(request, "Choose a decision.")
-    return redirect("recruitment:interview", pk=pk, app_pk=app_pk)
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("recruitment:interview", pk=pk, app_pk=app_pk)
+    access = selectors.get_round_for_panellist(request, pk)
+    return _render_score_page(request, access, interview.application, Stage.INTERVIEW, decision_form=form)
+
+
+@programme_admin_required
+@require_POST
+def moderate(request: HttpRequest, pk: int, app_pk: int, stage: str) -> HttpResponse:
+    """Record the moderation of an application at a stage: the agreed score, the reason, any outcome."""
+    if stage not in Stage.values:
+        raise Http404
+    access = selectors.get_round_for_panellist(request, pk)
+    application = selectors.get_application_for_round(access.round, app_pk)
+    if stage == Stage.INTERVIEW and not Interview.objects.filter(application=application).exists():
+        raise Http404
+    seat = access.panellist
+    if seat is not None and not application.score_sheets.filter(panellist=seat, stage=stage).exists():
+        raise Http404  # a panellist who has not scored has not seen the scores being moderated
+    form = ModerationForm(request.POST, stage=stage)
+    if form.is_valid():
+        try:
+            services.moderate(
+                application=application,
+                stage=stage,
+                agreed_score=form.cleaned_data["agreed_score"],
+                reason=form.cleaned_data["reason"],
+                outcome=form.cleaned_data["outcome"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except RecruitmentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Moderation recorded.")
+            name = "recruitment:interview" if stage == Stage.INTERVIEW else "recruitment:application"
+            return redirect(name, pk=pk, app_pk=app_pk)
+    return _render_score_page(request, access, application, stage, moderation_form=form)
+
+
+@programme_admin_required
+def agree_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
+    """Agree the shortlist: the sift ends and the panel sees who is on it. Confirmed first."""
+    round_ = selectors.get_round_for_admin(request, pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.agree_shortlist(round_=round_, by=request.user)  # type: ignore[arg-type]
+        except RecruitmentError as exc:
+            error = str(exc)
+        else:
+            messages.success(request, "Shortlist agreed. The panel can now see the shortlisted candidates' names.")
+            return redirect("recruitment:applications", pk=round_.pk)
+    counts = Counter(round_.applications.exclude(status=Application.Status.DRAFT).values_list("status", flat=True))
+    return render(
+        request,
+        "recruitment/agree_shortlist.html",
+        {
+            "round": round_,
+            "access": ADMIN_ACCESS,
+            "blockers": services.shortlist_blockers(round_),
+            "error": error,
+            "shortlisted": counts[Application.Status.SHORTLISTED],
+            "not_shortlisted": counts[Application.Status.NOT_SHORTLISTED],
+        },
+    )
+
+
+@programme_admin_required
+def conflicts(request: HttpRequest, pk: int) -> HttpResponse:
+    """The admin's conflict check: candidates' names against the panel, during the blind sift."""
+    round_ = selectors.get_round_for_admin(request, pk)
+    candidates = list(
+        round_.applications.exclude(status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN])
+        .only("id", "full_name", "round_id", "organisation_id", "status")
+        .order_by("full_name", "id")
+    )
+    panellists = list(round_.panellists.select_related("user"))
+    form = RecordConflictForm(request.POST or None, applications=candidates, panellists=panellists)
+    if request.method == "POST" and form.is_valid():
+        application = next(a for a in candidates if str(a.pk) == form.cleaned_data["application"])
+        seat = next(p for p in panellists if str(p.pk) == form.cleaned_data["panellist"])
+        try:
+            services.record_conflict(
+                application=application,
+                panellist=seat,
+                reason=form.cleaned_data["reason"],
+                by=request.user,  # type: ignore[arg-type]
+            )
+        except RecruitmentError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Conflict recorded: {seat.user} will not score {application.full_name}.")
+            return redirect("recruitment:conflicts", pk=round_.pk)
+    recorded = (
+        round_.applications.filter(conflicts__isnull=False)
+        .values_list(
+            "conflicts__pk",
+            "full_name",
+            "id",
+            "conflicts__panellist__user__full_name",
+            "conflicts__panellist__user__email",
+            "conflicts__reason",
+            "conflicts__recorded_by__full_name",
+        )
+        .order_by("full_name", "conflicts__pk")
+    )
+    return render(
+        request,
+        "recruitment/conflicts.html",
+        {
+            "round": round_,
+            "access": ADMIN_ACCESS,
+            "form": form,
+            "recorded": [
+                {
+                    "candidate": name,
+                    "reference": Application(pk=app_id).reference,
+                    "panellist": panellist_name or panellist_email,
+                    "reason": reason,
+                    "recorded_by": recorded_by,
+                }
+                for _pk, name, app_id, panellist_name, panellist_email, reason, recorded_by in recorded
+            ],
+        },
+    )
 
 
 # ---------------------------------------------------------------- outcome and cohort

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from saferwork.recruitment.models import Application, Criterion, Panellist, Round, Stage
+from saferwork.recruitment.models import Application, Criterion, Interview, InterviewSlot, Panellist, Round, Stage
 from saferwork.tests import factories
 
 WORDS = "Misogyny is the soil in which harassment grows and silence keeps it alive "
@@ -98,3 +98,19 @@ def application(round_: Round) -> Application:
 
 def scores_for(round_: Round, stage: str, value: int) -> dict[int, int]:
     return {c.pk: value for c in round_.criteria.filter(stage=stage)}
+
+
+def agreed(round_: Round) -> Round:
+    """The round with its shortlist agreed: the name-blind sift is over."""
+    round_.shortlist_agreed_at = timezone.now()
+    round_.save(update_fields=["shortlist_agreed_at"])
+    return round_
+
+
+def interview_at(application: Application, starts_in: timedelta) -> Interview:
+    """An interview for ``application`` in a new slot starting ``starts_in`` from now (negative: past)."""
+    start = timezone.now() + starts_in
+    slot = InterviewSlot.objects.create(
+        round=application.round, starts_at=start, ends_at=start + timedelta(minutes=45), location="Online"
+    )
+    return Interview.objects.create(application=application, slot=slot)

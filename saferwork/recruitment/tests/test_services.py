@@ -14,7 +14,7 @@ from saferwork.recruitment import services
 from saferwork.recruitment.calendar import interview_ics
 from saferwork.recruitment.models import Application, Interview, Panellist, RoundCount, ScoreSheet, Stage
 from saferwork.recruitment.services import RecruitmentError
-from saferwork.recruitment.tests.conftest import WORDS, make_application, make_round, scores_for
+from saferwork.recruitment.tests.conftest import WORDS, agreed, interview_at, make_application, make_round, scores_for
 
 S = Application.Status
 
@@ -161,6 +161,7 @@ def _slots(round_, programme_admin, count):
 def test_bulk_invite_sends_ics_and_reschedule_keeps_uid_raising_sequence(
     round_, programme_admin, django_capture_on_commit_callbacks
 ):
+    agreed(round_)
     a1 = make_application(round_, 1, status=S.SHORTLISTED, interview_adjustments="BSL interpreter")
     a2 = make_application(round_, 2, status=S.SUBMITTED)  # not shortlisted: left alone
     slots = _slots(round_, programme_admin, 3)
@@ -193,6 +194,7 @@ def test_bulk_invite_sends_ics_and_reschedule_keeps_uid_raising_sequence(
 
 
 def test_invite_refuses_when_slots_run_out(round_, programme_admin):
+    agreed(round_)
     apps_ = [make_application(round_, n, status=S.SHORTLISTED) for n in range(3)]
     _slots(round_, programme_admin, 2)
     with pytest.raises(RecruitmentError, match="2 free interview slots for 3"):
@@ -210,6 +212,7 @@ def test_ics_is_stable_for_the_same_interview(round_, programme_admin):
 
 def _interviewed(round_, programme_admin, n, decision):
     a = make_application(round_, n, status=S.INVITED)
+    interview_at(a, -timedelta(hours=2))  # the interview has taken place
     services.decide(application=a, decision=decision, feedback=f"Feedback {n}", by=programme_admin)
     return a
 
@@ -293,6 +296,7 @@ def test_retention_cutoff_respects_the_setting(settings):
 
 
 def test_a_cancelled_interview_frees_its_slot_for_someone_else(round_, programme_admin):
+    agreed(round_)
     first = make_application(round_, 1, status=S.SHORTLISTED)
     second = make_application(round_, 2, status=S.SHORTLISTED)
     slot = _slots(round_, programme_admin, 1)[0]

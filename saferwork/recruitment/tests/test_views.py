@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from saferwork.accounts.decorators import SUDO_SESSION_KEY
 from saferwork.recruitment.models import Application, Conflict, Interview, InterviewSlot, Panellist, ScoreSheet, Stage
-from saferwork.recruitment.tests.conftest import WORDS, make_application, make_round, scores_for
+from saferwork.recruitment.tests.conftest import (
+    WORDS,
+    agreed,
+    interview_at,
+    make_application,
+    make_round,
+    scores_for,
+)
 from saferwork.tests import factories
 
 S = Application.Status
@@ -33,6 +40,16 @@ def _form(**overrides):
         "consent": "on",
         "action": "submit",
         **overrides,
+    }
+
+
+def _moment(prefix, day, month, year, time):
+    """A round's opening or closing moment as the form posts it: three date boxes and a time."""
+    return {
+        f"{prefix}_on_day": day,
+        f"{prefix}_on_month": month,
+        f"{prefix}_on_year": year,
+        f"{prefix}_time": time,
     }
 
 
@@ -299,6 +316,7 @@ def test_bulk_shortlist_needs_sudo_and_confirmation(verified_client, programme_a
 def test_bulk_invite_assigns_slots_and_emails_ics(
     verified_client, programme_admin, round_, django_capture_on_commit_callbacks
 ):
+    agreed(round_)
     a = make_application(round_, 1, status=S.SHORTLISTED)
     InterviewSlot.objects.create(
         round=round_,
@@ -324,17 +342,20 @@ def test_admin_creates_a_round_and_adds_a_criterion(verified_client, programme_a
         "/programme/recruitment/new/",
         {
             "title": "Cohort two",
-            "opens_at": "2026-01-05T09:00",
-            "closes_at": "2026-02-05T17:00",
+            **_moment("opens", "5", "1", "2026", "09:00"),
+            **_moment("closes", "5", "2", "2026", "5pm"),
             "role_description": "Deliver",
             "task_prompt": "Write",
             "task_word_limit": "600",
             "agreement_text": "Confidentiality",
             "disagreement_threshold": "1.5",
+            "criterion_spread_threshold": "2",
         },
     )
     assert response.status_code == 302
     round_ = programme_host.recruitment_rounds.get()
+    assert timezone.localtime(round_.opens_at).strftime("%Y-%m-%d %H:%M") == "2026-01-05 09:00"
+    assert timezone.localtime(round_.closes_at).strftime("%Y-%m-%d %H:%M") == "2026-02-05 17:00"
     response = client.post(
         f"/programme/recruitment/{round_.pk}/criteria/add/",
         {
@@ -356,13 +377,14 @@ def test_round_closing_before_it_opens_is_refused(verified_client, programme_adm
         "/programme/recruitment/new/",
         {
             "title": "Backwards",
-            "opens_at": "2026-02-05T09:00",
-            "closes_at": "2026-01-05T17:00",
+            **_moment("opens", "5", "2", "2026", "09:00"),
+            **_moment("closes", "5", "1", "2026", "17:00"),
             "role_description": "x",
             "task_prompt": "x",
             "task_word_limit": "600",
             "agreement_text": "x",
             "disagreement_threshold": "1.5",
+            "criterion_spread_threshold": "2",
         },
     )
     assert response.status_code == 200 and b"must be after the opening date" in response.content
@@ -393,6 +415,7 @@ def test_appointed_candidate_accepts_the_agreement_and_gets_a_trainer_profile(
     from saferwork.training.models import TrainerProfile
 
     a = make_application(round_, 1, status=S.INVITED, region="Wales", background="union_tutor")
+    interview_at(a, -timedelta(hours=1))
     services.decide(application=a, decision=S.SUCCESSFUL, feedback="Excellent", by=programme_admin)
     with django_capture_on_commit_callbacks(execute=True):
         services.send_outcomes(round_=round_, by=programme_admin)
@@ -535,8 +558,15 @@ def test_admin_sees_declared_conflicts(
     from saferwork.recruitment import services
 
     services.declare_conflict(application=application, panellist=expert_seat, reason="Same branch")
+    client = verified_client(programme_admin)
+    listed = client.get(f"/programme/recruitment/{round_.pk}/conflicts/").content.decode()
+    assert "Same branch" in listed and application.full_name in listed
+    # On the application itself a reason can name the candidate: an admin who sits on the
+    # panel sees it there only once the name-blind sift is over.
     url = f"/programme/recruitment/{round_.pk}/applications/{application.pk}/"
-    assert "Same branch" in verified_client(programme_admin).get(url).content.decode()
+    assert "Same branch" not in client.get(url).content.decode()
+    agreed(round_)
+    assert "Same branch" in client.get(url).content.decode()
 
 
 def test_admin_edits_and_removes_a_criterion_until_scoring_starts(
@@ -680,6 +710,7 @@ def test_outcome_emails_wait_for_a_confirmation(client, programme_admin, round_,
     from saferwork.recruitment import services
 
     a = make_application(round_, 1, status=S.INVITED)
+    interview_at(a, -timedelta(hours=1))
     services.decide(application=a, decision=S.SUCCESSFUL, feedback="Excellent", by=programme_admin)
     factories.sign_in_verified(client, programme_admin)
     session = client.session
@@ -717,5 +748,5 @@ def test_bulk_selection_by_wide_disagreement_stays_blind_for_an_admin_who_sits_o
     listing = client.get(base + "?flagged=on").content.decode()
     assert scored.reference in listing and unscored.reference not in listing
     confirm = client.get(base + "bulk/?action=not_shortlisted&scope=all&flagged=on").content.decode()
-    assert scored.full_name in confirm
+    assert scored.reference in confirm and scored.full_name not in confirm  # name-blind until agreed
     assert unscored.full_name not in confirm and unscored.reference not in confirm
