@@ -129,6 +129,10 @@ def confirmation(w: World) -> tuple[list[Any], dict[str, str]]:
     return [_application(w).pk], {"token": "a-withdraw-token"}
 
 
+def booking_link(w: World) -> tuple[list[Any], dict[str, str]]:
+    return [_application(w, status=Application.Status.SHORTLISTED).pk], {"token": "a-booking-token"}
+
+
 def outcome(status: str) -> Case:
     def build(w: World) -> tuple[list[Any], dict[str, str]]:
         application = _application(w, status=status, decision_feedback=f"Strong on {NAME}'s structures")
@@ -253,6 +257,7 @@ CASES: list[tuple[str, str, Case, bool]] = [
     ("expert_invitation", "recruitment.expert_invitation", expert_invitation, True),
     ("resume_link", "recruitment.resume_link", resume_link, True),
     ("confirmation", "recruitment.confirmation", confirmation, True),
+    ("booking_link", "recruitment.booking_link", booking_link, True),
     ("outcome_not_shortlisted", "recruitment.outcome", outcome(Application.Status.NOT_SHORTLISTED), True),
     ("outcome_reserve", "recruitment.outcome", outcome(Application.Status.RESERVE), True),
     ("outcome_successful", "recruitment.outcome", outcome(Application.Status.SUCCESSFUL), True),
