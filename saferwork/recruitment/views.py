@@ -465,7 +465,7 @@ def _render_score_page(
             initial={"decision": application.status, "feedback": application.decision_feedback}
         )
     if moderation_form is None and admin_tools and sheets:
-        moderation_form = ModerationForm(stage=stage)
+        moderation_form = ModerationForm(stage=stage, prefix="moderation")
     return render(
         request,
         "recruitment/score.html",
@@ -797,7 +797,7 @@ def moderate(request: HttpRequest, pk: int, app_pk: int, stage: str) -> HttpResp
     seat = access.panellist
     if seat is not None and not application.score_sheets.filter(panellist=seat, stage=stage).exists():
         raise Http404  # a panellist who has not scored has not seen the scores being moderated
-    form = ModerationForm(request.POST, stage=stage)
+    form = ModerationForm(request.POST, stage=stage, prefix="moderation")
     if form.is_valid():
         try:
             services.moderate(
