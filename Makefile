@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test check serve worker bench setup assets migrate clean
+.PHONY: run test check serve worker bench bench-quick bench-inprocess setup assets migrate clean cluster-test
 
 $(VENV)/.installed: requirements.lock requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "SaferWork needs Python 3.11 or newer")'
@@ -38,6 +38,10 @@ PYTEST_ARGS ?= -n 2
 test: setup
 	SAFERWORK_TESTING=true $(PY) -m pytest $(PYTEST_ARGS)
 
+# nginx, two web hosts, a task worker, PostgreSQL, Redis and an S3 server (cluster/run.py).
+cluster-test: setup
+	$(PY) cluster/run.py
+
 check: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -54,7 +58,15 @@ serve: setup
 worker: setup
 	$(PY) manage.py db_worker
 
+# Through HTTP: gunicorn on PostgreSQL (and Redis) beside a bare Django floor; see bench/README.md.
 bench: setup
+	$(PY) bench/http_bench.py
+
+bench-quick: setup
+	BENCH_ROUNDS=1 BENCH_SECONDS=3 BENCH_QUICK=1 $(PY) bench/http_bench.py
+
+# The older in-process figures (test client, SQLite): make bench-inprocess [BENCH=name].
+bench-inprocess: setup
 	SAFERWORK_TESTING=true $(PY) bench/run.py
 
 clean:

@@ -36,6 +36,13 @@ def _handler(org):
         Membership.objects.create(user=user, organisation=org, is_case_handler=True)
         add_totp(user)
     keys._unlock_or_create(user=user, password=PASSWORD)
+    from saferwork.reporting import selectors
+    from saferwork.reporting.models import HandlerAccess
+
+    # New reports are sealed to handlers given access; the bench's handler enabled reporting.
+    HandlerAccess.objects.get_or_create(
+        organisation=org, user=user, defaults={"granted_by": user, "granted_on": selectors.today_for(org)}
+    )
     return user
 
 
@@ -65,6 +72,38 @@ def _seed_tallies(org) -> None:
     )
 
 
+def seed_cases(org, handler) -> None:
+    """Bulk-insert the bench organisation's cases up to CASES (once; later runs reuse them)."""
+    from saferwork.reporting import crypto, selectors
+    from saferwork.reporting.models import Report
+
+    params = crypto.KdfParams(*GLOBALEAKS)
+    existing = Report.objects.filter(organisation=org).count()
+    if existing < CASES:
+        public, _private = crypto.new_keypair()
+        today = selectors.today_for(org)
+        Report.objects.bulk_create(
+            (
+                Report(
+                    organisation=org,
+                    reference=f"B{n:07d}",
+                    status=["received", "acknowledged", "assessing", "closed"][n % 4],
+                    submitted_on=today - timedelta(days=n % 700),
+                    acknowledge_by=today - timedelta(days=n % 700) + timedelta(days=2),
+                    public_key=public,
+                    content=crypto.seal(public, b"{}"),
+                    receipt_lookup=f"bench{n:059d}",
+                    receipt_kdf=params.as_dict(),
+                    receipt_wrapped_private_key=b"-",
+                    recovery_wrapped_private_key=b"-",
+                    assigned_to=handler if n % 3 else None,
+                )
+                for n in range(existing, CASES)
+            ),
+            batch_size=2000,
+        )
+
+
 def _submit_one(client, slug, client_key=None) -> None:
     from django.urls import reverse
 
@@ -83,7 +122,7 @@ def main() -> None:
     from django.test import Client, override_settings
 
     from bench.lib import HEADER, measure
-    from saferwork.reporting import crypto, selectors
+    from saferwork.reporting import crypto
     from saferwork.reporting.models import Report, ReportingSettings
     from saferwork.tests.factories import sign_in_verified
 
@@ -133,30 +172,7 @@ def main() -> None:
         )
 
         # The case list with 20,000 cases.
-        existing = Report.objects.filter(organisation=org).count()
-        if existing < CASES:
-            public, _private = crypto.new_keypair()
-            today = selectors.today_for(org)
-            Report.objects.bulk_create(
-                (
-                    Report(
-                        organisation=org,
-                        reference=f"B{n:07d}",
-                        status=["received", "acknowledged", "assessing", "closed"][n % 4],
-                        submitted_on=today - timedelta(days=n % 700),
-                        acknowledge_by=today - timedelta(days=n % 700) + timedelta(days=2),
-                        public_key=public,
-                        content=crypto.seal(public, b"{}"),
-                        receipt_lookup=f"bench{n:059d}",
-                        receipt_kdf=params.as_dict(),
-                        receipt_wrapped_private_key=b"-",
-                        recovery_wrapped_private_key=b"-",
-                        assigned_to=handler if n % 3 else None,
-                    )
-                    for n in range(existing, CASES)
-                ),
-                batch_size=2000,
-            )
+        seed_cases(org, handler)
         total = Report.objects.filter(organisation=org).count()
         viewer = Client()
         sign_in_verified(viewer, handler)

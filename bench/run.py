@@ -1,6 +1,6 @@
 """Run every benchmark under bench/ (files named bench_*.py, each with a main()).
 
-Usage: make bench  [BENCH=name to run one, e.g. BENCH=training]
+Usage: make bench-inprocess  [BENCH=name to run one, e.g. BENCH=training]
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
+from saferwork.lib.tests.s3 import s3_server, s3_storage  # noqa: F401 - shared fixtures
 from saferwork.tests import factories
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -54,9 +55,14 @@ def _fresh_cache(request: Any) -> Iterator[None]:
 
     if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
         request.getfixturevalue("db")
+    from saferwork.delivery.models import EvaluationFormVersion
+
     cache.clear()
+    # The evaluation form's version is kept in process memory: not across rolled-back tests.
+    EvaluationFormVersion.forget_cached()
     yield
     cache.clear()
+    EvaluationFormVersion.forget_cached()
 
 
 def current_code(device: TOTPDevice) -> str:

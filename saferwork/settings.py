@@ -9,6 +9,7 @@ Production hardening lives in ``saferwork.settings_production``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -55,12 +56,18 @@ INSTALLED_APPS = [
     "saferwork.delivery",
     "saferwork.reach",
     "saferwork.fees",
+    "saferwork.surveys",
+    "saferwork.actions",
+    "saferwork.duty",
+    "saferwork.risk",
+    "saferwork.dialogue",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "saferwork.lib.sessions.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -106,6 +113,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A persistent connection that died with its server (a restart, a fail-over) is replaced
+# at the start of the next request instead of failing it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Caches hold sessions' helpers and the rate-limit counters, so they must be shared by
@@ -125,7 +135,10 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request pushes expiry forward
+# Idle timeout: a request pushes the expiry forward, saving the session at most once a
+# SESSION_TOUCH_SECONDS (saferwork.lib.sessions.IdleSessionMiddleware), not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = env_int("SESSION_TOUCH_SECONDS", 60, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -178,12 +191,33 @@ STATICFILES_DIRS = [BASE_DIR / "saferwork" / "static"]
 # In development and tests WhiteNoise serves straight from the source folders.
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
-STORAGES = {
-    # The local file system, every file stamped with its day only (no upload time to the second).
-    "default": {
+# Uploaded files: the local folder by default; an S3-compatible bucket when STORAGE_BUCKET
+# is set, so that every web host reads the same files. Either way a file is stamped with
+# its day only, and files are streamed back through Django, never handed out as links.
+STORAGE_BUCKET = env_str("STORAGE_BUCKET", "")
+if STORAGE_BUCKET:
+    _default_storage: dict[str, Any] = {
+        "BACKEND": "saferwork.lib.s3storage.DayStampedS3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_BUCKET,
+            "endpoint_url": env_str("STORAGE_ENDPOINT_URL", "") or None,
+            "region_name": env_str("STORAGE_REGION", "") or None,
+            "access_key": env_str("STORAGE_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("STORAGE_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("STORAGE_PREFIX", ""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "addressing_style": env_str("STORAGE_ADDRESSING_STYLE", "path"),
+        },
+    }
+else:
+    _default_storage = {
         "BACKEND": "saferwork.lib.storage.DayStampedStorage",
         "OPTIONS": {"location": str(VAR_DIR / "media")},
-    },
+    }
+STORAGES = {
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -224,6 +258,9 @@ TASKS = {
     }
 }
 
+# /health/ fails when the oldest task waiting for a worker is older than this.
+HEALTH_TASK_QUEUE_MAX_AGE = env_int("HEALTH_TASK_QUEUE_MAX_AGE", 10 * 60, minimum=10)
+
 # Security headers that hold in every environment.
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -250,6 +287,9 @@ CONTENT_SECURITY_POLICY = {
 # key, so raising them later never locks anyone out of an older report.
 REPORTING_ARGON2_OPSLIMIT = env_int("REPORTING_ARGON2_OPSLIMIT", 1 if TESTING else 16, minimum=1)
 REPORTING_ARGON2_MEMLIMIT_KIB = env_int("REPORTING_ARGON2_MEMLIMIT_KIB", 64 if TESTING else 128 * 1024, minimum=8)
+# Argon2id derivations running at once in one web process (each holds the memory limit):
+# the rest wait. Size workers by it (README, "Sizing web workers").
+KDF_CONCURRENCY = env_int("KDF_CONCURRENCY", 1, minimum=1)
 # Working days (Monday to Friday) a handler has to acknowledge a new report.
 REPORTING_ACK_WORKING_DAYS = env_int("REPORTING_ACK_WORKING_DAYS", 2, minimum=1)
 REPORTING_MAX_ATTACHMENT_BYTES = env_int("REPORTING_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024, minimum=1024)

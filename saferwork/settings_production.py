@@ -15,6 +15,8 @@ if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off under saferwork.settings_production.")
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# A load balancer may probe a host over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^health/$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 63072000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)

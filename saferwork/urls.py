@@ -28,6 +28,11 @@ urlpatterns = [
     path("", include("saferwork.delivery.urls")),
     path("", include("saferwork.reach.urls")),
     path("", include("saferwork.fees.urls")),
+    path("", include("saferwork.surveys.urls")),
+    path("", include("saferwork.actions.urls")),
+    path("", include("saferwork.duty.urls")),
+    path("", include("saferwork.risk.urls")),
+    path("", include("saferwork.dialogue.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -15,6 +15,7 @@ _OPEN_PREFIXES = (
     "/privacy/",
     "/exit/",
     "/healthz/",
+    "/health/",
     settings.STATIC_URL,
 )
 

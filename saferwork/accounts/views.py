@@ -301,6 +301,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @sensitive_variables()
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.find_invitation(token)
+    if invitation is not None and invitation.accepted_at is not None:
+        # A link used a second time: say it worked, and where to go now.
+        return render(request, "accounts/invitation_used.html", {"invitation": invitation})
     if invitation is None or not invitation.is_usable:
         return render(request, "accounts/invitation_invalid.html", status=410 if invitation else 404)
     existing = User.objects.filter(email=invitation.email).first()

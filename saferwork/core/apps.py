@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
+        from saferwork.core import tasks  # noqa: F401 - connects the running-task signals
         from saferwork.lib import email
 
         checks.register(email.check_programme_contact)

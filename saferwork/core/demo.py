@@ -32,7 +32,7 @@ PEOPLE: list[tuple[str, str, list[tuple[str, list[str]]], bool]] = [
     ("handler@saferwork.test", "Hannah Moss", [("northfield-council", ["is_case_handler"])], False),
     ("rep@saferwork.test", "Ravi Patel", [("care-workers-union", ["is_case_handler"])], False),
     ("leader@saferwork.test", "Lena Ward", [("northfield-council", ["is_leader", "is_coordinator"])], False),
-    ("participant@saferwork.test", "Pat Quinn", [("care-workers-union", [])], False),
+    ("participant@saferwork.test", "Pat Quinn", [("care-workers-union", []), ("public-services-union", [])], False),
 ]
 TRAINER_NAMES = [
     "Tasha Adeyemi",

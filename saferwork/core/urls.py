@@ -1,6 +1,6 @@
 from django.urls import path
 
-from saferwork.core import views
+from saferwork.core import health, views
 
 app_name = "core"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("exit/", views.exit_page, name="exit"),
     path("healthz/", views.healthz, name="healthz"),
+    path("health/", health.readiness, name="health"),
 ]

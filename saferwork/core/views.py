@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -74,4 +76,10 @@ def error_500(request: HttpRequest) -> HttpResponse:
     # No context processors: the database may be the thing that failed.
     from django.template import loader
 
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        # The database is unreachable (restarting, failing over): a calm page that asks
+        # for a moment; every write is in a transaction, so nothing was half-written.
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = "30"
+        return response
     return HttpResponse(loader.get_template("500.html").render(), status=500)

@@ -10,8 +10,9 @@ from django.utils import timezone
 from saferwork.audit import services as audit
 from saferwork.badges import services as badges
 from saferwork.badges.models import Credential
-from saferwork.delivery.models import Attendance, BadgeClaimToken, hash_token
+from saferwork.delivery.models import Attendance, BadgeClaimToken, hash_token, new_token
 from saferwork.delivery.services import DeliveryError
+from saferwork.lib.email import queue_email
 
 
 def find_claim(token: str) -> BadgeClaimToken | None:
@@ -50,6 +51,37 @@ def claim_badge(*, claim: BadgeClaimToken, show_topic: bool) -> Any:
         data={"session": claim.session_id},
     )
     return credential
+
+
+@transaction.atomic
+def send_new_claim_link(*, participant: Any, actor: Any) -> None:
+    """Email an attendee a fresh badge claim link, for a lost email; the old link stops working.
+
+    The claim token is personal and stored hashed, so a new one is made (never the old
+    one re-sent) and travels sealed to the worker (see ``saferwork.lib.email``). The
+    evaluation link is never re-sent: nothing knows whose it was.
+    """
+    claim = (
+        BadgeClaimToken.objects.select_for_update().select_related("session").filter(participant=participant).first()
+    )
+    if claim is None:
+        raise DeliveryError("Your badge claim link has not been sent yet.")
+    if claim.credential_id:
+        raise DeliveryError("You have already claimed your badge.")
+    attendance = Attendance.objects.filter(participant=participant).first()
+    if attendance is None or not attendance.attended:
+        raise DeliveryError("Only people who attended the session can claim its badge.")
+    token = new_token()
+    claim.token_hash = hash_token(token)
+    claim.save(update_fields=["token_hash"])
+    audit.record(
+        action="saferwork.delivery.claim_link_resent",
+        actor=actor,
+        organisation=claim.session.organisation,
+        target=claim,
+        data={"session": claim.session_id},
+    )
+    queue_email("delivery.claim_link", ids=[claim.pk], secrets={"token": token})
 
 
 @transaction.atomic

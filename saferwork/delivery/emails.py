@@ -54,3 +54,20 @@ def after_session(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
             )
         )
     return emails
+
+
+@renderer("delivery.claim_link")
+def claim_link(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    """A new badge claim link the attendee asked for from their own page."""
+    claim = BadgeClaimToken.objects.select_related("participant", "session__organisation").get(pk=ids[0])
+    return [
+        Email(
+            to=[claim.participant.email],
+            template="delivery/email/claim_link",
+            context={
+                "participant": claim.participant,
+                "session": claim.session,
+                "claim_url": f"{settings.SITE_URL}/badge/claim/{secrets['token']}/",
+            },
+        )
+    ]

@@ -55,25 +55,43 @@ def _radios(label: str, words: dict[int, str], required_message: str) -> forms.T
     )
 
 
+def _evaluation_fields(version: EvaluationFormVersion) -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {}
+    for name, label in version.rating_questions():
+        fields[name] = _radios(label, RATING_WORDS, f"Answer: {label}")
+    for name, label in version.confidence_questions():
+        fields[f"{name}_before"] = _radios(
+            f"{label}: before the session", CONFIDENCE_WORDS, f"Say how confident you felt before: {label}"
+        )
+        fields[f"{name}_after"] = _radios(f"{label}: now", CONFIDENCE_WORDS, f"Say how confident you feel now: {label}")
+    fields["free_text"] = forms.CharField(
+        label=version.free_text_label,
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    return fields
+
+
+# The fields of each form version, built once per process: a version's wording never
+# changes (a new wording is a new version), and building ten choice fields cost about as
+# much as the rest of an answer.
+_FIELDS: dict[tuple[int, int], dict[str, forms.Field]] = {}
+
+
 class EvaluationForm(forms.Form):
     def __init__(self, *args: Any, version: EvaluationFormVersion, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.version = version
-        for name, label in version.rating_questions():
-            self.fields[name] = _radios(label, RATING_WORDS, f"Answer: {label}")
-        for name, label in version.confidence_questions():
-            self.fields[f"{name}_before"] = _radios(
-                f"{label}: before the session", CONFIDENCE_WORDS, f"Say how confident you felt before: {label}"
-            )
-            self.fields[f"{name}_after"] = _radios(
-                f"{label}: now", CONFIDENCE_WORDS, f"Say how confident you feel now: {label}"
-            )
-        self.fields["free_text"] = forms.CharField(
-            label=version.free_text_label,
-            required=False,
-            max_length=2000,
-            widget=forms.Textarea(attrs={"rows": 4}),
-        )
+        key = (version.pk, version.number)
+        if key not in _FIELDS:
+            _FIELDS.clear()  # only the current version is answered
+            _FIELDS[key] = _evaluation_fields(version)
+        # The field objects are shared, not deep-copied as Django does by default (the copy
+        # cost six times the validation): nothing changes an evaluation form's fields after
+        # they are built, neither cleaning nor rendering. Anything that would (a per-request
+        # choice, an attribute) belongs in ``_evaluation_fields`` or needs a copy here.
+        self.fields = dict(_FIELDS[key])
 
     def rating_fields(self) -> list[forms.BoundField]:
         return [self[name] for name, _ in self.version.rating_questions()]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 import uuid
 
 from django.conf import settings
@@ -69,6 +70,10 @@ class Attendance(models.Model):
         return f"{'Attended' if self.attended else 'Absent'}: participant {self.participant_id}"
 
 
+CURRENT_VERSION_SECONDS = 60
+_CURRENT: dict[str, object] = {}
+
+
 class EvaluationFormVersion(models.Model):
     """The wording of the evaluation form. A change makes a new version; answers keep theirs."""
 
@@ -97,8 +102,27 @@ class EvaluationFormVersion(models.Model):
     def current(cls) -> EvaluationFormVersion:
         version = cls.objects.order_by("-number").first()
         if version is None:
-            version = cls.objects.create(number=1, **DEFAULT_FORM)
+            # Many first answers can arrive at once (the cluster test's burst found it):
+            # get_or_create re-reads the row another process created a moment earlier.
+            version, _ = cls.objects.get_or_create(number=1, defaults=DEFAULT_FORM)
+        _CURRENT.update(version=version, read_at=time.monotonic())
         return version
+
+    @classmethod
+    def current_cached(cls) -> EvaluationFormVersion:
+        """The current version as this process last read it, re-read at most every
+        ``CURRENT_VERSION_SECONDS``: attendees' forms need no query for it. Publishing a
+        version re-reads it at once in the publishing process; other processes pick it up
+        within the minute (an answer given meanwhile keeps the wording its form showed)."""
+        version = _CURRENT.get("version")
+        read_at = float(_CURRENT.get("read_at", 0.0))  # type: ignore[arg-type]
+        if not isinstance(version, EvaluationFormVersion) or time.monotonic() - read_at >= CURRENT_VERSION_SECONDS:
+            return cls.current()
+        return version
+
+    @classmethod
+    def forget_cached(cls) -> None:
+        _CURRENT.clear()
 
     def rating_questions(self) -> list[tuple[str, str]]:
         return [("overall", self.overall_label), ("relevance", self.relevance_label), ("trainers", self.trainers_label)]
@@ -181,6 +205,50 @@ class EvaluationAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"Evaluation answer for session {self.session_id}"
+
+
+TALLIED_FIELDS = [
+    "overall",
+    "relevance",
+    "trainers",
+    "recognising_before",
+    "recognising_after",
+    "responding_before",
+    "responding_after",
+    "leading_before",
+    "leading_after",
+]
+
+
+class EvaluationTally(models.Model):
+    """Released answers of one session and form version, as a count and a sum per question.
+
+    Written only when a group of answers is released (in that transaction, so it changes
+    when the published answers change and at no other time): pages that average many
+    sessions read these rows instead of every answer. It holds nothing an answer does
+    not already publish.
+    """
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="evaluation_tallies")
+    form_version = models.ForeignKey(EvaluationFormVersion, on_delete=models.PROTECT, related_name="+")
+    answers = models.PositiveIntegerField(default=0)
+    overall = models.PositiveIntegerField(default=0)
+    relevance = models.PositiveIntegerField(default=0)
+    trainers = models.PositiveIntegerField(default=0)
+    recognising_before = models.PositiveIntegerField(default=0)
+    recognising_after = models.PositiveIntegerField(default=0)
+    responding_before = models.PositiveIntegerField(default=0)
+    responding_after = models.PositiveIntegerField(default=0)
+    leading_before = models.PositiveIntegerField(default=0)
+    leading_after = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "form_version"], name="one_evaluation_tally_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.answers} released evaluation answers for session {self.session_id}"
 
 
 class BadgeClaimToken(models.Model):

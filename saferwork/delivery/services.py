@@ -9,15 +9,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Max
+from django.db import connection, transaction
+from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
 from saferwork.audit import services as audit
 from saferwork.delivery.models import (
+    TALLIED_FIELDS,
     Attendance,
     EvaluationAnswer,
     EvaluationFormVersion,
+    EvaluationTally,
     EvaluationToken,
     FollowUpRequest,
     SessionAttendance,
@@ -139,7 +141,59 @@ def find_evaluation_token(token: str) -> EvaluationToken | None:
     )
 
 
+_ANSWER_COLUMNS = [
+    "id",
+    "session_id",
+    "form_version_id",
+    "month",
+    *TALLIED_FIELDS,
+    "free_text",
+]
+
+
+def _spend_and_store_in_one_statement(token: str, version: EvaluationFormVersion, answers: Mapping[str, Any]) -> Any:
+    """PostgreSQL: spend the link and insert the answer in one statement (its own transaction).
+
+    ``DELETE … RETURNING`` inside the ``INSERT``'s ``WITH`` both checks and spends the
+    link: the answer is inserted only if a row came back, and two requests with the same
+    link cannot both get one (the second waits for the first's row lock, then finds the
+    row gone). One round trip, one commit. Returns the answer's session id, or None.
+    """
+    answer = EvaluationAnswer(form_version=version, **answers)  # the defaults: a random key, the month
+    tokens = connection.ops.quote_name(EvaluationToken._meta.db_table)
+    table = connection.ops.quote_name(EvaluationAnswer._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _ANSWER_COLUMNS)
+    values = [getattr(answer, c) for c in _ANSWER_COLUMNS if c != "session_id"]
+    placeholders = ", ".join("spent.session_id" if c == "session_id" else "%s" for c in _ANSWER_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH spent AS (DELETE FROM {tokens} WHERE token_hash = %s AND NOT used RETURNING session_id) "  # noqa: S608
+            f"INSERT INTO {table} ({columns}) SELECT {placeholders} FROM spent RETURNING session_id",
+            [hash_token(token), *values],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    answer.session_id = int(row[0])
+    answer._state.adding = False
+    return answer
+
+
 @transaction.atomic
+def _spend_and_store(token: str, version: EvaluationFormVersion, answers: Mapping[str, Any]) -> Any:
+    """Other databases: ``DELETE … RETURNING`` then the ``INSERT``, in one transaction."""
+    table = connection.ops.quote_name(EvaluationToken._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE token_hash = %s AND NOT used RETURNING session_id",  # noqa: S608
+            [hash_token(token)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return EvaluationAnswer.objects.create(session_id=int(row[0]), form_version=version, **answers)
+
+
 def submit_evaluation(*, token: str, version: EvaluationFormVersion, answers: Mapping[str, Any]) -> EvaluationAnswer:
     """Spend a one-time link and store the answer with no way back to the person.
 
@@ -151,27 +205,99 @@ def submit_evaluation(*, token: str, version: EvaluationFormVersion, answers: Ma
     * the spent token is deleted, not updated, so no live token row carries the id of
       the transaction that stored the answer;
     * the answer waits unreleased; when a full group of the threshold is in, the group is
-      written again in one go, in shuffled order with fresh random keys, and the waiting
-      rows are deleted, so published answers share one ``xmin`` and their physical order
-      and ids follow nobody's arrival.
+      written again in one go (its own transaction), in shuffled order with fresh random
+      keys, and the waiting rows are deleted, so published answers share one ``xmin`` and
+      their physical order and ids follow nobody's arrival.
 
-    A handful of statements, one transaction. Residual risk: deleted rows stay on disk
-    until PostgreSQL vacuums them, and a waiting answer's ``xmin`` is its own
+    Two statements in the usual case on PostgreSQL: the link spent and the answer stored
+    in one (one commit), then a count of the session's waiting answers; a third, when the
+    count says a group is full, releases it (``_release_in_one_statement``). The count is taken
+    after the answer is committed, so whichever answer of a group commits last sees the
+    whole group; the release locks the waiting rows and counts the ones it locked, so two
+    answers that both see a full group release it once. Residual risk: deleted rows stay
+    on disk until PostgreSQL vacuums them, and a waiting answer's ``xmin`` is its own
     transaction's until its group is complete. The returned answer is the one written
     here; if it completed a group it has been rewritten under a new key.
     """
-    spent = EvaluationToken.objects.select_for_update().filter(token_hash=hash_token(token), used=False).first()
-    if spent is None:
+    if connection.vendor == "postgresql":
+        answer = _spend_and_store_in_one_statement(token, version, answers)
+        if answer is None:
+            raise DeliveryError("This evaluation link has already been used or is not valid.")
+        if _waiting_answers(answer.session_id) >= settings.EVALUATION_RESULTS_THRESHOLD:
+            _release_in_one_statement(answer.session_id)
+        return answer
+    answer = _spend_and_store(token, version, answers)
+    if answer is None:
         raise DeliveryError("This evaluation link has already been used or is not valid.")
-    session_id = spent.session_id
-    spent.delete()
-    answer = EvaluationAnswer.objects.create(session_id=session_id, form_version=version, **answers)
-    _release_if_enough(session_id)
+    waiting = EvaluationAnswer.objects.filter(session_id=answer.session_id, release__isnull=True)
+    if waiting.count() >= settings.EVALUATION_RESULTS_THRESHOLD:
+        _release_if_enough(answer.session_id)
     return answer
 
 
+def _waiting_answers(session_id: int) -> int:
+    """The session's answers not yet released (plain SQL: the ORM's count cost more than the query)."""
+    table = connection.ops.quote_name(EvaluationAnswer._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE session_id = %s AND release IS NULL", [session_id])  # noqa: S608
+        return int(cursor.fetchone()[0])
+
+
+def _release_in_one_statement(session_id: int) -> None:
+    """PostgreSQL: ``_release_if_enough`` as one statement (its own transaction, one round trip).
+
+    ``waiting`` counts the session's waiting answers again; only when there are enough are
+    they locked (``locked``; with fewer the scan does not run). In READ COMMITTED a row
+    deleted by a concurrent release while this statement waited for its lock drops out
+    of ``locked``, so the group is deleted and rewritten only if
+    the rows this statement holds are a full group themselves. ``stored`` writes them
+    again in an order drawn from ``gen_random_uuid()`` (the server's strong random source)
+    under fresh random keys, all in this one transaction (one ``xmin``); the last part
+    adds them to the session's counters. The release number is one more than the
+    session's highest as this statement's snapshot saw it: two groups released at the
+    same instant may share a number, each still a full group.
+    """
+    table = connection.ops.quote_name(EvaluationAnswer._meta.db_table)
+    tallies = connection.ops.quote_name(EvaluationTally._meta.db_table)
+    kept = ["session_id", "form_version_id", "month", *TALLIED_FIELDS, "free_text"]
+    columns = ", ".join(kept)
+    sums = ", ".join(f"SUM({name})" for name in TALLIED_FIELDS)
+    added = ", ".join(f"{name} = {tallies}.{name} + EXCLUDED.{name}" for name in ["answers", *TALLIED_FIELDS])
+    sql = f"""
+        WITH waiting AS (
+            SELECT COUNT(*) AS n FROM {table} WHERE session_id = %(session)s AND release IS NULL
+        ), locked AS (
+            SELECT id FROM {table}
+            WHERE session_id = %(session)s AND release IS NULL AND (SELECT n FROM waiting) >= %(threshold)s
+            FOR UPDATE
+        ), gone AS (
+            DELETE FROM {table}
+            WHERE id IN (SELECT id FROM locked) AND (SELECT COUNT(*) FROM locked) >= %(threshold)s
+            RETURNING {columns}
+        ), stored AS (
+            INSERT INTO {table} (id, {columns}, release)
+            SELECT gen_random_uuid(), {columns},
+                (SELECT COALESCE(MAX(release), 0) + 1 FROM {table} WHERE session_id = %(session)s)
+            FROM gone ORDER BY gen_random_uuid()
+            RETURNING {columns}
+        )
+        INSERT INTO {tallies} (session_id, form_version_id, answers, {", ".join(TALLIED_FIELDS)})
+        SELECT session_id, form_version_id, COUNT(*), {sums} FROM stored GROUP BY session_id, form_version_id
+        ON CONFLICT (session_id, form_version_id) DO UPDATE SET {added}
+    """  # noqa: S608
+    # atomic: its own transaction even inside a caller's (a savepoint there), so the
+    # published rows and the counters never carry the transaction of a waiting answer.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, {"session": session_id, "threshold": settings.EVALUATION_RESULTS_THRESHOLD})
+
+
+@transaction.atomic
 def _release_if_enough(session_id: int) -> None:
-    """Publish the waiting answers of a session once there are enough of them to hide in."""
+    """Publish the waiting answers of a session once there are enough of them to hide in.
+
+    The waiting rows are locked first: a concurrent release of the same group waits,
+    then finds them gone and too few left.
+    """
     pending = list(EvaluationAnswer.objects.select_for_update().filter(session_id=session_id, release__isnull=True))
     if len(pending) < settings.EVALUATION_RESULTS_THRESHOLD:
         return
@@ -182,6 +308,45 @@ def _release_if_enough(session_id: int) -> None:
         answer.pk = uuid.uuid4()
         answer.release = last + 1
     EvaluationAnswer.objects.bulk_create(pending)
+    _add_to_tallies(pending)
+
+
+def _add_to_tallies(released: list[EvaluationAnswer]) -> None:
+    """Add a released group to its session's counters (one row per form version)."""
+    groups: dict[tuple[int, int], list[EvaluationAnswer]] = {}
+    for answer in released:
+        groups.setdefault((answer.session_id, answer.form_version_id), []).append(answer)
+    for (session_id, version_id), answers in groups.items():
+        tally, _ = EvaluationTally.objects.select_for_update().get_or_create(
+            session_id=session_id, form_version_id=version_id
+        )
+        EvaluationTally.objects.filter(pk=tally.pk).update(
+            answers=F("answers") + len(answers),
+            **{name: F(name) + sum(getattr(a, name) for a in answers) for name in TALLIED_FIELDS},
+        )
+
+
+@transaction.atomic
+def rebuild_evaluation_tallies() -> int:
+    """Recount every session's tallies from its released answers (after a bulk import); returns rows."""
+    EvaluationTally.objects.all().delete()
+    rows = (
+        EvaluationAnswer.objects.filter(release__isnull=False)
+        .order_by()
+        .values("session_id", "form_version_id")
+        .annotate(n=Count("id"), **{f"sum_{name}": Sum(name) for name in TALLIED_FIELDS})
+    )
+    tallies = [
+        EvaluationTally(
+            session_id=row["session_id"],
+            form_version_id=row["form_version_id"],
+            answers=row["n"],
+            **{name: row[f"sum_{name}"] for name in TALLIED_FIELDS},
+        )
+        for row in rows
+    ]
+    EvaluationTally.objects.bulk_create(tallies, batch_size=2000)
+    return len(tallies)
 
 
 @transaction.atomic
@@ -189,6 +354,7 @@ def publish_form_version(*, actor: Any, fields: Mapping[str, str]) -> Evaluation
     """Save the form's wording as a new version; answers already given keep the old one."""
     current = EvaluationFormVersion.current()
     version = EvaluationFormVersion.objects.create(number=current.number + 1, created_by=actor, **fields)
+    transaction.on_commit(EvaluationFormVersion.forget_cached)
     audit.record(
         action="saferwork.delivery.evaluation_form_changed",
         actor=actor,

@@ -14,6 +14,7 @@ from saferwork.delivery import selectors, services
 from saferwork.delivery.forms import AttendanceForm, EvaluationForm, EvaluationFormVersionForm, FollowUpForm
 from saferwork.delivery.models import EvaluationAnswer, EvaluationFormVersion, FollowUpRequest
 from saferwork.lib import ratelimit
+from saferwork.lib.pagination import peek_page
 from saferwork.organisations.permissions import programme_admin_required, role_required
 from saferwork.training.models import Participant
 from saferwork.training.selectors import trainer_profile_for
@@ -23,12 +24,14 @@ from saferwork.training.selectors import trainer_profile_for
 def sessions(request: HttpRequest) -> HttpResponse:
     """Sessions to mark and their evaluation state, for trainers and coordinators."""
     trainer = trainer_profile_for(request)
-    rows = list(selectors.sessions_for(request)[:200])
+    # 50 a page, newest first, without counting them all.
+    page = peek_page(selectors.sessions_for(request), 50, request.GET.get("page"))
     return render(
         request,
         "delivery/sessions.html",
         {
-            "sessions": rows,
+            "sessions": page.object_list,
+            "page": page,
             "threshold": settings.EVALUATION_RESULTS_THRESHOLD,
             "trainer_summary": selectors.trainer_summary(trainer) if trainer else None,
         },
@@ -86,27 +89,32 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def evaluate(request: HttpRequest, token: str) -> HttpResponse:
+    """The attendee's one-time form. A valid answer costs three statements (see
+    ``services.submit_evaluation``): the link is not looked up first, spending it says
+    whether it was good, and the form's wording comes from this process's memory."""
     address = ratelimit.client_address(request)
     limit = settings.RATE_LIMIT_EVALUATION_LINK
     if ratelimit.is_limited("evaluation-link", address, limit):
         return render(request, "delivery/rate_limited.html", status=429)
-    found = services.find_evaluation_token(token)
-    if found is None or found.used:
-        ratelimit.hit("evaluation-link", address, limit)
-        return render(request, "delivery/evaluation_unavailable.html", status=404 if found is None else 410)
-    version = EvaluationFormVersion.current()
+    version = EvaluationFormVersion.current_cached()
     form = EvaluationForm(request.POST if request.method == "POST" else None, version=version)
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_evaluation(token=token, version=version, answers=form.cleaned_data)
         except services.DeliveryError:
-            return render(request, "delivery/evaluation_unavailable.html", status=410)
+            # Unknown and spent links look the same once spent links are deleted.
+            ratelimit.hit("evaluation-link", address, limit)
+            return render(request, "delivery/evaluation_unavailable.html", status=404)
         return redirect("delivery:evaluation_thanks")
+    found = services.find_evaluation_token(token)
+    if found is None or found.used:
+        ratelimit.hit("evaluation-link", address, limit)
+        return render(request, "delivery/evaluation_unavailable.html", status=404 if found is None else 410)
     return render(request, "delivery/evaluate.html", {"form": form, "version": version, "session": found.session})
 
 
 def evaluation_thanks(request: HttpRequest) -> HttpResponse:
-    return render(request, "delivery/evaluation_thanks.html", {"version": EvaluationFormVersion.current()})
+    return render(request, "delivery/evaluation_thanks.html", {"version": EvaluationFormVersion.current_cached()})
 
 
 # ---------------------------------------------------------------- the form's wording (programme admins)

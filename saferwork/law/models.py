@@ -5,6 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+# What the value of a ``preventative_duty`` row means, in the words of the Equality Act 2010 s.40A.
+PREVENTATIVE_DUTY_TESTS = {
+    0: "no preventative duty in force",
+    1: "reasonable steps",
+    2: "all reasonable steps",
+}
+
 
 class LegalRule(models.Model):
     """One value of a legal rule, in force for events on or after ``applies_from``.
@@ -17,6 +24,11 @@ class LegalRule(models.Model):
     class Key(models.TextChoices):
         TRIBUNAL_TIME_LIMIT_MONTHS = "tribunal_time_limit_months", "Employment Tribunal time limit (months)"
         EARLY_CONCILIATION_WEEKS = "early_conciliation_weeks", "ACAS early conciliation period (weeks)"
+        # 0: no preventative duty; 1: "reasonable steps"; 2: "all reasonable steps" (see PREVENTATIVE_DUTY_TESTS).
+        PREVENTATIVE_DUTY = (
+            "preventative_duty",
+            "Preventative duty test (0 none, 1 reasonable steps, 2 all reasonable steps)",
+        )
 
     key = models.CharField(max_length=60, choices=Key.choices)
     value = models.PositiveIntegerField()

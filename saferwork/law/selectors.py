@@ -100,3 +100,30 @@ def tribunal_time_limit(
                 deadline = one_month_after_b
             extended = True
     return TimeLimit(last_act, limit_rule.value, deadline, limit_rule, conciliation_rule, extended)
+
+
+@dataclass(frozen=True)
+class RulePeriod:
+    """The days ``first``..``last`` (inclusive) during which ``rule`` applied."""
+
+    first: date
+    last: date
+    rule: LegalRule
+
+
+def rules_during(key: str, start: date, end: date) -> list[RulePeriod]:
+    """Which row of ``key`` applied on each day from ``start`` to ``end``, as unbroken periods.
+
+    One query. Days before the earliest row are left out (no rule known for them).
+    """
+    if start > end:
+        raise ValueError("The period starts after it ends.")
+    rows = list(LegalRule.objects.filter(key=key, applies_from__lte=end).order_by("applies_from"))
+    periods: list[RulePeriod] = []
+    for index, rule in enumerate(rows):
+        following = rows[index + 1].applies_from if index + 1 < len(rows) else None
+        first = max(rule.applies_from, start)
+        last = min(following - timedelta(days=1), end) if following else end
+        if first <= last:
+            periods.append(RulePeriod(first, last, rule))
+    return periods

@@ -115,7 +115,12 @@ def _anonymous_hit(scope: str, identity: str, limit: tuple[int, int]) -> int:
 def is_limited(scope: str, identity: str, limit: tuple[int, int]) -> bool:
     """True while ``identity`` is paused after using up its attempts."""
     if scope not in ACCOUNT_SCOPES:
-        keys = [k for k in _window_keys(scope, identity, limit[1], "paused", create=False) if k]
+        # Both windows' keys in one round trip (this runs before every anonymous form).
+        window = limit[1]
+        epoch = int(time.time() // window)
+        names = [f"rl-key:{window}:{epoch}", f"rl-key:{window}:{epoch - 1}"]
+        secrets_ = cache.get_many(names)
+        keys = [_anonymous_key(secrets_[n], scope, identity, "paused") for n in names if secrets_.get(n)]
         return any(cache.get_many(keys).values()) if keys else False
     return float(cache.get(_key(scope, identity, "paused-until"), 0)) > time.time()
 

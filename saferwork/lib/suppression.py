@@ -281,13 +281,17 @@ def suppress_table(
     threshold: int = 5,
     with_totals: bool = True,
     total_published: bool = False,
+    also_hide: Iterable[Key] = (),
 ) -> SuppressedTwoWay:
     """Suppress a two-way table given as ``{row: {column: count}}``.
 
     Missing cells count as 0 (and so are suppressed). With ``with_totals`` the result
     carries row, column and grand totals, all shown exactly unless below the threshold
     or needed as a complement. ``total_published``: the grand total is shown elsewhere
-    beside this table, so it is never hidden here.
+    beside this table, so it is never hidden here. ``also_hide``: items that must be
+    hidden whatever their size, because a companion output hides what they would bound
+    (``("cell", row, column)``, ``("row", row)``, ``("col", column)``, ``("grand",)``);
+    the rule then holds with them hidden.
     """
     check_threshold(threshold)
     row_labels = list(table)
@@ -301,6 +305,17 @@ def suppress_table(
         grand_total=with_totals,
         locked=[("grand",)] if total_published else (),
     )
+    for key in also_hide:
+        if key[0] == "cell":
+            inner: Key = ("cell", row_labels.index(key[1]), column_labels.index(key[2]))
+        elif key[0] == "row":
+            inner = ("row", row_labels.index(key[1]))
+        elif key[0] == "col":
+            inner = ("col", column_labels.index(key[1]))
+        else:
+            inner = ("grand",)
+        if inner in grid.status and grid.status[inner] is Status.SHOWN:
+            grid._hide(inner)
     grid.suppress()
     cells = {r: {c: grid.cell(("cell", i, j)) for j, c in enumerate(column_labels)} for i, r in enumerate(row_labels)}
     return SuppressedTwoWay(

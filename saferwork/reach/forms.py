@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from saferwork.lib.widgets import PlainSelect
 from saferwork.organisations.models import Organisation
 from saferwork.reach.selectors import ReachFilters
 from saferwork.training.models import REGIONS, TrainerProfile
@@ -46,18 +47,30 @@ class PeriodForm(forms.Form):
         return ReachFilters(start=self.cleaned_data.get("start"), end=self.cleaned_data.get("end"))
 
 
+def _organisation_choices() -> list[tuple[Any, str]]:
+    rows = Organisation.objects.exclude(kind=Organisation.Kind.PROGRAMME_HOST).order_by("name")
+    return [("", "All organisations"), *rows.values_list("pk", "name")]
+
+
+def _trainer_choices() -> list[tuple[Any, str]]:
+    rows = TrainerProfile.objects.order_by("user__full_name").values_list("pk", "user__full_name", "user__email")
+    return [("", "All trainers"), *((pk, name or email) for pk, name, email in rows)]
+
+
 class ProgrammeFiltersForm(PeriodForm):
-    organisation = forms.ModelChoiceField(
-        queryset=Organisation.objects.exclude(kind=Organisation.Kind.PROGRAMME_HOST).order_by("name"),
-        required=False,
-        empty_label="All organisations",
+    # Hundreds of organisations: the choices are read as (id, name) pairs, not model
+    # instances, and written in one pass (PlainSelect), not a template per option.
+    organisation = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, widget=PlainSelect)
+    region = forms.ChoiceField(
+        required=False, choices=[("", "All regions")] + [(r, r) for r in REGIONS], widget=PlainSelect
     )
-    region = forms.ChoiceField(required=False, choices=[("", "All regions")] + [(r, r) for r in REGIONS])
-    trainer = forms.ModelChoiceField(
-        queryset=TrainerProfile.objects.select_related("user").order_by("user__full_name"),
-        required=False,
-        empty_label="All trainers",
-    )
+    trainer = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, widget=PlainSelect)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read once per form: validating and rendering then use the same list (one query each).
+        self.fields["organisation"].choices = _organisation_choices()  # type: ignore[attr-defined]
+        self.fields["trainer"].choices = _trainer_choices()  # type: ignore[attr-defined]
 
     def filters(self) -> ReachFilters:
         if not self.is_valid():
@@ -66,9 +79,9 @@ class ProgrammeFiltersForm(PeriodForm):
         return ReachFilters(
             start=data.get("start"),
             end=data.get("end"),
-            organisation_id=data["organisation"].pk if data.get("organisation") else None,
+            organisation_id=data.get("organisation"),
             region=data.get("region") or "",
-            trainer_id=data["trainer"].pk if data.get("trainer") else None,
+            trainer_id=data.get("trainer"),
         )
 
 

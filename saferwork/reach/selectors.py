@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 
-from saferwork.delivery.models import EvaluationAnswer
-from saferwork.delivery.selectors import EvaluationSummary, evaluation_summary, open_answers
+from saferwork.delivery.models import EvaluationTally
+from saferwork.delivery.selectors import EvaluationSummary, tallied_summary
 from saferwork.lib.suppression import Cell, footnote, suppress_counts
 from saferwork.reach.models import PositionTally, SessionTally
 from saferwork.training.models import REGIONS, DeliveryMode, Position
@@ -303,10 +303,12 @@ def reach_report(
                 grand.cells,
             )
         )
-    if organisation is None:
+    # Filtered to one organisation, a breakdown by organisation is that organisation's
+    # totals beside rows every reader knows are 0 (the filter made them so): left out.
+    if organisation is None and not filters.organisation_id:
         attendees, sessions = grouped("organisation__name")
         # Every organisation that has ever taken part, whatever the filters (as for regions).
-        names = set(SessionTally.objects.values_list("organisation__name", flat=True).distinct())
+        names = set(SessionTally.objects.order_by().values_list("organisation__name", flat=True).distinct())
         org = _breakdown(
             "organisation", "Organisation", sorted(names | set(attendees)), attendees, sessions, threshold, grand.cells
         )
@@ -314,8 +316,9 @@ def reach_report(
         breakdowns.append(org)
 
     evaluation_threshold = max(threshold, settings.EVALUATION_RESULTS_THRESHOLD)
-    answers = open_answers(EvaluationAnswer.objects.filter(session_id__in=qs.values("session_id")))
-    summary = evaluation_summary(answers, threshold=evaluation_threshold)
+    # Counters of released answers, one row per session (and form version), not the answers.
+    answers = EvaluationTally.objects.filter(session_id__in=qs.values("session_id"))
+    summary = tallied_summary(answers, threshold=evaluation_threshold)
     answer_count = suppress_counts({"answers": summary.answers}, threshold=threshold, with_total=False)["answers"]
     report = ReachReport(
         threshold=threshold,
@@ -331,7 +334,7 @@ def reach_report(
     return report
 
 
-def _by_trainer(answers: QuerySet[EvaluationAnswer], threshold: int) -> list[TrainerEvaluation]:
+def _by_trainer(answers: QuerySet[EvaluationTally], threshold: int) -> list[TrainerEvaluation]:
     """Per-trainer averages over the open sessions (each with at least the threshold).
 
     Every figure is then a union of whole open sessions, so no difference between two
@@ -340,7 +343,7 @@ def _by_trainer(answers: QuerySet[EvaluationAnswer], threshold: int) -> list[Tra
     """
     rows = (
         answers.values("session__trainers__id", "session__trainers__user__full_name")
-        .annotate(n=Count("id"), overall=Avg("overall"), trainers=Avg("trainers"))
+        .annotate(n=Sum("answers"), overall_sum=Sum("overall"), trainers_sum=Sum("trainers"))
         .order_by("session__trainers__user__full_name")
     )
     result = []
@@ -353,8 +356,8 @@ def _by_trainer(answers: QuerySet[EvaluationAnswer], threshold: int) -> list[Tra
             TrainerEvaluation(
                 name=row["session__trainers__user__full_name"] or "Trainer",
                 answers=cell,
-                overall=round(row["overall"], 1) if shown else None,
-                trainers=round(row["trainers"], 1) if shown else None,
+                overall=round(row["overall_sum"] / row["n"], 1) if shown else None,
+                trainers=round(row["trainers_sum"] / row["n"], 1) if shown else None,
             )
         )
     return result
@@ -382,24 +385,36 @@ class Chart:
 
 def chart_for(breakdown: Breakdown, *, threshold: int) -> Chart:
     """A horizontal bar chart of attendees; hidden counts get no bar, only their words."""
-    shown = [r.attendees.value for r in breakdown.rows if r.attendees.value is not None]
-    top = max(shown) if shown else 1
-    chart = Chart(
+    return bar_chart(
         id=f"chart-{breakdown.key}",
         title=f"Attendees by {breakdown.title.lower()}",
+        rows=[(row.label, row.attendees) for row in breakdown.rows],
+        threshold=threshold,
+    )
+
+
+def bar_chart(*, id: str, title: str, rows: list[tuple[str, Any]], threshold: int) -> Chart:  # noqa: A002
+    """A horizontal bar chart of suppressed cells (anything with ``value`` and ``display``):
+    a hidden count gets no bar, only its words. Other apps draw their charts with this
+    and ``reach/_chart.html``, so every chart treats hidden cells alike."""
+    shown = [cell.value for _label, cell in rows if cell.value is not None]
+    top = max(shown) if shown else 1
+    chart = Chart(
+        id=id,
+        title=title,
         description=(
             "Horizontal bar chart. "
-            + "; ".join(f"{r.label}: {r.attendees.display}" for r in breakdown.rows)
+            + "; ".join(f"{label}: {cell.display}" for label, cell in rows)
             + f". Counts below {threshold} are not drawn."
         ),
         bars=[],
     )
-    for row in breakdown.rows:
-        value = row.attendees.value
+    for label, cell in rows:
+        value = cell.value
         chart.bars.append(
             Bar(
-                label=row.label if len(row.label) <= 20 else row.label[:19] + "…",
-                display=row.attendees.display,
+                label=label if len(label) <= 20 else label[:19] + "…",
+                display=cell.display,
                 percent=0 if value is None else max(1, round(80 * value / top)),
                 hidden=value is None,
             )

@@ -97,9 +97,12 @@ def interview(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
 
 @renderer("recruitment.booking_link")
 def booking_link(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    from saferwork.recruitment.services import bookable_slots
+
     application = Application.objects.select_related("round").get(pk=ids[0])
     if not application.email:  # erased since the email was queued
         return
+    free = bookable_slots(application.round)
     yield Email(
         to=[application.email],
         template="recruitment/email/booking_link",
@@ -107,5 +110,8 @@ def booking_link(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
             "application": application,
             "round": application.round,
             "link": _url(reverse("recruitment:book", args=[secrets["token"]])),
+            # The link has no expiry date of its own: the times on offer run out.
+            "last_start": free[-1].starts_at if free else None,
+            "contact_name": settings.PROGRAMME_CONTACT_NAME,
         },
     )

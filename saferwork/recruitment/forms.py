@@ -375,10 +375,12 @@ class RecordConflictForm(forms.Form):
     panellist = forms.ChoiceField(label="Panellist")
     reason = forms.CharField(label="Why they cannot score this application fairly", max_length=300)
 
-    def __init__(self, *args: Any, applications: list[Any], panellists: list[Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, applications: list[Any], panellists: list[Any], blind: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["application"]).choices = [("", "Choose a candidate")] + [
-            (str(a.pk), f"{a.full_name} ({a.reference})") for a in applications
+            (str(a.pk), a.reference if blind else f"{a.full_name} ({a.reference})") for a in applications
         ]
         cast(forms.ChoiceField, self.fields["panellist"]).choices = [("", "Choose a panellist")] + [
             (str(p.pk), str(p.user)) for p in panellists
@@ -388,7 +390,13 @@ class RecordConflictForm(forms.Form):
 class BookingForm(forms.Form):
     """A candidate chooses an interview slot, or says which times would suit them."""
 
-    slot = forms.ChoiceField(label="Choose a time for your interview", widget=forms.RadioSelect, required=False)
+    slot = forms.ChoiceField(
+        label="Choose a time for your interview",
+        widget=forms.RadioSelect,
+        required=False,
+        # The choices are the times still free: a time missing from them was just taken.
+        error_messages={"invalid_choice": "That time has just been taken. Choose another time."},
+    )
     preferences = forms.CharField(
         label="If none of these times suits you, which days and times would? (optional)",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -410,7 +418,13 @@ class BookingForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("slot") and not (data.get("preferences") or "").strip() and "slot" not in self.errors:
-            self.add_error("slot", "Choose a time for your interview, or tell us which days and times would suit you.")
+            if cast(forms.ChoiceField, self.fields["slot"]).choices:
+                self.add_error(
+                    "slot", "Choose a time for your interview, or tell us which days and times would suit you."
+                )
+            else:
+                # Every time has gone, so the page offers none: the error goes where they can answer.
+                self.add_error("preferences", "Tell us which days and times would suit you for the interview.")
         return data
 
 

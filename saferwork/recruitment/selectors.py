@@ -56,6 +56,38 @@ class RoundAccess:
         """
         return self.round.shortlist_agreed or (self.is_admin and self.panellist is None)
 
+    @property
+    def searches_identities(self) -> bool:
+        """Whether the list can be searched or sorted by name and email.
+
+        Only an admin: a panellist who is not one finds candidates by reference even
+        after the sift, so that a search cannot tell them who applied and was turned down.
+        """
+        return self.is_admin and (self.panellist is None or self.round.shortlist_agreed)
+
+    def sees_identity_of(self, application: Application) -> bool:
+        """Whether this viewer sees who ``application`` is from.
+
+        Admins off the panel always do; everyone on the panel sees nobody's name during
+        the sift. Once the shortlist is agreed, admins see every name and the rest of
+        the panel the names of the candidates who were shortlisted, never of those the
+        sift turned down (or who withdrew).
+        """
+        if self.is_admin:
+            return self.sees_identities
+        return self.round.shortlist_agreed and application.status in NAMED_TO_PANEL
+
+
+# The statuses a candidate reaches only by being shortlisted: after the sift the panel
+# knows them by name. Not shortlisted, withdrawn and still submitted stay references.
+NAMED_TO_PANEL = {
+    Application.Status.SHORTLISTED,
+    Application.Status.INVITED,
+    Application.Status.SUCCESSFUL,
+    Application.Status.RESERVE,
+    Application.Status.UNSUCCESSFUL,
+}
+
 
 def admin_organisation_ids(request: HttpRequest) -> set[int]:
     return {m.organisation_id for m in getattr(request, "memberships", []) if membership_has(m, "is_programme_admin")}

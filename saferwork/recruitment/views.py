@@ -61,6 +61,11 @@ SUPPRESSION_THRESHOLD = 5
 ADMIN_ACCESS = {"is_admin": True, "panellist": None, "sees_identities": True}
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The posted data for a form, or None. An empty POST still binds: it shows its errors."""
+    return request.POST if request.method == "POST" else None
+
+
 # ---------------------------------------------------------------- the public call
 
 
@@ -77,7 +82,7 @@ def apply(request: HttpRequest) -> HttpResponse:
     draft = _current_draft(request, round_)
     submitting = request.POST.get("action") != "save"
     form = ApplicationForm(
-        request.POST or None, instance=draft, round_=round_, submitting=submitting, use_required_attribute=False
+        _posted(request), instance=draft, round_=round_, submitting=submitting, use_required_attribute=False
     )
     if request.method == "POST":
         address = ratelimit.client_address(request)
@@ -133,7 +138,7 @@ def resume_request(request: HttpRequest) -> HttpResponse:
     round_ = selectors.open_round()
     if round_ is None:
         return render(request, "recruitment/apply_closed.html")
-    form = ResumeRequestForm(request.POST or None)
+    form = ResumeRequestForm(_posted(request))
     if request.method == "POST":
         address = ratelimit.client_address(request)
         limit = settings.RATE_LIMIT_RECRUITMENT_RESUME
@@ -168,7 +173,7 @@ def rounds(request: HttpRequest) -> HttpResponse:
 
 @programme_admin_required
 def round_new(request: HttpRequest) -> HttpResponse:
-    form = RoundForm(request.POST or None)
+    form = RoundForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         round_ = services.create_round(
             organisation=request.organisation,  # type: ignore[attr-defined]
@@ -183,7 +188,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
 @programme_admin_required
 def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.get_round_for_admin(request, pk)
-    form = RoundForm(request.POST or None, instance=round_)
+    form = RoundForm(_posted(request), instance=round_)
     if request.method == "POST" and form.is_valid():
         services.update_round(round_=round_, by=request.user, **form.round_fields())  # type: ignore[arg-type]
         messages.success(request, "Round saved.")
@@ -213,7 +218,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @programme_admin_required
 def criterion_add(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.get_round_for_admin(request, pk)
-    form = CriterionForm(request.POST or None, initial={"stage": request.GET.get("stage", Stage.SHORTLISTING)})
+    form = CriterionForm(_posted(request), initial={"stage": request.GET.get("stage", Stage.SHORTLISTING)})
     if request.method == "POST" and form.is_valid():
         try:
             services.add_criterion(round_=round_, by=request.user, **form.cleaned_data)  # type: ignore[arg-type]
@@ -231,7 +236,7 @@ def criterion_edit(request: HttpRequest, pk: int, criterion_pk: int) -> HttpResp
     criterion = round_.criteria.filter(pk=criterion_pk).first()
     if criterion is None:
         raise Http404
-    form = CriterionForm(request.POST or None, instance=criterion)
+    form = CriterionForm(_posted(request), instance=criterion)
     if request.method == "POST":
         by: Any = request.user
         try:
@@ -312,13 +317,14 @@ def _list_page(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     access = selectors.get_round_for_panellist(request, pk)
     round_ = access.round
     identities = access.sees_identities
-    filters = FilterForm(request.GET or None, regions=selectors.regions_in(round_), identities=identities)
+    searchable = access.searches_identities
+    filters = FilterForm(request.GET or None, regions=selectors.regions_in(round_), identities=searchable)
     criteria: dict[str, Any] = filters.cleaned_data if filters.is_valid() else {}
     page: Page[Any]
     options: dict[str, Any] = {
         "stage": stage,
         "viewer": access.panellist,
-        "identities": identities,
+        "identities": searchable,
         "region": criteria.get("region", ""),
         "background": criteria.get("background", ""),
         "status": criteria.get("status", ""),
@@ -340,6 +346,7 @@ def _list_page(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     for row in rows:
         # Blind scoring: a panellist sees the others' scores only after submitting their own.
         row.can_see_scores = access.panellist is None or bool(getattr(row, "mine", False))
+        row.named = access.sees_identity_of(row)
     wide_on = selectors.wide_criteria_by_application(round_, stage, [r.pk for r in rows if r.can_see_scores])
     for row in rows:
         row.wide_on = wide_on.get(row.pk, []) if row.can_see_scores else []
@@ -428,7 +435,8 @@ def _score_page(request: HttpRequest, pk: int, app_pk: int, stage: str) -> HttpR
         else:
             messages.success(request, "Your scores are saved. You can now see the other panellists' scores.")
             return redirect(request.path)
-    return _render_score_page(request, access, application, stage, score_form=score_form, status=400)
+    # A form with errors is the page again, with its error summary: 200, as GOV.UK services answer.
+    return _render_score_page(request, access, application, stage, score_form=score_form)
 
 
 def _render_score_page(
@@ -440,7 +448,6 @@ def _render_score_page(
     score_form: ScoreForm | None = None,
     decision_form: DecisionForm | None = None,
     moderation_form: ModerationForm | None = None,
-    status: int = 200,
 ) -> HttpResponse:
     """An application at one stage: the candidate's answers, scoring, and the admin's tools."""
     round_ = access.round
@@ -457,7 +464,7 @@ def _render_score_page(
     totals = [s.weighted_total for s in sheets]
     spreads = selectors.criterion_spreads(round_, sheets, criteria) if can_see else []
     wide_on = [row for row in spreads if row.wide]
-    identities = access.sees_identities
+    identities = access.sees_identity_of(application)
     decision_opens = services.decision_opens_at(interview)
     admin_tools = access.is_admin and can_see
     if decision_form is None and access.is_admin and stage == Stage.INTERVIEW:
@@ -506,7 +513,6 @@ def _render_score_page(
             if access.is_admin and interview
             else None,
         },
-        status=status,
     )
 
 
@@ -627,7 +633,7 @@ def bulk(request: HttpRequest, pk: int) -> HttpResponse:
 @programme_admin_required
 def slots(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.get_round_for_admin(request, pk)
-    form = SlotsForm(request.POST or None)
+    form = SlotsForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         services.add_slots(round_=round_, by=request.user, **form.slot_fields())  # type: ignore[arg-type]
         messages.success(request, f"{form.cleaned_data['count']} interview slots added.")
@@ -682,7 +688,7 @@ def book(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "recruitment/book.html", {"application": application, "interview": interview})
     free = services.bookable_slots(application.round)
     form = BookingForm(
-        request.POST or None,
+        _posted(request),
         slots=free,
         initial={"preferences": application.interview_preferences, "access_needs": application.interview_adjustments},
     )
@@ -702,9 +708,11 @@ def book(request: HttpRequest, token: str) -> HttpResponse:
             )
             return render(request, "recruitment/book.html", {"application": application, "preferences_saved": True})
         except RecruitmentError as exc:
-            form = BookingForm(request.POST, slots=services.bookable_slots(application.round))
-            form.is_valid()
-            form.add_error("slot", str(exc))
+            # Someone else took the time meanwhile: offer what is free now.
+            free = services.bookable_slots(application.round)
+            form = BookingForm(request.POST, slots=free)
+            if form.is_valid() or "slot" not in form.errors:
+                form.add_error("slot" if free else "preferences", str(exc))
     return render(request, "recruitment/book.html", {"application": application, "form": form, "slots": free})
 
 
@@ -845,17 +853,28 @@ def agree_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _admin_sifts_blind(request: HttpRequest, round_: Round) -> bool:
+    """An admin who sits on the panel sees no names on the admin pages during the sift either."""
+    if round_.shortlist_agreed:
+        return False
+    return Panellist.objects.filter(round=round_, user=request.user).exists()  # type: ignore[misc]
+
+
 @programme_admin_required
 def conflicts(request: HttpRequest, pk: int) -> HttpResponse:
-    """The admin's conflict check: candidates' names against the panel, during the blind sift."""
+    """The admin's conflict check: candidates' names against the panel, during the blind sift.
+
+    An admin who also scores sees references here too; another admin checks the names.
+    """
     round_ = selectors.get_round_for_admin(request, pk)
+    blind = _admin_sifts_blind(request, round_)
     candidates = list(
         round_.applications.exclude(status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN])
         .only("id", "full_name", "round_id", "organisation_id", "status")
-        .order_by("full_name", "id")
+        .order_by(*(["id"] if blind else ["full_name", "id"]))
     )
     panellists = list(round_.panellists.select_related("user"))
-    form = RecordConflictForm(request.POST or None, applications=candidates, panellists=panellists)
+    form = RecordConflictForm(_posted(request), applications=candidates, panellists=panellists, blind=blind)
     if request.method == "POST" and form.is_valid():
         application = next(a for a in candidates if str(a.pk) == form.cleaned_data["application"])
         seat = next(p for p in panellists if str(p.pk) == form.cleaned_data["panellist"])
@@ -869,7 +888,8 @@ def conflicts(request: HttpRequest, pk: int) -> HttpResponse:
         except RecruitmentError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"Conflict recorded: {seat.user} will not score {application.full_name}.")
+            who = application.reference if blind else application.full_name
+            messages.success(request, f"Conflict recorded: {seat.user} will not score {who}.")
             return redirect("recruitment:conflicts", pk=round_.pk)
     recorded = (
         round_.applications.filter(conflicts__isnull=False)
@@ -882,7 +902,7 @@ def conflicts(request: HttpRequest, pk: int) -> HttpResponse:
             "conflicts__reason",
             "conflicts__recorded_by__full_name",
         )
-        .order_by("full_name", "conflicts__pk")
+        .order_by(*(["id", "conflicts__pk"] if blind else ["full_name", "conflicts__pk"]))
     )
     return render(
         request,
@@ -891,12 +911,13 @@ def conflicts(request: HttpRequest, pk: int) -> HttpResponse:
             "round": round_,
             "access": ADMIN_ACCESS,
             "form": form,
+            "blind": blind,
             "recorded": [
                 {
-                    "candidate": name,
+                    "candidate": "" if blind else name,
                     "reference": Application(pk=app_id).reference,
                     "panellist": panellist_name or panellist_email,
-                    "reason": reason,
+                    "reason": "" if blind else reason,
                     "recorded_by": recorded_by,
                 }
                 for _pk, name, app_id, panellist_name, panellist_email, reason, recorded_by in recorded
@@ -911,6 +932,7 @@ def conflicts(request: HttpRequest, pk: int) -> HttpResponse:
 @programme_admin_required
 def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = selectors.get_round_for_admin(request, pk)
+    blind = _admin_sifts_blind(request, round_)
     decided = round_.applications.filter(
         status__in=[*services.DECISIONS, Application.Status.NOT_SHORTLISTED]
     ).select_related("appointment")
@@ -920,7 +942,8 @@ def outcomes(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "round": round_,
             "access": ADMIN_ACCESS,
-            "decided": decided.order_by("status", "full_name"),
+            "decided": decided.order_by("status", "id" if blind else "full_name"),
+            "blind": blind,
             "unsent": decided.filter(outcome_sent_at__isnull=True).count(),
             "undecided": round_.applications.filter(status=Application.Status.INVITED).count(),
         },

@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import secrets
 import struct
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -155,14 +156,36 @@ def new_salt() -> bytes:
     return nacl.utils.random(SALT_BYTES)
 
 
+_DERIVATIONS: dict[int, threading.BoundedSemaphore] = {}
+_DERIVATIONS_LOCK = threading.Lock()
+
+
+def _derivation_slots() -> threading.BoundedSemaphore:
+    """One semaphore per ``KDF_CONCURRENCY`` value (a setting tests may change)."""
+    slots = int(settings.KDF_CONCURRENCY)
+    with _DERIVATIONS_LOCK:
+        if slots not in _DERIVATIONS:
+            _DERIVATIONS[slots] = threading.BoundedSemaphore(slots)
+        return _DERIVATIONS[slots]
+
+
 @sensitive_variables()
 def derive_key(secret: str | bytes, salt: bytes, params: KdfParams) -> bytes:
-    """Argon2id (libsodium's argon2id13, one lane): the same result as hash-wasm in a browser."""
+    """Argon2id (libsodium's argon2id13, one lane): the same result as hash-wasm in a browser.
+
+    Each derivation holds ``memlimit`` (128 MiB by default) for about a second. At most
+    ``KDF_CONCURRENCY`` run at once in a process (1 by default): another request's
+    derivation waits for a slot rather than adding its 128 MiB to the worker's peak (see
+    "Sizing web workers" in the README).
+    """
     if isinstance(secret, str):
         secret = secret.encode("utf-8")
-    return bytes(
-        nacl.pwhash.argon2id.kdf(KEY_BYTES, secret, salt, opslimit=params.opslimit, memlimit=params.memlimit_kib * 1024)
-    )
+    with _derivation_slots():
+        return bytes(
+            nacl.pwhash.argon2id.kdf(
+                KEY_BYTES, secret, salt, opslimit=params.opslimit, memlimit=params.memlimit_kib * 1024
+            )
+        )
 
 
 def receipt_key_matches(receipt: str, key: bytes, salt: bytes, params: KdfParams) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 
 from saferwork.accounts.models import User
@@ -45,6 +46,14 @@ def active_organisation_for_slug(slug: str) -> tuple[Organisation, ReportingSett
     if org_settings is None:
         raise Http404("No reporting route here.")
     return org_settings.organisation, org_settings
+
+
+def public_route_path(organisation: Organisation) -> str | None:
+    """The path of ``organisation``'s reporting route, or None while it is not open."""
+    is_open = ReportingSettings.objects.filter(
+        organisation=organisation, organisation__status="active", enabled=True
+    ).exists()
+    return reverse("reporting:start", args=[organisation.slug]) if is_open else None
 
 
 def handlers(organisation: Organisation) -> QuerySet[User]:

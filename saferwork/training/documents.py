@@ -11,7 +11,7 @@ from django.utils import timezone
 from docx import Document
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from saferwork.training.models import Briefing, Enquiry, PreMeetingSlot, Session
+from saferwork.training.models import Briefing, Enquiry, PreMeetingSlot, Session, group_size_text
 
 ICS_MIME = "text/calendar"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -121,7 +121,7 @@ def overview_docx(enquiry: Enquiry, trainer_names: list[str]) -> bytes:
     sections = {
         "The organisation": [
             "Book a pre-meeting with the trainer(s) from the times they offer, and hold it before any session.",
-            "Agree timings and logistics, who the training is for and how many people (at most 10 to 12 a session).",
+            f"Agree timings and logistics, who the training is for and how many people: {group_size_text()} a session.",
             "Share where you stand: policy, action plan, toolkit or other training used.",
             "Plan peer-to-peer groups: avoid mixing senior leaders with reps, or line managers with their staff.",
             "Name a point of contact (name, role, email, phone) for participants after the session.",

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 
 from saferwork.accounts.models import User
 from saferwork.lib.email import Email, renderer
@@ -121,8 +122,31 @@ def place_offered(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
     return _each(
         [participant.email],
         template="place_offered",
-        context={"participant": participant, "session": session},
+        context={"participant": participant, "session": session, "promoted": ids[1:] == ["promoted"]},
         attachments=[("training-session.ics", ics, f"{documents.ICS_MIME}; method=REQUEST")],
+    )
+
+
+@renderer("training.waiting_list")
+def waiting_list(ids: list[str], secrets: dict[str, str]) -> Iterable[Email]:
+    """Someone was put on a full session's waiting list: where they stand and what happens next."""
+    participant = Participant.objects.select_related("session__organisation", "session__enquiry").get(pk=ids[0])
+    if participant.status != Participant.Status.WAITING:
+        return []  # promoted (or withdrawn) before the worker got here: that email says so
+    session = participant.session
+    ahead = session.participants.filter(status=Participant.Status.WAITING).filter(
+        Q(added_at__lt=participant.added_at) | Q(added_at=participant.added_at, pk__lt=participant.pk)
+    )
+    return _each(
+        [participant.email],
+        template="waiting_list",
+        context={
+            "participant": participant,
+            "session": session,
+            "place": ahead.count() + 1,
+            "contact": session.enquiry,
+            "my_training_url": f"{settings.SITE_URL}/training/my/",
+        },
     )
 
 

@@ -8,6 +8,8 @@ from django import forms
 from saferwork.core.widgets import GovukDateField, PhoneField
 from saferwork.training.models import (
     ANYWHERE,
+    CAPACITY_HARD_LIMIT,
+    CAPACITY_WARN_ABOVE,
     REGIONS,
     Briefing,
     BriefingTemplate,
@@ -16,6 +18,7 @@ from saferwork.training.models import (
     EnquiryMode,
     Position,
     TrainerProfile,
+    group_size_text,
 )
 
 REGION_CHOICES = [(r, r) for r in REGIONS]
@@ -48,7 +51,11 @@ class EnquiryForm(forms.Form):
     )
     expected_participants = forms.IntegerField(label="How many people in total?", min_value=1, max_value=5000)
     expected_sessions = forms.IntegerField(
-        label="How many sessions?", min_value=1, max_value=200, initial=1, help_text="A session takes 10 to 12 people."
+        label="How many sessions?",
+        min_value=1,
+        max_value=200,
+        initial=1,
+        help_text=f"A session takes {group_size_text()}.",
     )
     region = forms.ChoiceField(label="Region", choices=[("", "Choose a region"), *REGION_CHOICES])
     venue = forms.CharField(label="Venue, if you have one (optional)", max_length=300, required=False)
@@ -269,7 +276,10 @@ class SessionForm(forms.Form):
         label="Access information (in person)", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     capacity = forms.IntegerField(
-        label="Places", initial=12, min_value=1, help_text="At most 12. We recommend 10 for the best conversations."
+        label="Places",
+        initial=CAPACITY_HARD_LIMIT,
+        min_value=1,
+        help_text=f"At most {CAPACITY_HARD_LIMIT}. We recommend {CAPACITY_WARN_ABOVE} for the best conversations.",
     )
 
     def __init__(self, *args: Any, trainers: Any, **kwargs: Any) -> None:
@@ -281,7 +291,9 @@ class SessionForm(forms.Form):
 
 class CapacityOverrideForm(forms.Form):
     capacity = forms.IntegerField(label="Places", min_value=1, max_value=100)
-    reason = forms.CharField(label="Reason for allowing more than 12", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=f"Reason for allowing more than {CAPACITY_HARD_LIMIT}", widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class ParticipantForm(forms.Form):
@@ -311,9 +323,8 @@ class RegistrationForm(forms.Form):
 class CsvUploadForm(forms.Form):
     file = forms.FileField(
         label="Upload a CSV file",
-        help_text="Columns: name, email, position, manager_email (optional). Positions: "
-        + ", ".join(Position.values)
-        + ".",
+        help_text="Columns: name, email, position, manager_email (optional). The position as written on "
+        "this page or its code, in any case.",
     )
 
 

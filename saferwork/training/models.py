@@ -20,8 +20,17 @@ from saferwork.organisations.models import Organisation, OrganisationScopedQuery
 DAY_RATE_DEFAULT_PENCE = 45000  # £450
 SESSION_START_DEFAULT = dt.time(10, 0)
 SESSION_END_DEFAULT = dt.time(16, 0)
+# The group size: the one place it is set. Every page, form, email and document that
+# mentions it reads these (through ``group_size_text`` where it is a sentence).
 CAPACITY_WARN_ABOVE = 10
 CAPACITY_HARD_LIMIT = 12
+
+
+def group_size_text() -> str:
+    """The group size as people read it, the same words everywhere."""
+    return f"at most {CAPACITY_HARD_LIMIT} people (we recommend {CAPACITY_WARN_ABOVE} for the best conversations)"
+
+
 REGIONS = [
     "North East",
     "North West",

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 from saferwork.organisations.permissions import membership_has
 from saferwork.organisations.selectors import membership_of
@@ -86,6 +87,13 @@ def enquirer_standing(enquiry: Enquiry) -> str:
     if enquiry.organisation_created and not organisation.memberships.exists():
         return "new_organisation"
     return "not_member"
+
+
+def enquiry_for_verification(token: str) -> Enquiry | None:
+    """The enquiry an emailed confirmation link belongs to, confirmed already or not."""
+    from saferwork.training.services import hash_token
+
+    return Enquiry.objects.filter(verification_hash=hash_token(token)).first() if token else None
 
 
 @offers_other_organisation
@@ -378,3 +386,101 @@ def describe_enquiry_event(action: str, data: dict[str, Any]) -> str:
     if action in ENQUIRY_EVENTS:
         return ENQUIRY_EVENTS[action]
     return action.removeprefix("saferwork.").replace("_", " ").replace(".", ": ").capitalize()
+
+
+# ---------------------------------------------------------------- a participant's own training
+
+
+@dataclass
+class OwnPlace:
+    """One of the signed-in person's places on a session, with what they can do about it.
+
+    Nothing here says whether they answered the evaluation: nothing can (see delivery.models).
+    """
+
+    participant: Participant
+    has_briefing: bool
+    credential: Any = None  # their claimed badge, if they claimed one
+
+    @property
+    def session(self) -> Session:
+        return self.participant.session
+
+    @property
+    def confirmed(self) -> bool:
+        return self.participant.status == Participant.Status.CONFIRMED and not self.session.is_cancelled
+
+    @property
+    def upcoming(self) -> bool:
+        return self.session.date >= timezone.localdate()
+
+    @property
+    def waiting_place(self) -> int | None:
+        return getattr(self.participant, "waiting_place", None)
+
+    @property
+    def attendance(self) -> Any:
+        return getattr(self.participant, "attendance", None)
+
+    @property
+    def claim(self) -> Any:
+        return getattr(self.participant, "badge_claim_token", None)
+
+
+def _own_participants(request: HttpRequest) -> QuerySet[Participant]:
+    """The signed-in person's places: their address, on sessions of organisations they belong to."""
+    email = getattr(request.user, "email", "")
+    organisations = [m.organisation_id for m in getattr(request, "memberships", [])]
+    if not email or not organisations:
+        return Participant.objects.none()
+    return (
+        Participant.objects.filter(email__iexact=email, organisation_id__in=organisations)
+        .exclude(status=Participant.Status.WITHDRAWN)
+        .select_related("session", "session__organisation", "session__enquiry", "attendance", "badge_claim_token")
+    )
+
+
+def own_places(request: HttpRequest) -> list[OwnPlace]:
+    """Every place the signed-in person holds: three queries however many."""
+    from saferwork.badges.models import Credential
+    from saferwork.training.models import Briefing
+
+    ahead = Participant.objects.filter(
+        session=OuterRef("session"), status=Participant.Status.WAITING, added_at__lte=OuterRef("added_at")
+    ).exclude(pk__gt=OuterRef("pk"), added_at=OuterRef("added_at"))
+    participants = list(
+        _own_participants(request)
+        .annotate(
+            waiting_place=Subquery(
+                ahead.order_by().values("session").annotate(n=Count("pk")).values("n")[:1],
+            )
+        )
+        .order_by("-session__date", "session__start_time", "id")
+    )
+    if not participants:
+        return []
+    briefed = set(
+        Briefing.objects.filter(organisation_id__in={p.organisation_id for p in participants}).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    claimed = [
+        c.credential_id for p in participants if (c := getattr(p, "badge_claim_token", None)) and c.credential_id
+    ]
+    credentials = {c.pk: c for c in Credential.objects.filter(pk__in=claimed)} if claimed else {}
+    places = []
+    for p in participants:
+        claim = getattr(p, "badge_claim_token", None)
+        credential = credentials.get(claim.credential_id) if claim and claim.credential_id else None
+        places.append(OwnPlace(participant=p, has_briefing=p.organisation_id in briefed, credential=credential))
+    # What is to come first, soonest first; then what is past, latest first.
+    coming = sorted((p for p in places if p.upcoming), key=lambda p: (p.session.date, p.session.start_time))
+    return coming + [p for p in places if not p.upcoming]
+
+
+def get_own_place(request: HttpRequest, pk: int) -> Participant:
+    """One of the signed-in person's own places; anyone else's is a 404."""
+    found = _own_participants(request).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found

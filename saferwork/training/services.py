@@ -617,6 +617,10 @@ class NewParticipant:
     position: str
     manager_email: str = ""
 
+    @property
+    def position_label(self) -> str:
+        return str(Position(self.position).label) if self.position in Position.values else self.position
+
 
 @transaction.atomic
 def add_participant(*, session: Session, person: NewParticipant, actor: User | None, warn: bool = True) -> Participant:
@@ -655,7 +659,11 @@ def add_participant(*, session: Session, person: NewParticipant, actor: User | N
         target=session,
         data={"status": status, "position": person.position},
     )
-    if status == Participant.Status.CONFIRMED and actor is None:
+    if status == Participant.Status.WAITING:
+        # However they were added (the link, the coordinator, a CSV): they hear where they stand.
+        participant_id = participant.pk
+        transaction.on_commit(lambda: tasks.send_waiting_list.enqueue(participant_id=participant_id))
+    elif status == Participant.Status.CONFIRMED and actor is None:
         participant_id = participant.pk
         transaction.on_commit(lambda: tasks.send_place_offered.enqueue(participant_id=participant_id))
     elif status == Participant.Status.CONFIRMED:
@@ -704,7 +712,7 @@ def _promote_waiting(session: Session, actor: User | None) -> list[Participant]:
             action="saferwork.participant.promoted", actor=actor, organisation=session.organisation, target=session
         )
         participant_id = waiting.pk
-        transaction.on_commit(partial(tasks.send_place_offered.enqueue, participant_id=participant_id))
+        transaction.on_commit(partial(tasks.send_place_offered.enqueue, participant_id=participant_id, promoted=True))
         promoted.append(waiting)
     return promoted
 

@@ -31,8 +31,13 @@ def send_session_invite(*, session_id: int, participant_ids: list[int] | None = 
 
 
 @task()
-def send_place_offered(*, participant_id: int) -> None:
-    send_email.call(kind="training.place_offered", ids=[str(participant_id)])
+def send_place_offered(*, participant_id: int, promoted: bool = False) -> None:
+    send_email.call(kind="training.place_offered", ids=[str(participant_id), *(["promoted"] if promoted else [])])
+
+
+@task()
+def send_waiting_list(*, participant_id: int) -> None:
+    send_email.call(kind="training.waiting_list", ids=[str(participant_id)])
 
 
 @task()

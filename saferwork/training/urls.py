@@ -10,6 +10,10 @@ urlpatterns = [
     path("training/enquire/sent/", views.enquiry_sent, name="enquiry_sent"),
     path("training/enquire/verify/<str:token>/", views.verify_enquiry, name="verify_enquiry"),
     path("training/register/<str:token>/", views.register, name="register"),
+    path("training/my/", views.my_training, name="my_training"),
+    path("training/my/<int:pk>/invite.ics", views.my_session_invite, name="my_session_invite"),
+    path("training/my/<int:pk>/briefing.docx", views.my_briefing, name="my_briefing"),
+    path("training/my/<int:pk>/badge-link/", views.my_claim_link, name="my_claim_link"),
     path("training/availability/", views.availability, name="availability"),
     path("training/profile/", views.own_profile, name="own_profile"),
     path("training/bookings/", views.bookings, name="bookings"),
@@ -29,6 +33,11 @@ urlpatterns = [
     path("training/sessions/<int:pk>/invite.ics", views.session_invite, name="session_invite"),
     path("training/sessions/<int:pk>/participants/add/", views.participant_add, name="participant_add"),
     path("training/sessions/<int:pk>/participants/upload/", views.participant_upload, name="participant_upload"),
+    path(
+        "training/sessions/<int:pk>/participants/template.csv",
+        views.participant_template,
+        name="participant_template",
+    ),
     path(
         "training/sessions/<int:pk>/participants/<int:participant_pk>/withdraw/",
         views.participant_withdraw,

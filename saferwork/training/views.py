@@ -11,19 +11,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from saferwork.accounts.models import User
 from saferwork.audit.models import AuditEntry
 from saferwork.lib import ratelimit
+from saferwork.lib.csvstream import csv_lines
 from saferwork.organisations.models import Organisation
 from saferwork.organisations.permissions import programme_admin_required, role_required
-from saferwork.training import documents, forms, selectors, services
-from saferwork.training.csv_import import check_csv
+from saferwork.reporting.selectors import public_route_path
+from saferwork.training import csv_import, documents, forms, selectors, services
 from saferwork.training.models import (
     CAPACITY_HARD_LIMIT,
     CAPACITY_WARN_ABOVE,
@@ -31,6 +32,7 @@ from saferwork.training.models import (
     Participant,
     Session,
     TrainerProfile,
+    group_size_text,
 )
 
 
@@ -54,20 +56,16 @@ def _docx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 def reporting_route_url(organisation: Organisation) -> str:
-    """The organisation's reporting route, if the reporting module provides one."""
-    for name, kwargs in [("reporting:start", {"slug": organisation.slug}), ("reporting:start", {})]:
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return ""
+    """The organisation's reporting route, only while it is open to reporters (a link to a
+    route that is not enabled would be a dead end)."""
+    return public_route_path(organisation) or ""
 
 
 # ---------------------------------------------------------------- public
 
 
 def course(request: HttpRequest) -> HttpResponse:
-    return render(request, "training/course.html", {"day_rate": "£450"})
+    return render(request, "training/course.html", {"day_rate": "£450", "group_size": group_size_text()})
 
 
 def enquire(request: HttpRequest) -> HttpResponse:
@@ -94,6 +92,12 @@ def enquiry_sent(request: HttpRequest) -> HttpResponse:
 
 def verify_enquiry(request: HttpRequest, token: str) -> HttpResponse:
     # GET shows a button and POST verifies: mail scanners that follow links change nothing.
+    # A link used before says so (and what comes next) instead of asking again.
+    found = selectors.enquiry_for_verification(token)
+    if found is None:
+        return render(request, "training/verify.html", {"invalid": True}, status=404)
+    if found.verified_at is not None:
+        return render(request, "training/verify.html", {"already": True, "enquiry": found})
     if request.method == "POST":
         enquiry = services.verify_enquiry(token=token)
         if enquiry is None:
@@ -688,7 +692,12 @@ def participant_upload(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     existing = session.participants.exclude(status=Participant.Status.WITHDRAWN).values_list("email", flat=True)
     form = forms.CsvUploadForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"session": session, "form": form}
+    context: dict[str, Any] = {
+        "session": session,
+        "form": form,
+        "columns": csv_import.COLUMNS,
+        "positions": csv_import.position_hint(),
+    }
     if request.method == "POST" and "confirm" in request.POST:
         stored = request.session.get(UPLOAD_KEY, {})
         name = stored.get("name") if stored.get("session") == session.pk else None
@@ -696,7 +705,7 @@ def participant_upload(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "Upload the file again: the checked copy has expired.")
             return redirect("training:participant_upload", pk=pk)
         with default_storage.open(name, "rb") as handle:
-            result = check_csv(handle, existing_emails=existing)
+            result = csv_import.check_csv(handle, existing_emails=existing)
         default_storage.delete(name)
         request.session.pop(UPLOAD_KEY, None)
         if not result.clean:
@@ -710,7 +719,7 @@ def participant_upload(request: HttpRequest, pk: int) -> HttpResponse:
         if upload.size > 2 * 1024 * 1024:
             form.add_error("file", "The file must be smaller than 2 MB.")
         else:
-            result = check_csv(upload.file, existing_emails=existing)
+            result = csv_import.check_csv(upload.file, existing_emails=existing)
             context["result"] = result
             previous = request.session.get(UPLOAD_KEY, {}).get("name")
             if previous and default_storage.exists(previous):
@@ -720,6 +729,17 @@ def participant_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 name = default_storage.save(f"training/uploads/{secrets.token_hex(16)}.csv", File(upload.file))
                 request.session[UPLOAD_KEY] = {"session": session.pk, "name": name}
     return render(request, "training/upload.html", context)
+
+
+@login_required
+def participant_template(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The participants file to fill in: its first line and one example row, from the importer's columns."""
+    _session, access = selectors.get_session_for_user(request, pk)
+    if not access.is_coordinator:
+        raise PermissionDenied
+    response = StreamingHttpResponse(csv_lines(csv_import.template_rows()), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="participants-template.csv"'
+    return response
 
 
 @login_required
@@ -798,3 +818,67 @@ def briefing(request: HttpRequest) -> HttpResponse:
 def briefing_download(request: HttpRequest) -> HttpResponse:
     organisation = request.organisation  # type: ignore[attr-defined]
     return _docx_response(documents.briefing_docx(services.briefing_for(organisation)), "participant-briefing.docx")
+
+
+# ---------------------------------------------------------------- a participant's own training
+
+# "Email me a new claim link": once every few minutes per person.
+CLAIM_LINK_RESEND_LIMIT = (1, 5 * 60)
+
+
+@login_required
+def my_training(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own sessions, briefing, evaluation, badge and data."""
+    return render(
+        request,
+        "training/my_training.html",
+        {"places": selectors.own_places(request), "retention_months": settings.PARTICIPANT_RETENTION_MONTHS},
+    )
+
+
+@login_required
+def my_session_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = selectors.get_own_place(request, pk)
+    session = participant.session
+    if participant.status != Participant.Status.CONFIRMED or session.is_cancelled:
+        raise Http404
+    content = documents.session_invite(session, [participant.email])
+    response = HttpResponse(content, content_type="text/calendar")
+    response["Content-Disposition"] = 'attachment; filename="training-session.ics"'
+    return response
+
+
+@login_required
+def my_briefing(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = selectors.get_own_place(request, pk)
+    if participant.status != Participant.Status.CONFIRMED:
+        raise Http404
+    from saferwork.training.models import Briefing
+
+    found = Briefing.objects.filter(organisation=participant.organisation).first()
+    if found is None:
+        raise Http404
+    return _docx_response(documents.briefing_docx(found, participant.session), "participant-briefing.docx")
+
+
+@login_required
+@require_POST
+def my_claim_link(request: HttpRequest, pk: int) -> HttpResponse:
+    from saferwork.delivery.claims import send_new_claim_link
+    from saferwork.delivery.services import DeliveryError
+
+    participant = selectors.get_own_place(request, pk)
+    identity = f"user:{request.user.pk}"
+    if ratelimit.is_limited("badge-claim-resend", identity, CLAIM_LINK_RESEND_LIMIT):
+        messages.error(request, "We sent you a new claim link a few minutes ago. Check your email, or try again later.")
+        return redirect("training:my_training")
+    try:
+        send_new_claim_link(participant=participant, actor=_user(request))
+    except DeliveryError as error:
+        messages.error(request, str(error))
+    else:
+        ratelimit.hit("badge-claim-resend", identity, CLAIM_LINK_RESEND_LIMIT)
+        messages.success(
+            request, f"We have emailed a new claim link to {participant.email}. The old link no longer works."
+        )
+    return redirect("training:my_training")

@@ -42,13 +42,13 @@ def test_new_coordinator_must_enrol_then_can_sign_in_with_a_backup_code(page, or
     # No device yet: the dashboard is out of reach until an authenticator is set up.
     page.wait_for_url("**/account/two-factor/setup/")
     assert page.get_by_role("heading", level=1).inner_text() == "Set up two-factor sign-in"
-    assert page.locator("img.sw-qr").is_visible()
+    expect(page.locator("img.sw-qr")).to_be_visible()
     # No backup codes exist yet: the page does not send anyone looking for them.
     assert "backup" not in page.inner_text("main").lower()
     # No links to pages that would only send the person back here; signing out stays.
     assert page.get_by_role("navigation", name="Menu").count() == 0
     assert page.get_by_role("link", name="Your account").count() == 0
-    assert page.get_by_role("button", name="Sign out", exact=True).is_visible()
+    expect(page.get_by_role("button", name="Sign out", exact=True)).to_be_visible()
     assert_accessible(page, "two-factor-setup")
     page.goto("/dashboard/")
     page.wait_for_url("**/account/two-factor/setup/")
@@ -60,7 +60,7 @@ def test_new_coordinator_must_enrol_then_can_sign_in_with_a_backup_code(page, or
     page.get_by_label("Code").fill(_code_from_setup_key(page.locator("#totp-secret").inner_text()))
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
 
-    assert page.get_by_role("heading", name="Two-factor sign-in is on").is_visible()
+    expect(page.get_by_role("heading", name="Two-factor sign-in is on")).to_be_visible()
     codes = [c.strip() for c in page.locator("#backup-codes li").all_inner_texts()]
     assert len(codes) == 10 and all(re.fullmatch(r"\d{10}", c) for c in codes)
     assert len(set(codes)) == 10
@@ -68,7 +68,7 @@ def test_new_coordinator_must_enrol_then_can_sign_in_with_a_backup_code(page, or
     page.get_by_role("link", name="I have saved my codes – continue").click()
     page.wait_for_url("**/dashboard/")
     assert page.get_by_role("heading", level=1).inner_text() == "Home Union"
-    assert page.get_by_role("navigation", name="Menu").get_by_role("link", name="People").is_visible()
+    expect(page.get_by_role("navigation", name="Menu").get_by_role("link", name="People")).to_be_visible()
 
     _sign_out(page)
     _enter_password(page, user.email)

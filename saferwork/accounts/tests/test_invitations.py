@@ -46,9 +46,15 @@ def test_coordinator_invites_and_invitee_joins_with_role(client, verified_client
     # A case handler must enrol a second factor before anything else.
     assert client.get(reverse("core:dashboard"))["Location"] == reverse("accounts:two_factor_setup")
     assert AuditEntry.objects.filter(action="saferwork.invitation.accepted").exists()
-    # Single use.
+    # Single use: the link used again says so, with the way in, and changes nothing.
     client.logout()
-    assert client.get(path).status_code == 410
+    again = client.get(path)
+    assert again.status_code == 200
+    assert "You have already accepted this invitation" in again.content.decode()
+    assert reverse("accounts:sign_in") in again.content.decode()
+    client.post(path, {"full_name": "Someone Else", "password": "another long passphrase 8"})
+    assert User.objects.filter(email="new.rep@example.org").count() == 1
+    assert not client.session.get("_auth_user_id")
 
 
 def test_expired_invitation_cannot_be_used(client, verified_client, coordinator, invite):

@@ -61,6 +61,26 @@ def test_audit_list_query_count_does_not_grow(
         assert client.get(reverse("audit:list")).status_code == 200
 
 
+def test_audit_log_pages_through_without_counting_every_entry(
+    verified_client, programme_admin, organisation, django_assert_max_num_queries
+):
+    with transaction.atomic():
+        for n in range(55):
+            audit.record(action=f"saferwork.test.n{n:02d}", organisation=organisation)
+    client = verified_client(programme_admin)
+    first = client.get(reverse("audit:list")).content.decode()
+    assert "saferwork.test.n54" in first and "saferwork.test.n04" not in first
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    assert "Page 1" in first
+    with django_assert_max_num_queries(12) as captured:
+        second = client.get(reverse("audit:list"), {"page": "2"}).content.decode()
+    assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
+    assert "saferwork.test.n04" in second and "saferwork.test.n00" in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    # An old link past the end shows the first page, not an empty one.
+    assert "saferwork.test.n54" in client.get(reverse("audit:list"), {"page": "99"}).content.decode()
+
+
 def test_outsider_cannot_read_the_audit_log(verified_client, outsider):
     assert verified_client(outsider).get(reverse("audit:list")).status_code == 403
 

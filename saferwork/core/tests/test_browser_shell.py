@@ -27,7 +27,7 @@ def test_person_in_two_organisations_switches_between_them(page, live_server, or
     page.goto("/dashboard/")
     assert page.get_by_role("heading", level=1).inner_text() == "Home Union"
     assert "Your roles here: Organisation coordinator." in page.inner_text("main")
-    assert page.get_by_role("link", name="People", exact=True).is_visible()
+    expect(page.get_by_role("link", name="People", exact=True)).to_be_visible()
     assert_accessible(page, "switcher-home-union")
 
     page.get_by_label("Organisation").select_option(label="Other Employer")
@@ -66,7 +66,8 @@ def test_programme_admin_filters_the_audit_log(
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Audit log").click()
     page.wait_for_url("**/programme/audit/")
     assert page.get_by_role("link", name="Audit log").first.get_attribute("aria-current") == "page"
-    assert "4 entries" in page.locator("caption").inner_text()
+    # The log pages without an exact count: the rows themselves say how many there are.
+    expect(page.locator("tbody tr")).to_have_count(4)
     # On a desktop screen every column shows without scrolling the table sideways.
     assert page.locator(".sw-table-scroll").evaluate("box => box.scrollWidth <= box.clientWidth")
     assert_accessible(page, "audit-log")
@@ -74,7 +75,7 @@ def test_programme_admin_filters_the_audit_log(
     page.get_by_label("Action contains").fill("invitation")
     page.get_by_role("button", name="Filter").click()
     page.wait_for_url("**/programme/audit/?*action=invitation*")
-    expect(page.locator("caption")).to_contain_text("1 entry")
+    expect(page.locator("tbody tr")).to_have_count(1)
     rows = page.locator("tbody tr").all_inner_texts()
     assert len(rows) == 1 and "saferwork.invitation.sent" in rows[0] and "Home Union" in rows[0]
     assert page.get_by_label("Action contains").input_value() == "invitation"
@@ -92,7 +93,8 @@ def test_programme_admin_filters_the_audit_log(
     assert_accessible(page, "audit-log-filter-error")
 
     page.get_by_role("link", name="Clear filters").click()
-    expect(page.locator("caption")).to_contain_text("4 entries")
+    page.wait_for_url("**/programme/audit/")
+    expect(page.locator("tbody tr")).to_have_count(4)
 
 
 def test_coordinator_cannot_open_the_audit_log(page, live_server, coordinator):
@@ -128,7 +130,7 @@ def test_sign_in_and_menu_work_on_a_phone(page, coordinator):
     assert not people.is_visible()
     menu.click()
     assert menu.get_attribute("aria-expanded") == "true"
-    assert people.is_visible()
+    expect(people).to_be_visible()
     screenshot(page, "phone-dashboard-menu-open")
     assert_accessible(page)
     people.click()
@@ -162,7 +164,7 @@ def test_exit_this_page_leaves_at_once(page, settings, exit_hops, how):
         page.set_viewport_size(PHONE)
     page.goto("/test-only/sensitive/")
     button = page.get_by_role("button", name="Emergency Exit this page")
-    assert button.is_visible()
+    expect(button).to_be_visible()
     if how == "click":
         # The button sits below the header and leaves the header's layout alone.
         assert page.evaluate("document.documentElement.scrollWidth") <= 1280

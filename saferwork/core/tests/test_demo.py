@@ -40,3 +40,14 @@ def test_readme_lists_the_demo_secret_and_password():
     readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
     assert demo.DEMO_TOTP_BASE32 in readme
     assert demo.DEMO_PASSWORD in readme
+
+
+def test_the_demo_participant_finds_their_place_on_their_own_page(client, settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    response = client.post(
+        reverse("accounts:sign_in"), {"email": "participant@saferwork.test", "password": demo.DEMO_PASSWORD}
+    )
+    assert response.status_code == 302
+    html = client.get(reverse("training:my_training")).content.decode()
+    assert "Transport House, Cardiff" in html and "You have a place" in html

@@ -18,6 +18,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from saferwork.accounts.models import Invitation
+from saferwork.actions import selectors as action_selectors
+from saferwork.actions import services as action_services
+from saferwork.actions.models import Action
 from saferwork.fees.models import FeeDocument
 from saferwork.lib import email as lib_email
 from saferwork.organisations.models import JoinRequest
@@ -88,6 +91,13 @@ def invitation(w: World) -> tuple[list[Any], dict[str, str]]:
 
 def after_session(w: World) -> tuple[list[Any], dict[str, str]]:
     return [w.session.pk, w.participant.pk], {}
+
+
+def claim_link(w: World) -> tuple[list[Any], dict[str, str]]:
+    from saferwork.delivery.models import BadgeClaimToken
+
+    claim = BadgeClaimToken.objects.create(participant=w.participant, session=w.session, token_hash="0" * 64)
+    return [claim.pk], {"token": "a-claim-token"}
 
 
 def fee_sent(w: World) -> tuple[list[Any], dict[str, str]]:
@@ -229,6 +239,16 @@ def place_offered(w: World) -> tuple[list[Any], dict[str, str]]:
     return [w.participant.pk], {}
 
 
+def place_offered_promoted(w: World) -> tuple[list[Any], dict[str, str]]:
+    return [w.participant.pk, "promoted"], {}
+
+
+def waiting_list(w: World) -> tuple[list[Any], dict[str, str]]:
+    w.participant.status = "waiting"
+    w.participant.save()
+    return [w.participant.pk], {}
+
+
 def briefing(w: World) -> tuple[list[Any], dict[str, str]]:
     found = training_services.briefing_for(w.org)
     found.contact_name = NAME
@@ -241,15 +261,117 @@ def reminder(w: World) -> tuple[list[Any], dict[str, str]]:
     return [w.session.pk, 7], {}
 
 
+def action_overdue(w: World) -> tuple[list[Any], dict[str, str]]:
+    today = action_selectors.today_for(w.org)
+    action = action_services.create_action(
+        organisation=w.org,
+        title=f"Brief {NAME} stewards",
+        due_on=today - dt.timedelta(days=2),
+        owner=w.coordinator,
+        actor=w.coordinator,
+    )
+    Action.objects.filter(pk=action.pk).update(last_reminded_on=today)
+    return [w.org.pk, w.coordinator.pk, today.isoformat()], {}
+
+
 def password_reset(w: World) -> tuple[list[Any], dict[str, str]]:
     return [w.coordinator.pk], {}
+
+
+def survey_invitation(sent: bool) -> Case:
+    def build(w: World) -> tuple[list[Any], dict[str, str]]:
+        from saferwork.surveys.models import Department, Invitation, Survey, SurveyDepartment
+
+        survey = Survey.objects.create(organisation=w.org, title=f"{NAME} survey", wave="Spring", status="live")
+        department = Department.objects.create(organisation=w.org, name="Housing")
+        taking_part = SurveyDepartment.objects.create(survey=survey, department=department)
+        Invitation.objects.create(survey=survey, department=taking_part, email="staff@example.org", sent=sent)
+        return [survey.pk], {}
+
+    return build
+
+
+def _dialogue_cohort(w: World) -> Any:
+    from saferwork.dialogue import services as dialogue
+
+    cohort = dialogue.create_cohort(
+        organisation=w.org, name=f"{NAME} cohort", description="", facilitator=None, actor=w.coordinator
+    )
+    dialogue.add_member(
+        cohort=cohort, user=w.coordinator, position="senior_leader", managed_by=None, actor=w.coordinator
+    )
+    return cohort
+
+
+def dialogue_session(cancelled: bool) -> Case:
+    def build(w: World) -> tuple[list[Any], dict[str, str]]:
+        from saferwork.dialogue import services as dialogue
+
+        session = dialogue.schedule_session(
+            cohort=_dialogue_cohort(w),
+            details=dialogue.SessionDetails(
+                title=f"{NAME} session",
+                date=timezone.localdate() + dt.timedelta(days=7),
+                start_time=dt.time(10),
+                end_time=dt.time(12),
+                mode="online",
+                meeting_link="https://meet.example.org/x?a=1&b=2",
+                prompts="",
+            ),
+            actor=w.coordinator,
+        )
+        if cancelled:
+            dialogue.cancel_session(session=session, actor=w.coordinator)
+        mail.outbox.clear()
+        return [session.pk], {}
+
+    return build
+
+
+def coaching_slot(booked: bool) -> Case:
+    def build(w: World) -> tuple[list[Any], dict[str, str]]:
+        from saferwork.dialogue import services as dialogue
+
+        coach_user = factories.member(w.org, email="coach@example.org")
+        coach = dialogue.make_coach(organisation=w.org, user=coach_user, actor=w.coordinator)
+        dialogue.match_coach(coach=coach, participant=w.coordinator, actor=w.coordinator)
+        start = timezone.now() + dt.timedelta(days=2)
+        slot = dialogue.offer_slot(
+            coach=coach, starts_at=start, ends_at=start + dt.timedelta(hours=1), where=NAME, actor=coach_user
+        )
+        dialogue.book_slot(slot=slot, participant=w.coordinator)
+        if not booked:
+            dialogue.cancel_booking(slot=slot, actor=w.coordinator)
+        mail.outbox.clear()
+        return ([slot.pk] if booked else [slot.pk, w.coordinator.pk]), {}
+
+    return build
+
+
+def risk_review_due(w: World) -> tuple[list[Any], dict[str, str]]:
+    from saferwork.risk import selectors as risk_selectors
+    from saferwork.risk import services as risk
+
+    today = risk_selectors.today_for(w.org)
+    assessment = risk.create_assessment(
+        organisation=w.org,
+        kind="activity",
+        title=f"{NAME} home visits",
+        department="Housing",
+        owner=w.coordinator,
+        review_on=today - dt.timedelta(days=3),
+        actor=w.coordinator,
+    )
+    return [assessment.pk, today.isoformat()], {}
 
 
 # (case id, kind, builder, whether the user-typed name shows in the email)
 CASES: list[tuple[str, str, Case, bool]] = [
     ("invitation", "accounts.invitation", invitation, True),
+    ("action_overdue", "actions.overdue", action_overdue, True),
     ("password_reset", "accounts.password_reset", password_reset, False),
     ("after_session", "delivery.after_session", after_session, True),
+    ("claim_link", "delivery.claim_link", claim_link, True),
     ("fees_sent", "fees.sent", fee_sent, True),
     ("join_request", "organisations.join_request", join_request, True),
     ("join_refused", "organisations.join_refused", join_request, True),
@@ -279,8 +401,17 @@ CASES: list[tuple[str, str, Case, bool]] = [
     ("session_invite", "training.session_invite", whole_session, True),
     ("session_cancelled", "training.session_cancelled", one_participant, True),
     ("place_offered", "training.place_offered", place_offered, True),
+    ("place_offered_promoted", "training.place_offered", place_offered_promoted, True),
+    ("waiting_list", "training.waiting_list", waiting_list, True),
     ("briefing", "training.briefing", briefing, True),
     ("reminder", "training.reminder", reminder, True),
+    ("survey_invitation", "surveys.invitation", survey_invitation(sent=False), True),
+    ("survey_reminder", "surveys.reminder", survey_invitation(sent=True), True),
+    ("dialogue_session_invite", "dialogue.session_invite", dialogue_session(cancelled=False), True),
+    ("dialogue_session_cancelled", "dialogue.session_invite", dialogue_session(cancelled=True), True),
+    ("slot_booked", "dialogue.slot_booked", coaching_slot(booked=True), True),
+    ("slot_cancelled", "dialogue.slot_cancelled", coaching_slot(booked=False), True),
+    ("risk_review_due", "risk.review_due", risk_review_due, True),
 ]
 
 
@@ -344,6 +475,10 @@ def test_reporter_notification_names_nobody_and_no_organisation(world: World) ->
         ("training.place_offered", place_offered, "REQUEST"),
         ("recruitment.interview", interview("REQUEST"), "REQUEST"),
         ("recruitment.interview", interview("CANCEL"), "CANCEL"),
+        ("dialogue.session_invite", dialogue_session(cancelled=False), "REQUEST"),
+        ("dialogue.session_invite", dialogue_session(cancelled=True), "CANCEL"),
+        ("dialogue.slot_booked", coaching_slot(booked=True), "REQUEST"),
+        ("dialogue.slot_cancelled", coaching_slot(booked=False), "CANCEL"),
     ],
 )
 def test_calendar_invites_keep_their_method_beside_the_html(world: World, kind: str, build: Case, method: str) -> None:

@@ -68,6 +68,19 @@ def test_filters_by_organisation_region_period_and_trainer(
     assert reach_report(ReachFilters(trainer_id=trainer.pk)).attendees.value == 7
 
 
+def test_filtered_to_one_organisation_there_is_no_breakdown_by_organisation(
+    organisation: Any, other_organisation: Any
+) -> None:
+    tally(organisation, positions={"staff": 7})
+    tally(other_organisation, positions={"staff": 11})
+    everyone = reach_report(ReachFilters())
+    assert "organisation" in {b.key for b in everyone.breakdowns}
+    one = reach_report(ReachFilters(organisation_id=organisation.pk))
+    # Its rows for every other organisation would be 0 by the filter: nothing to show.
+    assert "organisation" not in {b.key for b in one.breakdowns}
+    assert one.attendees.value == 7
+
+
 def test_filter_form_on_the_page(verified_client: Any, programme_admin: Any, organisation: Any) -> None:
     tally(organisation, month=dt.date(2026, 1, 1), positions={"staff": 7})
     client = verified_client(programme_admin)

@@ -53,6 +53,8 @@ def _as(page, live_server, user) -> None:
 
 def _score(page, *values: str) -> None:
     """Tick one score per criterion, in order; a single value is given to every criterion."""
+    # On a busy machine the scoring page may still be arriving: tick its own radios.
+    page.wait_for_load_state("load")
     groups = [g for g in page.locator("main form fieldset").all() if g.locator("input[value='1']").count()]
     for n, group in enumerate(groups):
         group.locator(f"input[value='{values[min(n, len(values) - 1)]}']").check()
@@ -218,6 +220,14 @@ def test_candidate_to_trainer(page, live_server, programme_host, programme_admin
     page.context.clear_cookies()
     page.goto(booking_path)
     check(page, "recruitment-11b-choose-a-slot")
+    # Sent with nothing chosen: the page again, its error summary leading to the times.
+    page.get_by_role("button", name="Book this time").click()
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    assert "Choose a time for your interview" in summary.inner_text()
+    check(page, "recruitment-11b-booking-error")
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.type") == "radio"
     page.locator("main input[type=radio]").first.check()
     page.get_by_label("If none of these times suits you").fill("Mornings are best for me")
     page.get_by_label("Access needs and adjustments for the interview").fill("Captions on video calls, please")

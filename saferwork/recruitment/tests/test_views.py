@@ -559,14 +559,17 @@ def test_admin_sees_declared_conflicts(
 
     services.declare_conflict(application=application, panellist=expert_seat, reason="Same branch")
     client = verified_client(programme_admin)
-    listed = client.get(f"/programme/recruitment/{round_.pk}/conflicts/").content.decode()
-    assert "Same branch" in listed and application.full_name in listed
-    # On the application itself a reason can name the candidate: an admin who sits on the
-    # panel sees it there only once the name-blind sift is over.
+    conflicts = f"/programme/recruitment/{round_.pk}/conflicts/"
+    # A reason can name the candidate: an admin who sits on the panel sees it, and the
+    # name, only once the name-blind sift is over, on the application and the conflicts page.
+    listed = client.get(conflicts).content.decode()
+    assert "Same branch" not in listed and application.full_name not in listed and application.reference in listed
     url = f"/programme/recruitment/{round_.pk}/applications/{application.pk}/"
     assert "Same branch" not in client.get(url).content.decode()
     agreed(round_)
     assert "Same branch" in client.get(url).content.decode()
+    listed = client.get(conflicts).content.decode()
+    assert "Same branch" in listed and application.full_name in listed
 
 
 def test_admin_edits_and_removes_a_criterion_until_scoring_starts(

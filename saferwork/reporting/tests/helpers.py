@@ -12,31 +12,8 @@ from django.urls import reverse
 
 from saferwork.accounts.decorators import SUDO_SESSION_KEY
 from saferwork.conftest import current_code
+from saferwork.reporting.tests.answers import ANSWERS, SECRETS_IN_ANSWERS  # noqa: F401 - tests import them from here
 from saferwork.tests.factories import PASSWORD
-
-ANSWERS: dict[str, dict[str, Any]] = {
-    "about-you": {"role": "witness"},
-    "what-happened": {
-        "behaviours": ["comments", "touching"],
-        "description": "Quartzberry the delivery driver grabbed my colleague",
-    },
-    "when": {"first_date": "2026-10-01", "last_date": "2026-11-02", "ongoing": "yes"},
-    "where": {"place": "third_party", "place_detail": "Loading bay at Zephyrmart depot"},
-    "who": {"people": ["contractor"], "who_detail": "Wears a Vellichor Logistics jacket"},
-    "witnesses": {"witnesses": "yes", "witness_detail": "Oluwaseun Marchetti-Blyth saw it"},
-    "impact": {"impact": "She now avoids the loading bay entirely"},
-    "what-next": {"wants": "formal"},
-    "your-name": {"named": "no", "notify_email": "private.reporter@example.net"},
-    "who-can-see": {},
-}
-SECRETS_IN_ANSWERS = [
-    "Quartzberry",
-    "Zephyrmart",
-    "Vellichor Logistics",
-    "Oluwaseun Marchetti-Blyth",
-    "avoids the loading bay",
-    "private.reporter@example.net",
-]
 
 
 def submit(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from saferwork.conftest import assert_accessible
 from saferwork.reporting import crypto, services
@@ -44,7 +45,7 @@ def test_link_to_a_case_of_my_other_organisation_offers_the_switch_then_opens_th
     page.get_by_role("button", name="Switch to Other Employer and go on").click()
     page.wait_for_url(f"**/reporting/cases/{case.pk}/")
     assert case.reference in page.inner_text("main")
-    assert page.get_by_text("Quartzberry the delivery driver grabbed my colleague").is_visible()
+    expect(page.get_by_text("Quartzberry the delivery driver grabbed my colleague")).to_be_visible()
     assert page.locator("#organisation-switcher").input_value() == str(other_organisation.pk)
     assert_accessible(page, "deep-link-02-case-after-switch")
 
@@ -53,5 +54,7 @@ def test_link_to_a_case_of_my_other_organisation_offers_the_switch_then_opens_th
     page.get_by_role("button", name="Switch", exact=True).click()
     page.wait_for_url("**/dashboard/")
     assert page.get_by_role("heading", level=1).inner_text() == "Home Union"
-    assert page.get_by_text("The page you were on is not part of Home Union, so here is its home page.").is_visible()
+    expect(
+        page.get_by_text("The page you were on is not part of Home Union, so here is its home page.")
+    ).to_be_visible()
     assert_accessible(page, "deep-link-03-switched-away-lands-on-dashboard")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from saferwork.conftest import assert_accessible
 from saferwork.reporting.models import Report
@@ -69,13 +70,13 @@ def test_after_exit_back_does_not_show_the_follow_up_messages(page, reporting_or
     _follow_up(page, slug, receipt)
     page.get_by_label("Add information or reply").fill("It happened again in the lift on Monday")
     page.get_by_role("button", name="Send message").click()
-    assert page.get_by_text("It happened again in the lift on Monday").is_visible()
+    expect(page.get_by_text("It happened again in the lift on Monday")).to_be_visible()
 
     _exit_by_click(page)
     page.go_back()
     assert "It happened again in the lift on Monday" not in page.content()
     assert "Quartzberry" not in page.content()
-    assert page.get_by_label("Your receipt").is_visible()  # asked for the receipt again
+    expect(page.get_by_label("Your receipt")).to_be_visible()  # asked for the receipt again
 
 
 def test_exit_works_without_javascript(browser, live_server, reporting_org, handler, neutral_exit):
@@ -112,16 +113,16 @@ def test_a_private_note_has_its_own_box_and_the_reporter_never_sees_it(page, liv
     handler_page.get_by_text("Write to the reporter", exact=True).click()
     assert handler_page.evaluate("document.activeElement.name") == "reply-body"
     section = handler_page.get_by_role("region", name="Private notes Handlers only")
-    assert section.get_by_text("Only handlers can read this").first.is_visible()
+    expect(section.get_by_text("Only handlers can read this").first).to_be_visible()
     section.get_by_label("Private note for handlers").fill("Ring HR about the Ashdown rota before replying")
     handler_page.get_by_role("button", name="Save private note").click()
-    assert handler_page.get_by_text("Note saved").is_visible()
-    assert section.get_by_text("Ring HR about the Ashdown rota before replying").is_visible()
+    expect(handler_page.get_by_text("Note saved")).to_be_visible()
+    expect(section.get_by_text("Ring HR about the Ashdown rota before replying")).to_be_visible()
     handler_page.get_by_label("Write to the reporter").fill("Thank you. We are looking into it.")
     handler_page.get_by_role("button", name="Send to the reporter").click()
     handler_page.context.close()
 
     _follow_up(page, slug, receipt)
-    assert page.get_by_text("Thank you. We are looking into it.").is_visible()
+    expect(page.get_by_text("Thank you. We are looking into it.")).to_be_visible()
     assert "Ashdown rota" not in page.content()
     assert_accessible(page, "follow-up-without-note")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from saferwork.conftest import assert_accessible, fill_date, screenshot
 from saferwork.reporting.models import PrivateRecord, PrivateRecordEntry, Report
@@ -45,11 +46,11 @@ def test_record_saved_extended_then_sent_as_a_report(page, reporting_org, handle
     page.get_by_label("Your receipt").fill(receipt)
     page.get_by_role("button", name="Open my report").click()
     page.wait_for_url(f"**/report/{slug}/record/mine/")
-    assert page.get_by_text("Marrowgate made a remark").is_visible()
+    expect(page.get_by_text("Marrowgate made a remark")).to_be_visible()
     page.get_by_label("What happened").fill("It happened again at the away day.")
     fill_date(page, "id_happened_on", date(2026, 11, 12))
     page.get_by_role("button", name="Add to my record").click()
-    assert page.get_by_text("It happened again at the away day.").is_visible()
+    expect(page.get_by_text("It happened again at the away day.")).to_be_visible()
     first, second = PrivateRecordEntry.objects.filter(record=record).order_by("pk")
     assert first.added_on == week_ago and second.added_on == week_ago + timedelta(days=7)
     assert PrivateRecord.objects.get().last_activity_on == second.added_on
@@ -89,7 +90,7 @@ def test_record_saved_extended_then_sent_as_a_report(page, reporting_org, handle
     _continue(page)
     _continue(page)  # who can see
     page.wait_for_url(f"**/report/{slug}/check/")
-    assert page.get_by_text("It happened again at the away day.").is_visible()
+    expect(page.get_by_text("It happened again at the away day.")).to_be_visible()
     assert_accessible(page, "record-04-check")
     page.get_by_role("button", name="Send report").click()
     page.wait_for_selector("[data-receipt]")

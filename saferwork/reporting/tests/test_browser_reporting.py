@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from saferwork.conftest import assert_accessible, current_code, fill_date, screenshot
 from saferwork.reporting.models import Report, ReportKey
@@ -94,7 +95,7 @@ def test_anonymous_third_party_report_with_image_reaches_handler_and_reply_reach
     _continue(page)
     page.get_by_label("Upload a file (optional)").set_input_files(str(image))
     page.get_by_role("button", name="Add file").click()
-    assert page.get_by_text("loading-bay.jpg added").is_visible()
+    expect(page.get_by_text("loading-bay.jpg added")).to_be_visible()
     assert_accessible(page, "report-08-evidence")
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("No, I want to stay anonymous").check()
@@ -104,8 +105,8 @@ def test_anonymous_third_party_report_with_image_reaches_handler_and_reply_reach
     assert_accessible(page, "report-10-exclude")
     _continue(page)
     page.wait_for_url(f"**/report/{slug}/check/")
-    assert page.get_by_text("A customer at the Zephyrmart counter").is_visible()
-    assert page.get_by_text("loading-bay.jpg").first.is_visible()
+    expect(page.get_by_text("A customer at the Zephyrmart counter")).to_be_visible()
+    expect(page.get_by_text("loading-bay.jpg").first).to_be_visible()
     assert_accessible(page, "report-11-check")
     page.get_by_role("button", name="Send report").click()
     page.wait_for_selector("[data-receipt]")
@@ -143,7 +144,7 @@ def test_anonymous_third_party_report_with_image_reaches_handler_and_reply_reach
     handler_page.get_by_label("Code").fill(_code(handler))
     handler_page.get_by_role("button", name="Confirm").click()
     handler_page.wait_for_url(f"**/reporting/cases/{report.pk}/")
-    assert handler_page.get_by_text("A customer at the Zephyrmart counter").is_visible()
+    expect(handler_page.get_by_text("A customer at the Zephyrmart counter")).to_be_visible()
     assert_accessible(handler_page, "handler-02-case")
     # The image opens, and its hidden details are gone.
     with handler_page.expect_download() as download:
@@ -154,7 +155,7 @@ def test_anonymous_third_party_report_with_image_reaches_handler_and_reply_reach
     assert not Image.open(io.BytesIO(data)).getexif() and b"Camberwick" not in data
     handler_page.get_by_label("Write to the reporter").fill("Thank you for telling us. Could you tell us the date?")
     handler_page.get_by_role("button", name="Send to the reporter").click()
-    assert handler_page.get_by_text("Message sent to the reporter").is_visible()
+    expect(handler_page.get_by_text("Message sent to the reporter")).to_be_visible()
     handler_page.context.close()
 
     # ---- the excluded handler signs in and finds nothing
@@ -182,11 +183,11 @@ def test_anonymous_third_party_report_with_image_reaches_handler_and_reply_reach
     page.wait_for_url(f"**/report/{slug}/follow-up/case/")
     # The submission check and the two handler sign-ins only: the follow-up derived nothing.
     assert server_derivations == ["derive", "derive", "derive"]
-    assert page.get_by_text("Thank you for telling us. Could you tell us the date?").is_visible()
+    expect(page.get_by_text("Thank you for telling us. Could you tell us the date?")).to_be_visible()
     assert_accessible(page, "report-14-case")
     page.get_by_label("Add information or reply").fill("It was the 2nd of November.")
     page.get_by_role("button", name="Send message").click()
-    assert page.get_by_text("Your message has been sent").is_visible()
+    expect(page.get_by_text("Your message has been sent")).to_be_visible()
 
     # ---- "Exit this page" by keyboard: Shift three times
     # Wait until GOV.UK Frontend has set up the component (module scripts run after load).
@@ -207,7 +208,7 @@ def test_reporter_pages_work_without_javascript(browser, live_server, reporting_
     page.get_by_role("button", name="Continue").click()
     assert page.url.endswith("/what-happened/")
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_text("There is a problem").is_visible()
+    expect(page.get_by_text("There is a problem")).to_be_visible()
     screenshot(page, "report-no-js-error")
     context.close()
 
@@ -235,7 +236,7 @@ def test_handler_enables_reporting_sees_recovery_key_once_and_edits_support_page
     assert key not in page.content()
     page.get_by_label("Who to talk to").fill("Ask for Morag Quist in HR, 01632 960 123")
     page.get_by_role("button", name="Save support pages").click()
-    assert page.get_by_text("Support pages saved").is_visible()
+    expect(page.get_by_text("Support pages saved")).to_be_visible()
     assert_accessible(page, "settings-03-support-pages")
     page.goto(f"/report/{organisation.slug}/support/")
-    assert page.get_by_text("Ask for Morag Quist in HR").is_visible()
+    expect(page.get_by_text("Ask for Morag Quist in HR")).to_be_visible()

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from saferwork.conftest import assert_accessible, current_code, fill_date, screenshot
 from saferwork.law.models import LegalRule
@@ -34,7 +35,7 @@ def test_reporter_sees_the_tribunal_date_and_the_date_paused_by_acas(page, repor
     page.get_by_label("Your receipt").fill(receipt)
     page.get_by_role("button", name="Open my report").click()
     page.wait_for_url(f"**/report/{slug}/follow-up/case/")
-    assert page.get_by_text("Tuesday 29 December 2026").is_visible()
+    expect(page.get_by_text("Tuesday 29 December 2026")).to_be_visible()
     page.get_by_text("I have been to ACAS early conciliation").click()
     fill_date(page, "id_acas_day_a", date(2026, 12, 1))
     fill_date(page, "id_acas_day_b", date(2026, 12, 20))
@@ -42,7 +43,7 @@ def test_reporter_sees_the_tribunal_date_and_the_date_paused_by_acas(page, repor
     page.get_by_role("button", name="Show the date").click()
     # The button submits the form: wait for the new page rather than read the old one.
     page.get_by_text("Wednesday 20 January 2027").wait_for()
-    assert page.get_by_text("Wednesday 20 January 2027").is_visible()
+    expect(page.get_by_text("Wednesday 20 January 2027")).to_be_visible()
     assert_accessible(page, "time-limit-02-paused-date")
     screenshot(page, "time-limit-02-paused-date")
 
@@ -65,7 +66,7 @@ def test_leader_reads_suppressed_statistics(page, reporting_org):
     page.get_by_label("Code").fill(current_code(leader.totpdevice_set.get()))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/reporting/statistics/")
-    assert page.get_by_role("heading", name="Reporting statistics").is_visible()
-    assert page.get_by_text("hidden", exact=True).first.is_visible()
+    expect(page.get_by_role("heading", name="Reporting statistics")).to_be_visible()
+    expect(page.get_by_text("hidden", exact=True).first).to_be_visible()
     assert_accessible(page, "statistics-01-leader")
     screenshot(page, "statistics-01-leader")

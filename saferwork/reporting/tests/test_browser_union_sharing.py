@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from playwright.sync_api import expect
 
 from saferwork.conftest import assert_accessible, current_code, screenshot
 from saferwork.reporting import services
@@ -39,14 +40,14 @@ def test_member_shares_part_of_a_union_report_with_the_employer(page, reporting_
     page.get_by_label("Your receipt").fill(receipt)
     page.get_by_role("button", name="Open my report").click()
     page.wait_for_url(f"**/report/{slug}/follow-up/case/")
-    assert page.get_by_text("Your rep here").is_visible()
+    expect(page.get_by_text("Your rep here")).to_be_visible()
     page.get_by_role("link", name="Choose what to share with your employer").click()
     page.get_by_label("Your employer").select_option(label="Vellum Borough Council")
     page.get_by_label("What happened").check()
     page.get_by_label("Where", exact=True).check()
     assert_accessible(page, "share-01-choose")
     page.get_by_role("button", name="Preview what my employer will see").click()
-    assert page.get_by_text("Quartzberry the delivery driver grabbed my colleague").is_visible()
+    expect(page.get_by_text("Quartzberry the delivery driver grabbed my colleague")).to_be_visible()
     assert page.get_by_text("Oluwaseun Marchetti-Blyth").count() == 0
     assert_accessible(page, "share-02-preview")
     screenshot(page, "share-02-preview")
@@ -68,7 +69,7 @@ def test_member_shares_part_of_a_union_report_with_the_employer(page, reporting_
     handler_page.get_by_label("Code").fill(_code(employer_handler))
     handler_page.get_by_role("button", name="Confirm").click()
     handler_page.wait_for_url(f"**/reporting/cases/{new.pk}/")
-    assert handler_page.get_by_text("Quartzberry the delivery driver grabbed my colleague").is_visible()
+    expect(handler_page.get_by_text("Quartzberry the delivery driver grabbed my colleague")).to_be_visible()
     content = handler_page.content()
     for hidden in ["Oluwaseun Marchetti-Blyth", "avoids the loading bay", "Your rep here"]:
         assert hidden not in content

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import docx
 import icalendar
@@ -296,7 +297,7 @@ def test_above_ten_warns_and_full_sessions_use_a_waiting_list_that_promotes(
     promoted = session.participants.get(email="p12@x.org")
     assert promoted.status == Participant.Status.CONFIRMED
     offered = [m for m in mail.outbox if m.to == ["p12@x.org"]]
-    assert offered and "You have a place" in offered[0].subject
+    assert offered and "A place has opened for you" in offered[0].subject
     left = [m for m in mail.outbox if m.to == ["p0@x.org"]]
     assert str(_ics(left[0])["method"]) == "CANCEL"
 
@@ -372,9 +373,15 @@ def test_csv_lists_every_bad_row_by_line_and_imports_nothing(client, coordinator
         "Ed,ed@x.org,staff,ghost@x.org\n"
     )
     html = _upload(client, session, text).content.decode()
-    for line in ["Line 3: The name is missing", "Line 4:", "Line 5:", "Line 6:", "Line 7: The manager ghost@x.org"]:
+    for line in [
+        "Line 3, column “name”: The name is missing",
+        "Line 4, column “email”:",
+        "Line 5, column “position”: “chief” is not a position",
+        "Line 6, column “email”: The email address ada@x.org appears more than once",
+        "Line 7, column “manager_email”: The manager ghost@x.org",
+    ]:
         assert line in html, line
-    assert "Line 2:" not in html
+    assert "Line 2" not in html
     assert "nothing was imported" in html
     assert not session.participants.exists()
 
@@ -407,11 +414,51 @@ def test_csv_check_applies_the_database_limits_so_a_checked_file_always_imports(
 ):
     factories.sign_in_verified(client, coordinator)
     html = _upload(client, session, f"name,email,position,manager_email\n{row}\n").content.decode()
-    assert f"Line 2: {problem}" in html
+    assert re.search(rf"Line 2, column “[a-z_]+”: {re.escape(problem)}", html), html
     assert "no problems found" not in html
     response = client.post(reverse("training:participant_upload", args=[session.pk]), {"confirm": "1"}, follow=True)
     assert response.status_code == 200
     assert not session.participants.exists()
+
+
+def test_csv_takes_positions_as_people_read_them_in_any_case_and_spacing(client, coordinator, session):
+    factories.sign_in_verified(client, coordinator)
+    text = (
+        "name,email,position\n"
+        "Ada,ada@x.org,  senior LEADER or   official \n"
+        "Bo,bo@x.org,REP OR ACTIVIST\n"
+        "Cy,cy@x.org,Line_Manager\n"
+    )
+    html = _upload(client, session, text).content.decode()
+    assert "3 people, no problems found" in html
+    assert "Senior leader or official" in html and "Rep or activist" in html  # the preview shows labels
+    client.post(reverse("training:participant_upload", args=[session.pk]), {"confirm": "1"})
+    assert dict(session.participants.values_list("email", "position")) == {
+        "ada@x.org": "senior_leader",
+        "bo@x.org": "rep",
+        "cy@x.org": "line_manager",
+    }
+
+
+def test_template_csv_has_the_importers_columns_and_an_example_that_imports(client, coordinator, session):
+    from saferwork.training.csv_import import COLUMNS
+
+    factories.sign_in_verified(client, coordinator)
+    upload_page = client.get(reverse("training:participant_upload", args=[session.pk])).content.decode()
+    url = reverse("training:participant_template", args=[session.pk])
+    assert url in upload_page
+    response = client.get(url)
+    assert response["Content-Type"].startswith("text/csv")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == 2
+    assert lines[0].split(",") == [c.name for c in COLUMNS]
+    html = _upload(client, session, "\n".join(lines) + "\n").content.decode()
+    assert "1 person, no problems found" in html
+
+
+def test_outsider_cannot_download_a_sessions_template(client, outsider, session):
+    factories.sign_in_verified(client, outsider)
+    assert client.get(reverse("training:participant_template", args=[session.pk])).status_code == 404
 
 
 def test_csv_that_is_not_utf8_is_refused(client, coordinator, session):

@@ -9,8 +9,12 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from saferwork.accounts.models import User
+from saferwork.actions.demo import seed_actions_demo
 from saferwork.core import demo
+from saferwork.dialogue.demo import seed_dialogue_demo
+from saferwork.duty.demo import seed_duty_demo
 from saferwork.organisations.models import Membership, Organisation
+from saferwork.risk.demo import seed_risk_demo
 
 
 class Command(BaseCommand):
@@ -52,6 +56,10 @@ class Command(BaseCommand):
         call_command("seed_reporting_demo", force=True, stdout=self.stdout)
         call_command("seed_training_demo", force=True, stdout=self.stdout)
         call_command("seed_recruitment_demo", force=True, stdout=self.stdout)
+        seed_actions_demo()
+        seed_duty_demo()
+        seed_risk_demo()
+        seed_dialogue_demo()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(orgs)} organisations, {len(people)} people. "

@@ -22,11 +22,15 @@ class Command(BaseCommand):
         parser.add_argument("--hours", type=int, default=48, help="Keep files younger than this (default 48).")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not default_storage.exists(FOLDER):
+        # A bucket has no folders to test for: list, and take a missing folder as empty.
+        try:
+            _dirs, files = default_storage.listdir(FOLDER)
+        except FileNotFoundError:
+            files = []
+        if not files:
             self.stdout.write("Nothing to purge.")
             return
         cutoff = timezone.now() - timedelta(hours=options["hours"])
-        _dirs, files = default_storage.listdir(FOLDER)
         names = [f"{FOLDER}/{name}" for name in files]
         used = set(Attachment.objects.filter(storage_name__in=names).values_list("storage_name", flat=True))
         # A private record's files are in use too, however long ago they were added.

@@ -146,6 +146,14 @@ class Command(BaseCommand):
                     email=f"participant{n + 1:02d}@public-services.test",
                     position=POSITIONS[n % len(POSITIONS)],
                 )
+            # The demo participant's own place, shown on their "Your training" page.
+            Participant.objects.create(
+                organisation=public.organisation,
+                session=session,
+                name="Pat Quinn",
+                email="participant@saferwork.test",
+                position=POSITIONS[0],
+            )
         self.stdout.write(self.style.SUCCESS(f"Training demo ready: {len(profiles)} trainer profiles."))
 
     def _enquiry(

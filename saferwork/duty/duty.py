@@ -1,0 +1,66 @@
+"""This app's part of the duty record: policy audits held and the gaps they found closed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from saferwork.actions.models import Action
+from saferwork.duty.models import AuditAnswer, PolicyAudit
+from saferwork.duty.selectors import GAP_SOURCE
+from saferwork.lib.dutysteps import Figure, Section, Step
+from saferwork.organisations.models import Organisation
+
+
+def section(organisation: Organisation, start: date, end: date) -> Section | None:
+    """Audits completed in the period and gap actions done in it: three queries. Counts of
+    the organisation's own acts, so exact (not about people)."""
+    audits = list(
+        PolicyAudit.objects.for_organisation(organisation)
+        .filter(completed_on__gte=start, completed_on__lte=end)
+        .select_related("checklist")
+        .annotate(
+            gaps=Count("answers", filter=Q(answers__status__in=AuditAnswer.GAPS)),
+            met=Count("answers", filter=Q(answers__status=AuditAnswer.Status.MET)),
+        )
+        .order_by("completed_on", "id")
+    )
+    closed = list(
+        Action.objects.for_organisation(organisation)
+        .filter(source_kind=GAP_SOURCE, status=Action.Status.DONE, closed_on__gte=start, closed_on__lte=end)
+        .annotate(evidence_count=Count("evidence"))
+        .order_by("closed_on", "id")
+    )
+    if not audits and not closed and not PolicyAudit.objects.for_organisation(organisation).exists():
+        return None
+    steps = [
+        Step(
+            on=audit.completed_on,  # type: ignore[arg-type]
+            title=f"Policy audit completed: {audit.checklist.title} (version {audit.checklist.version})",
+            detail=f"{audit.met} items met, {audit.gaps} gaps found.",
+            evidence=(f"Audit record started {audit.started_on:%-d %B %Y}",),
+            url=reverse("duty:audit", args=[audit.pk]),
+        )
+        for audit in audits
+    ]
+    steps += [
+        Step(
+            on=action.closed_on,  # type: ignore[arg-type]
+            title=f"Audit gap closed: {action.title}",
+            detail=action.source_label,
+            evidence=(f"{action.evidence_count} piece(s) of evidence on the action",),  # type: ignore[attr-defined]
+            url=reverse("actions:detail", args=[action.pk]),
+        )
+        for action in closed
+    ]
+    return Section(
+        key="duty",
+        title="Policy audits",
+        steps=tuple(sorted(steps, key=lambda s: s.on)),
+        figures=(
+            Figure("Audits completed", len(audits), str(len(audits))),
+            Figure("Audit gaps closed", len(closed), str(len(closed))),
+        ),
+    )

@@ -1,0 +1,372 @@
+"""Writes for the risk register. Each change and its audit entry commit together."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from saferwork.actions import services as actions
+from saferwork.actions.models import Action
+from saferwork.actions.selectors import is_member
+from saferwork.audit import services as audit
+from saferwork.organisations.models import Organisation
+from saferwork.risk import library, selectors, suggestions, tasks
+from saferwork.risk.models import Assessment, Control, Hazard, Review, Suggestion
+
+
+class RiskError(Exception):
+    """A change that cannot be made, in words for the person who asked."""
+
+
+def _record(what: str, actor: Any, organisation: Organisation, target: Any, data: dict[str, Any] | None = None) -> None:
+    audit.record(action=f"saferwork.risk.{what}", actor=actor, organisation=organisation, target=target, data=data)
+
+
+def _check_member(organisation: Organisation, user: Any, what: str = "The owner") -> None:
+    if user is None or not is_member(organisation, user):
+        raise RiskError(f"{what} must be a member of this organisation")
+
+
+def _check_rating(*values: int) -> None:
+    if any(not isinstance(v, int) or not 1 <= v <= library.SIZE for v in values):
+        raise RiskError("Each rating must be from 1 to 5")
+
+
+@transaction.atomic
+def create_assessment(
+    *,
+    organisation: Organisation,
+    kind: str,
+    title: str,
+    owner: Any,
+    review_on: dt.date,
+    actor: Any,
+    department: str = "",
+    scope: str = "",
+) -> Assessment:
+    """A new assessment with a copy of today's matrix, so later versions never change its ratings."""
+    _check_member(organisation, owner)
+    if kind not in Assessment.Kind.values:
+        raise RiskError("Select the kind of assessment")
+    matrix = library.current_matrix_data()
+    assessment = Assessment.objects.create(
+        organisation=organisation,
+        kind=kind,
+        title=title,
+        department=department,
+        scope=scope,
+        owner=owner,
+        matrix=matrix,
+        matrix_version=matrix["version"],
+        review_on=review_on,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_on=selectors.today_for(organisation),
+    )
+    _record(
+        "assessment_created",
+        actor,
+        organisation,
+        assessment,
+        {"kind": kind, "owner": owner.pk, "matrix": assessment.matrix_version, "review_on": review_on.isoformat()},
+    )
+    return assessment
+
+
+@transaction.atomic
+def share_assessment(*, assessment: Assessment, user: Any, actor: Any) -> None:
+    """Let another member read the assessment."""
+    _check_member(assessment.organisation, user, "The person")
+    if user.pk == assessment.owner_id or assessment.shared_with.filter(pk=user.pk).exists():
+        return
+    assessment.shared_with.add(user)
+    _record("assessment_shared", actor, assessment.organisation, assessment, {"with": user.pk})
+
+
+@transaction.atomic
+def unshare_assessment(*, assessment: Assessment, user: Any, actor: Any) -> None:
+    assessment.shared_with.remove(user)
+    _record("assessment_unshared", actor, assessment.organisation, assessment, {"with": user.pk})
+
+
+@transaction.atomic
+def record_review(*, assessment: Assessment, next_review_on: dt.date, actor: Any, note: str = "") -> Review:
+    """HSE step 5: the assessment was reviewed today; the next review is due on ``next_review_on``."""
+    today = selectors.today_for(assessment.organisation)
+    if next_review_on <= today:
+        raise RiskError("The next review date must be in the future")
+    review = Review.objects.create(
+        organisation=assessment.organisation,
+        assessment=assessment,
+        reviewed_on=today,
+        reviewed_by=actor,
+        note=note,
+        next_review_on=next_review_on,
+    )
+    assessment.last_reviewed_on = today
+    assessment.review_on = next_review_on
+    assessment.last_reminded_on = None
+    assessment.save(update_fields=["last_reviewed_on", "review_on", "last_reminded_on"])
+    _record(
+        "assessment_reviewed",
+        actor,
+        assessment.organisation,
+        assessment,
+        {"next_review_on": next_review_on.isoformat()},
+    )
+    return review
+
+
+@transaction.atomic
+def add_hazard(
+    *,
+    assessment: Assessment,
+    title: str,
+    actor: Any,
+    inherent: tuple[int, int],
+    current: tuple[int, int],
+    target: tuple[int, int],
+    description: str = "",
+    who: list[str] | None = None,
+    factors: list[str] | None = None,
+    source: str = Hazard.Source.INTERNAL,
+    existing_precautions: str = "",
+) -> Hazard:
+    """A hazard (HSE step 1) with who might be harmed (step 2) and its three ratings (step 3)."""
+    _check_rating(*inherent, *current, *target)
+    who = who or []
+    factors = factors or []
+    if any(w not in library.WHO_LABELS for w in who):
+        raise RiskError("Select who might be harmed from the list")
+    if any(f not in library.factor_labels() for f in factors):
+        raise RiskError("Select risk factors from the list")
+    hazard = Hazard.objects.create(
+        organisation=assessment.organisation,
+        assessment=assessment,
+        title=title,
+        description=description,
+        who=who,
+        factors=factors,
+        source=source,
+        existing_precautions=existing_precautions,
+        inherent_likelihood=inherent[0],
+        inherent_severity=inherent[1],
+        current_likelihood=current[0],
+        current_severity=current[1],
+        target_likelihood=target[0],
+        target_severity=target[1],
+        created_on=selectors.today_for(assessment.organisation),
+    )
+    _record(
+        "hazard_added",
+        actor,
+        assessment.organisation,
+        hazard,
+        {"assessment": assessment.pk, "inherent": list(inherent), "current": list(current), "target": list(target)},
+    )
+    return hazard
+
+
+@transaction.atomic
+def rerate_residual(*, hazard: Hazard, likelihood: int, severity: int, actor: Any, note: str = "") -> Hazard:
+    """Re-rate the residual (current) risk after controls: refused until every action made
+    from the hazard's controls is done with evidence (see ``selectors.rerate_blockers``)."""
+    _check_rating(likelihood, severity)
+    blockers = selectors.rerate_blockers(hazard)
+    if blockers:
+        raise RiskError(
+            "The residual risk can be re-rated only once its actions are done with evidence. " + " ".join(blockers)
+        )
+    before = [hazard.current_likelihood, hazard.current_severity]
+    hazard.current_likelihood = likelihood
+    hazard.current_severity = severity
+    hazard.rerated_on = selectors.today_for(hazard.organisation)
+    hazard.save(update_fields=["current_likelihood", "current_severity", "rerated_on"])
+    data: dict[str, Any] = {"from": before, "to": [likelihood, severity]}
+    if note:
+        data["note"] = note[:500]
+    _record("residual_rerated", actor, hazard.organisation, hazard, data)
+    return hazard
+
+
+@transaction.atomic
+def add_control(
+    *, hazard: Hazard, description: str, owner: Any, due_on: dt.date, actor: Any, evidence_note: str = ""
+) -> Control:
+    """A precaution for the hazard, owned by a member, due on a date."""
+    _check_member(hazard.organisation, owner)
+    control = Control.objects.create(
+        organisation=hazard.organisation,
+        hazard=hazard,
+        description=description,
+        owner=owner,
+        due_on=due_on,
+        evidence_note=evidence_note,
+        created_on=selectors.today_for(hazard.organisation),
+    )
+    _record("control_added", actor, hazard.organisation, control, {"hazard": hazard.pk, "due_on": due_on.isoformat()})
+    return control
+
+
+@transaction.atomic
+def control_to_action(*, control: Control, actor: Any) -> Action:
+    """Turn a control into an action in the hub, in one click: same owner, due date and words.
+    A control with an open or done action already gets that one back."""
+    existing = (
+        Action.objects.for_organisation(control.organisation)
+        .filter(source_kind=selectors.CONTROL_SOURCE, source_ref=str(control.pk))
+        .exclude(status=Action.Status.CANCELLED)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    hazard = control.hazard
+    try:
+        action = actions.create_action(
+            organisation=control.organisation,
+            title=control.description[:200],
+            description=f"A control for the risk “{hazard.title}” in {hazard.assessment.title}.",
+            department=hazard.assessment.department,
+            owner=control.owner,
+            due_on=control.due_on,
+            source_kind=selectors.CONTROL_SOURCE,
+            source_ref=str(control.pk),
+            actor=actor,
+        )
+    except actions.ActionError as exc:
+        raise RiskError(str(exc)) from exc
+    _record("control_to_action", actor, control.organisation, control, {"action": action.pk})
+    return action
+
+
+# ---------------------------------------------------------------- suggestions
+
+
+@transaction.atomic
+def refresh_suggestions(*, organisation: Organisation, actor: Any) -> int:
+    """Look at the suppressed reporting statistics and survey results for hazards to review.
+
+    Only makes suggestions: a hazard is created only when a person accepts one. A key that
+    was suggested before (whatever was decided) is not suggested again. Returns how many
+    are new.
+    """
+    today = selectors.today_for(organisation)
+    known = set(Suggestion.objects.for_organisation(organisation).values_list("key", flat=True))
+    added = 0
+    for found in suggestions.from_data(organisation, today, actor=actor):
+        if found.key in known:
+            continue
+        try:
+            with transaction.atomic():
+                Suggestion.objects.create(
+                    organisation=organisation,
+                    origin=found.origin,
+                    key=found.key,
+                    title=found.title,
+                    detail=found.detail,
+                    source=found.source,
+                    created_on=today,
+                )
+        except IntegrityError:
+            continue  # made at the same moment by another request
+        added += 1
+    audit.record(
+        action="saferwork.risk.suggestions_refreshed", actor=actor, organisation=organisation, data={"added": added}
+    )
+    return added
+
+
+def _decide(suggestion: Suggestion, status: str, actor: Any, reason: str) -> None:
+    if suggestion.status != Suggestion.Status.PENDING:
+        raise RiskError("This suggestion has already been decided")
+    if not reason.strip():
+        raise RiskError("Enter the reason for your decision")
+    suggestion.status = status
+    suggestion.reason = reason.strip()[:500]
+    suggestion.decided_by = actor
+    suggestion.decided_on = selectors.today_for(suggestion.organisation)
+
+
+@transaction.atomic
+def accept_suggestion(
+    *, suggestion: Suggestion, assessment: Assessment, actor: Any, reason: str, rating: tuple[int, int]
+) -> Hazard:
+    """A person accepts: the suggested hazard is added to the chosen assessment (same
+    organisation), rated by them (inherent, current and target start the same)."""
+    if assessment.organisation_id != suggestion.organisation_id:
+        raise RiskError("Choose an assessment of this organisation")
+    _decide(suggestion, Suggestion.Status.ACCEPTED, actor, reason)
+    hazard = add_hazard(
+        assessment=assessment,
+        title=suggestion.title,
+        description=suggestion.detail,
+        source=suggestion.source,
+        who=["third_parties"] if suggestion.source == Hazard.Source.THIRD_PARTY else ["staff"],
+        inherent=rating,
+        current=rating,
+        target=rating,
+        actor=actor,
+    )
+    suggestion.hazard = hazard
+    suggestion.save(update_fields=["status", "reason", "decided_by", "decided_on", "hazard"])
+    _record(
+        "suggestion_accepted",
+        actor,
+        suggestion.organisation,
+        suggestion,
+        {"assessment": assessment.pk, "hazard": hazard.pk, "reason": suggestion.reason},
+    )
+    return hazard
+
+
+@transaction.atomic
+def dismiss_suggestion(*, suggestion: Suggestion, actor: Any, reason: str) -> Suggestion:
+    _decide(suggestion, Suggestion.Status.DISMISSED, actor, reason)
+    suggestion.save(update_fields=["status", "reason", "decided_by", "decided_on"])
+    _record("suggestion_dismissed", actor, suggestion.organisation, suggestion, {"reason": suggestion.reason})
+    return suggestion
+
+
+# ---------------------------------------------------------------- reminders
+
+
+@transaction.atomic
+def queue_review_reminders(*, today: dt.date | None = None) -> int:
+    """Remind each owner of an assessment whose review date has come (or passed): one email
+    per assessment, at most once a day (its organisation's day), never to someone who has
+    left the organisation. Run daily (``manage.py send_risk_review_reminders``); returns the
+    number of assessments reminded about."""
+    horizon = today or (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).date()
+    candidates = (
+        selectors.reviews_due(horizon)
+        .select_for_update(of=("self",))
+        .select_related("organisation")
+        .order_by("organisation_id", "id")
+    )
+    days: dict[int, dt.date] = {}
+    members: dict[int, set[int]] = {}
+    count = 0
+    for assessment in candidates:
+        org = assessment.organisation
+        day = today or days.setdefault(org.pk, selectors.today_for(org))
+        if assessment.review_on > day or assessment.last_reminded_on == day:
+            continue
+        if org.pk not in members:
+            members[org.pk] = set(org.memberships.values_list("user_id", flat=True))
+        if assessment.owner_id not in members[org.pk]:
+            continue
+        assessment.last_reminded_on = day
+        assessment.save(update_fields=["last_reminded_on"])
+        audit.record(
+            action="saferwork.risk.review_reminder_queued",
+            organisation=org,
+            target=assessment,
+            data={"owner": assessment.owner_id, "day": day.isoformat()},
+        )
+        transaction.on_commit(
+            partial(tasks.send_review_reminder.enqueue, assessment_id=assessment.pk, day=day.isoformat())
+        )
+        count += 1
+    return count

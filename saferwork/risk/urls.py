@@ -1,0 +1,19 @@
+from django.urls import path
+
+from saferwork.risk import views
+
+app_name = "risk"
+
+urlpatterns = [
+    path("risk/", views.register, name="register"),
+    path("risk/new/", views.create, name="create"),
+    path("risk/<int:pk>/", views.assessment, name="assessment"),
+    path("risk/<int:pk>/share/", views.share, name="share"),
+    path("risk/<int:pk>/review/", views.review, name="review"),
+    path("risk/<int:pk>/hazards/new/", views.hazard_new, name="hazard_new"),
+    path("risk/hazards/<int:pk>/controls/new/", views.control_new, name="control_new"),
+    path("risk/hazards/<int:pk>/rerate/", views.rerate, name="rerate"),
+    path("risk/controls/<int:pk>/action/", views.control_action, name="control_action"),
+    path("risk/suggestions/", views.suggestions, name="suggestions"),
+    path("risk/suggestions/<int:pk>/", views.decide, name="decide"),
+]
