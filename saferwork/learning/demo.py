@@ -68,17 +68,18 @@ def seed_learning_demo() -> bool:
     finished_at = timezone.now() - dt.timedelta(days=3)
     for name, (assigned, completed) in STAFF.items():
         department = services.department_named(organisation=union, name=name)
-        Enrolment.objects.bulk_create(
-            Enrolment(
-                organisation=union,
-                module=modules[BYSTANDER],
-                email=f"{name.split()[0].lower()}-{n:02d}@care-workers.example",
-                department=department,
-                assigned_by=coordinator,
-                completed_at=finished_at if n < completed else None,
+        for offset, slug in enumerate((BYSTANDER, DISCLOSURE, WHAT_IT_IS)):
+            Enrolment.objects.bulk_create(
+                Enrolment(
+                    organisation=union,
+                    module=modules[slug],
+                    email=f"{name.split()[0].lower()}-{n:02d}@care-workers.example",
+                    department=department,
+                    assigned_by=coordinator,
+                    completed_at=finished_at if n < completed - 2 * offset else None,
+                )
+                for n in range(assigned)
             )
-            for n in range(assigned)
-        )
 
     council = Organisation.objects.get(slug="northfield-council")
     lead = User.objects.get(email="leader@saferwork.test")

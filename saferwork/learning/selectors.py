@@ -240,7 +240,9 @@ class CompletionReport:
 
     def _triple(self, row: str | None, column: str | None) -> dict[str, str]:
         done, of = self._cells(row, column)
-        return {"completed": done.display, "assigned": of.display, "rate": self.rate(row, column)}
+        rate = self.rate(row, column)
+        summary = suppression.HIDDEN_LABEL if done.hidden and of.hidden else f"{done.display} of {of.display}"
+        return {"completed": done.display, "assigned": of.display, "rate": rate, "summary": summary}
 
     def export_rows(self) -> list[list[int | str]]:
         rows: list[list[int | str]] = [["Department", "Module", "Assigned", "Completed", "Completion rate"]]

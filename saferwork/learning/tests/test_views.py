@@ -364,3 +364,22 @@ def test_pages_queries_do_not_grow_with_data(
         with django_assert_max_num_queries(25):
             assert client.get(url).status_code == 200, url
     assert StepProgress.objects.filter(enrolment=enrolled).count() == 4
+
+
+def test_demo_seeds_learning_with_shown_and_hidden_cells(settings: Any, client: Any) -> None:
+    from django.core.management import call_command
+
+    from saferwork.accounts.models import User
+    from saferwork.organisations.models import Organisation
+
+    call_command("seed_demo", force=True, verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0)  # idempotent
+    union = Organisation.objects.get(slug="care-workers-union")
+    participant = User.objects.get(email="participant@saferwork.test")
+    mine = Enrolment.objects.filter(organisation=union, user=participant)
+    assert mine.count() == 3 and mine.filter(completed_at__isnull=False).count() == 1
+    report = selectors.completion_report(union)
+    bystander = next(m for m in report.modules if m == "Being an active bystander")
+    assert report.assigned.cell("Home care", bystander).value == 31
+    assert report.completed.cell("Home care", bystander).value == 18
+    assert report.assigned.cell("Head office", bystander).hidden
