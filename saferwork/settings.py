@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "saferwork.duty",
     "saferwork.risk",
     "saferwork.dialogue",
+    "saferwork.learning",
 ]
 
 MIDDLEWARE = [
@@ -422,3 +423,7 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# ---------------------------------------------------------------- learning (saferwork.learning)
+# Completion counts below this (including zero) are hidden on the page, in exports and in the duty record.
+LEARNING_SUPPRESSION_THRESHOLD = env_int("LEARNING_SUPPRESSION_THRESHOLD", 10, minimum=5)

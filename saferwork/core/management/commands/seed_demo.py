@@ -13,6 +13,7 @@ from saferwork.actions.demo import seed_actions_demo
 from saferwork.core import demo
 from saferwork.dialogue.demo import seed_dialogue_demo
 from saferwork.duty.demo import seed_duty_demo
+from saferwork.learning.demo import seed_learning_demo
 from saferwork.organisations.models import Membership, Organisation
 from saferwork.risk.demo import seed_risk_demo
 
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         seed_duty_demo()
         seed_risk_demo()
         seed_dialogue_demo()
+        seed_learning_demo()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(orgs)} organisations, {len(people)} people. "
