@@ -54,6 +54,9 @@ def test_fees_follow_up_form_wording_and_my_data_pages(
     page.get_by_role("button", name="Add").click()
     # One delivered day at £450 plus the train: the day still to come is not billed (it would be £985.50).
     assert page.locator("#fee-total").inner_text() == "£535.50"
+    # The line's Remove button must be visible (it was white on white): axe's contrast check.
+    assert page.get_by_role("button", name="Remove Return train").count() == 1
+    assert_accessible(page, "fees-statement-draft-with-line")
     page.get_by_role("button", name=re.compile("Send to")).click()
     assert "Sent" in page.inner_text("main")
     assert_accessible(page, "fees-statement-sent")
