@@ -374,6 +374,7 @@ ENQUIRY_EVENTS: dict[str, str] = {
     "saferwork.premeeting.checklist_updated": "Pre-meeting checklist updated",
     "saferwork.premeeting.trainer_note_added": "Trainer note added",
     "saferwork.organisation.approved": "Organisation approved",
+    "saferwork.enquiry.organisation_matched": "Matched to an organisation already on SaferWork",
 }
 
 

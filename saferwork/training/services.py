@@ -109,6 +109,38 @@ def verify_enquiry(*, token: str) -> Enquiry | None:
 
 
 @transaction.atomic
+def match_enquiry_to_organisation(*, enquiry: Enquiry, organisation: Organisation, actor: User) -> Enquiry:
+    """A programme admin says this enquiry is about an organisation already on SaferWork.
+
+    Only before the introduction, and only for an enquiry that brought a new (pending)
+    organisation: the enquiry moves to the existing one, which grants the enquirer nothing.
+    The introduction then asks that organisation's coordinators to approve them joining
+    (see ``introduce``). The pending organisation goes if nothing else uses it, so that a
+    later enquiry under the same name finds the real one.
+    """
+    if enquiry.introduced_at is not None:
+        raise ValidationError("The introduction has been made: the organisation can no longer change.")
+    pending = enquiry.organisation
+    if pending is None or not enquiry.organisation_created or pending.status != Organisation.Status.PENDING:
+        raise ValidationError("This enquiry is already about an organisation on SaferWork.")
+    if organisation.pk == pending.pk or organisation.is_programme_host:
+        raise ValidationError("Choose another organisation.")
+    enquiry.organisation = organisation
+    enquiry.organisation_created = False
+    enquiry.save(update_fields=["organisation", "organisation_created", "updated_at"])
+    audit.record(
+        action="saferwork.enquiry.organisation_matched",
+        actor=actor,
+        organisation=organisation,
+        target=enquiry,
+        data={"organisation": organisation.pk, "instead_of": pending.pk},
+    )
+    if not pending.training_enquiries.exists() and not pending.memberships.exists():
+        pending.delete()
+    return enquiry
+
+
+@transaction.atomic
 def move_enquiry(*, enquiry: Enquiry, state: str, actor: User) -> Enquiry:
     """Move an enquiry to another state on the triage board; the audit log says who and when."""
     if state not in Enquiry.State.values:

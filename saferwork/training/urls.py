@@ -50,6 +50,7 @@ urlpatterns = [
     path("programme/enquiries/<int:pk>/", views.enquiry_detail, name="enquiry"),
     path("programme/enquiries/<int:pk>/match/", views.match, name="match"),
     path("programme/enquiries/<int:pk>/introduce/", views.introduce, name="introduce"),
+    path("programme/enquiries/<int:pk>/organisation/", views.enquiry_organisation, name="enquiry_organisation"),
     path("programme/enquiries/<int:pk>/overview.docx", views.overview_download, name="overview"),
     path("programme/trainers/", views.trainers, name="trainers"),
     path("programme/trainers/<int:pk>/", views.trainer_edit, name="trainer_edit"),

@@ -207,8 +207,45 @@ def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assigned": [a.trainer for a in enquiry.assignments.select_related("trainer__user")],
             "sessions": enquiry.sessions.all(),
             "standing": selectors.enquirer_standing(enquiry),
+            "look_alikes": _look_alikes(enquiry),
         },
     )
+
+
+def _look_alikes(enquiry: Enquiry) -> list[Any]:
+    """Organisations already on SaferWork this enquiry may mean, while its own is still new."""
+    from saferwork.organisations.selectors import organisations_like
+
+    organisation = enquiry.organisation
+    if organisation is None or not enquiry.organisation_created or enquiry.introduced_at is not None:
+        return []
+    if organisation.status != Organisation.Status.PENDING:
+        return []
+    return organisations_like(enquiry.organisation_name, email=enquiry.contact_email, exclude=organisation)
+
+
+@programme_admin_required
+@require_POST
+def enquiry_organisation(request: HttpRequest, pk: int) -> HttpResponse:
+    """The admin confirms that the enquiry is about an organisation already on SaferWork."""
+    enquiry = selectors.get_enquiry_for_admin(request, pk)
+    # Only one of the organisations the page offered, never any id that was posted.
+    offered = {str(found.organisation.pk): found.organisation for found in _look_alikes(enquiry)}
+    chosen = offered.get(request.POST.get("organisation", ""))
+    if chosen is None:
+        messages.error(request, "Choose one of the organisations listed.")
+        return redirect("training:enquiry", pk=enquiry.pk)
+    try:
+        services.match_enquiry_to_organisation(enquiry=enquiry, organisation=chosen, actor=_user(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"This enquiry is now about {chosen.name}. The introduction will ask its coordinators to approve "
+            f"{enquiry.contact_email} joining.",
+        )
+    return redirect("training:enquiry", pk=enquiry.pk)
 
 
 @programme_admin_required

@@ -30,6 +30,7 @@ def test_fees_follow_up_form_wording_and_my_data_pages(
     trainer = tf.trainer(programme_host, email="trainer@example.org")
     booking = tf.booking(organisation, [trainer])
     session = tf.session(booking, days=0)
+    tf.session(booking, days=20)  # booked, still to come: a statement bills only the day delivered
     for n in range(3):
         tf.participant(session, n)
     record_all_attended(session, trainer.user)
@@ -51,7 +52,11 @@ def test_fees_follow_up_form_wording_and_my_data_pages(
     receipt.write_bytes(pdf_with_author("Return train ticket"))
     page.get_by_label("Receipt (optional)").set_input_files(str(receipt))
     page.get_by_role("button", name="Add").click()
+    # One delivered day at £450 plus the train: the day still to come is not billed (it would be £985.50).
     assert page.locator("#fee-total").inner_text() == "£535.50"
+    # The line's Remove button must be visible (it was white on white): axe's contrast check.
+    assert page.get_by_role("button", name="Remove Return train").count() == 1
+    assert_accessible(page, "fees-statement-draft-with-line")
     page.get_by_role("button", name=re.compile("Send to")).click()
     assert "Sent" in page.inner_text("main")
     assert_accessible(page, "fees-statement-sent")

@@ -57,6 +57,10 @@ def test_waiting_list_email_on_registration_and_csv_then_place_offered_on_promot
     page.get_by_role("button", name="Check the file").click()
     page.get_by_role("button", name="Import 1 person").click()
     page.wait_for_url(f"**/training/sessions/{session.pk}/")
+    # Withdraw and Remove (waiting list) must be visible buttons (they were white on white).
+    assert page.get_by_role("button", name="Remove Xan Extra from the waiting list").count() == 1
+    assert page.get_by_role("button", name=f"Withdraw {first.name}").count() == 1
+    assert_accessible(page, "waiting-list-session-page")
     (email,) = _to("xan@example.org")
     assert "You are number 2 on the list" in email.body
 

@@ -13,6 +13,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from saferwork.accounts.models import Invitation, User
 from saferwork.audit.models import AuditEntry
@@ -307,3 +308,117 @@ def test_organisation_names_match_whatever_the_case_spacing_or_punctuation(varia
     assert normalise_name(variant) == normalise_name("Northfield Borough Council")
     assert normalise_name("Smith & Jones") == normalise_name("Smith and Jones")
     assert normalise_name("Northfield Borough Council") != normalise_name("Northfield County Council")
+
+
+# ---------------------------------------------------------------- a name that is close, not the same
+
+
+@pytest.mark.parametrize(
+    ("typed", "existing"),
+    [
+        ("The Northfield Borough Council", "Northfield Borough Council"),
+        ("Northfield Council", "Northfield Borough Council"),
+        ("CWU", "Care Workers' Union"),
+        ("Care Workers Union (CWU)", "Care Workers' Union"),
+    ],
+)
+def test_names_that_differ_by_more_than_punctuation_still_look_alike(typed, existing):
+    from saferwork.organisations.selectors import names_look_alike
+
+    assert normalise_name(typed) != normalise_name(existing)  # the exact match misses them
+    assert names_look_alike(typed, existing)
+
+
+@pytest.mark.parametrize(("one", "other"), [("Unite", "Unison"), ("Public Services Union", "Care Workers' Union")])
+def test_different_organisations_do_not_look_alike(one, other):
+    from saferwork.organisations.selectors import names_look_alike
+
+    assert not names_look_alike(one, other)
+
+
+def test_an_enquiry_under_a_near_name_is_matched_by_the_admin_and_joining_waits_for_the_coordinator(
+    client, programme_admin, programme_host, northfield, northfield_coordinator, django_capture_on_commit_callbacks
+):
+    captured = django_capture_on_commit_callbacks
+    trainer = tf.trainer(programme_host, email="trainer@example.org")
+    enquiry = _anonymous_enquiry("The Northfield Council", "newcomer@northfield.example", captured)
+    pending = enquiry.organisation
+    assert pending != northfield and pending.status == Organisation.Status.PENDING  # two, until someone says
+
+    factories.sign_in_verified(client, programme_admin)
+    page = client.get(reverse("training:enquiry", args=[enquiry.pk])).content.decode()
+    assert "Is this an organisation already on SaferWork?" in page
+    assert "It is Northfield Borough Council" in page
+    # The enquirer's address shares the council members' mail domain, and the name is close.
+    assert "a similar name and members with addresses at the enquirer's mail domain" in " ".join(page.split())
+
+    response = client.post(reverse("training:enquiry_organisation", args=[enquiry.pk]), {"organisation": northfield.pk})
+    assert response.status_code == 302
+    enquiry.refresh_from_db()
+    assert enquiry.organisation == northfield and not enquiry.organisation_created
+    assert not Organisation.objects.filter(pk=pending.pk).exists()  # one council, not two
+    assert AuditEntry.objects.filter(action="saferwork.enquiry.organisation_matched", actor=programme_admin)
+
+    # Matching gave the enquirer nothing: the introduction asks the council's coordinator.
+    _match_and_introduce(client, enquiry, trainer, captured)
+    assert not Invitation.objects.filter(email="newcomer@northfield.example").exists()
+    assert not Membership.objects.filter(organisation=northfield, user__email="newcomer@northfield.example").exists()
+    join_request = JoinRequest.objects.get(organisation=northfield, email="newcomer@northfield.example")
+    assert join_request.is_pending
+
+
+def test_only_an_organisation_the_page_offered_can_be_chosen(client, programme_admin, northfield):
+    pending = factories.OrganisationFactory(kind="union", name="Riverside Union", status=Organisation.Status.PENDING)
+    unrelated = factories.OrganisationFactory(kind="union", name="Hilltop Union")
+    enquiry = tf.enquiry(pending, organisation_created=True, contact_email="x@riverside.example")
+    factories.sign_in_verified(client, programme_admin)
+    assert (
+        "Is this an organisation already on SaferWork?"
+        not in client.get(reverse("training:enquiry", args=[enquiry.pk])).content.decode()
+    )
+    client.post(reverse("training:enquiry_organisation", args=[enquiry.pk]), {"organisation": unrelated.pk})
+    enquiry.refresh_from_db()
+    assert enquiry.organisation == pending
+
+
+def test_an_introduced_enquiry_keeps_its_organisation(client, programme_admin, programme_host, northfield):
+    pending = factories.OrganisationFactory(kind="employer", name="Northfield Council", status="pending")
+    enquiry = tf.enquiry(pending, organisation_created=True, introduced_at=timezone.now())
+    factories.sign_in_verified(client, programme_admin)
+    assert "Is this an organisation" not in client.get(reverse("training:enquiry", args=[enquiry.pk])).content.decode()
+    client.post(reverse("training:enquiry_organisation", args=[enquiry.pk]), {"organisation": northfield.pk})
+    enquiry.refresh_from_db()
+    assert enquiry.organisation == pending
+
+
+def test_outsiders_cannot_match_an_enquiry(client, coordinator, northfield):
+    pending = factories.OrganisationFactory(kind="employer", name="Northfield Council", status="pending")
+    enquiry = tf.enquiry(pending, organisation_created=True)
+    factories.sign_in_verified(client, coordinator)
+    response = client.post(reverse("training:enquiry_organisation", args=[enquiry.pk]), {"organisation": northfield.pk})
+    assert response.status_code in {403, 404}
+    enquiry.refresh_from_db()
+    assert enquiry.organisation == pending
+    assert client.get(reverse("training:enquiry", args=[enquiry.pk])).status_code in {403, 404}
+
+
+def test_enquiry_page_queries_do_not_grow_with_organisations(client, programme_admin, django_assert_max_num_queries):
+    pending = factories.OrganisationFactory(kind="employer", name="Northfield Council", status="pending")
+    enquiry = tf.enquiry(pending, organisation_created=True, contact_email="x@northfield.example")
+    factories.sign_in_verified(client, programme_admin)
+
+    def queries() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(reverse("training:enquiry", args=[enquiry.pk])).status_code == 200
+        return len(context.captured_queries)
+
+    before = queries()
+    for n in range(15):
+        organisation = factories.OrganisationFactory(kind="employer", name=f"Northfield Council {n}")
+        factories.member(organisation, email=f"member{n}@northfield.example")
+    with django_assert_max_num_queries(before):
+        page = client.get(reverse("training:enquiry", args=[enquiry.pk])).content.decode()
+    assert page.count("It is Northfield Council") == 15
