@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("saferwork.duty.urls")),
     path("", include("saferwork.risk.urls")),
     path("", include("saferwork.dialogue.urls")),
+    path("", include("saferwork.standards.urls")),
     path("admin/", admin.site.urls),
 ]
 
