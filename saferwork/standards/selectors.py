@@ -87,7 +87,7 @@ def get_version_for_reader(request: HttpRequest, pk: int) -> Reading:
     )
     if version is None:
         raise Http404
-    own = Request.objects.filter(version=version, user_id=request.user.pk).first()
+    own = Request.objects.filter(version=version, user_id=cast(int, request.user.pk)).first()
     if own is None and not sees_report(request):
         raise Http404
     return Reading(
