@@ -65,7 +65,7 @@ def read(request: HttpRequest, pk: int) -> HttpResponse:
     """One version to read; the person asked acknowledges it here (a plain form: no script)."""
     reading = selectors.get_version_for_reader(request, pk)
     own = reading.own
-    form = forms.AcknowledgeForm(request.POST or None)
+    form = forms.AcknowledgeForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if own is None or not reading.current:
             raise Http404
