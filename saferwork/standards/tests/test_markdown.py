@@ -69,7 +69,8 @@ def test_raw_html_is_shown_as_text_not_run() -> None:
 
 def test_markdown_keeps_what_a_policy_needs_with_govuk_classes() -> None:
     html = markdown.render(
-        "# Scope\n\nApplies to **everyone**.\n\n- one\n- two\n\n[Acas](https://www.acas.org.uk)\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+        "# Scope\n\nApplies to **everyone**.\n\n- one\n- two\n\n[Acas](https://www.acas.org.uk)\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |"
     )
     assert '<h2 class="govuk-heading-l">Scope</h2>' in html  # h1 is the page's title
     assert "<strong>everyone</strong>" in html and '<ul class="govuk-list govuk-list--bullet">' in html
