@@ -24,10 +24,10 @@ class AudienceFields(forms.Form):
         ],
     )
     departments = forms.MultipleChoiceField(
-        label="Departments", required=False, widget=forms.CheckboxSelectMultiple, choices=[]
+        label="Departments (if you chose them above)", required=False, widget=forms.CheckboxSelectMultiple, choices=[]
     )
     emails = forms.CharField(
-        label="Email addresses of the people to ask",
+        label="Email addresses of the people to ask (if you chose named people)",
         required=False,
         max_length=EMAILS_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -81,6 +81,7 @@ class VersionFields(forms.Form):
     label = forms.CharField(
         label="Version",
         max_length=40,
+        error_messages={"required": "Enter the version, for example 1.0"},
         help_text="For example, 1.0 or March 2027",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
     )
@@ -118,7 +119,12 @@ class DocumentForm(VersionFields, AudienceFields):
     kind = forms.ChoiceField(
         label="What kind of document is it?", widget=forms.RadioSelect, choices=Document.Kind.choices
     )
-    title = forms.CharField(label="Title", max_length=200, help_text="As people in the organisation know it")
+    title = forms.CharField(
+        label="Title",
+        max_length=200,
+        help_text="As people in the organisation know it",
+        error_messages={"required": "Enter the document's title"},
+    )
 
     field_order = ["kind", "title", "label", "summary", "body", "upload", "who", "departments", "emails"]
 
