@@ -125,9 +125,9 @@ def seed_standards_demo() -> bool:
             )
         start += size
     for email in ("manager@saferwork.test", "handler@saferwork.test"):
-        user = User.objects.filter(email=email).first()
-        if user is not None and housing is not None:
-            Placement.objects.get_or_create(organisation=organisation, user=user, defaults={"department": housing})
+        manager = User.objects.filter(email=email).first()
+        if manager is not None and housing is not None:
+            Placement.objects.get_or_create(organisation=organisation, user=manager, defaults={"department": housing})
     first = services.publish_version(
         organisation=organisation,
         actor=coordinator,
