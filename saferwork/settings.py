@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "saferwork.risk",
     "saferwork.dialogue",
     "saferwork.learning",
+    "saferwork.standards",
 ]
 
 MIDDLEWARE = [
@@ -350,6 +351,8 @@ PARTICIPANT_RETENTION_MONTHS = env_int("PARTICIPANT_RETENTION_MONTHS", 12, minim
 EVALUATION_RESULTS_THRESHOLD = env_int("EVALUATION_RESULTS_THRESHOLD", 5, minimum=5)
 # Reach counts below this are shown as "hidden", with complementary suppression (protection-range rule).
 REACH_SUPPRESSION_THRESHOLD = env_int("REACH_SUPPRESSION_THRESHOLD", 5, minimum=5)
+# Behavioural standards: acknowledgement counts below this are hidden, with complementary suppression.
+STANDARDS_SUPPRESSION_THRESHOLD = env_int("STANDARDS_SUPPRESSION_THRESHOLD", 10, minimum=5)
 # One-time evaluation links, badge claim links and "email me my data" requests, per address.
 RATE_LIMIT_EVALUATION_LINK = (env_int("RATE_LIMIT_EVALUATION_LINK", 30, minimum=1), 60 * 60)
 RATE_LIMIT_BADGE_CLAIM = (env_int("RATE_LIMIT_BADGE_CLAIM", 30, minimum=1), 60 * 60)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("saferwork.risk.urls")),
     path("", include("saferwork.dialogue.urls")),
     path("", include("saferwork.learning.urls")),
+    path("", include("saferwork.standards.urls")),
     path("admin/", admin.site.urls),
 ]
 

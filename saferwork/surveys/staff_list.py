@@ -75,8 +75,11 @@ def check_staff_list(
     filename: str,
     departments: Mapping[str, int],
     existing_emails: set[str] = frozenset(),  # type: ignore[assignment]
+    unknown_department: str = "is not a department taking part in this survey",
 ) -> StaffListCheck:
-    """``departments`` maps a department's name, case folded, to its place in the wave."""
+    """``departments`` maps a department's name, case folded, to its place in the wave
+    (or, for another app's list, to the department's id; ``unknown_department`` then
+    says what a name missing from it is not)."""
     result = StaffListCheck()
     rows: Iterator[tuple[int, list[str]]]
     rows = _xlsx_rows(binary) if filename.lower().endswith(".xlsx") else _csv_rows(binary)
@@ -102,7 +105,7 @@ def check_staff_list(
             if result.count > MAX_ROWS:
                 result.errors.append((line, f"The list has more than {MAX_ROWS:,} people; split it."))
                 break
-            problems = _problems(cells, columns, departments, seen, existing_emails)
+            problems = _problems(cells, columns, departments, seen, existing_emails, unknown_department)
             email = _cell(cells, columns["email"]).lower()
             seen.add(email)
             if problems:
@@ -126,7 +129,12 @@ def _cell(cells: list[str], index: int) -> str:
 
 
 def _problems(
-    cells: list[str], columns: dict[str, int], departments: Mapping[str, int], seen: set[str], existing: Any
+    cells: list[str],
+    columns: dict[str, int],
+    departments: Mapping[str, int],
+    seen: set[str],
+    existing: Any,
+    unknown_department: str = "is not a department taking part in this survey",
 ) -> list[str]:
     problems = []
     email = _cell(cells, columns["email"]).lower()
@@ -147,5 +155,5 @@ def _problems(
     if not department:
         problems.append("the department is missing")
     elif department.casefold() not in departments:
-        problems.append(f"“{department[:80]}” is not a department taking part in this survey")
+        problems.append(f"“{department[:80]}” {unknown_department}")
     return problems

@@ -36,6 +36,7 @@ SCHEDULED = {
     "erase_expired_participants",
     "send_training_reminders",
     "send_action_reminders",
+    "send_standards_reminders",
 }
 BY_HAND = {
     "demo_code",

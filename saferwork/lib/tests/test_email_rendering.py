@@ -365,6 +365,30 @@ def risk_review_due(w: World) -> tuple[list[Any], dict[str, str]]:
     return [assessment.pk, today.isoformat()], {}
 
 
+def standards_email(reminder: bool) -> Case:
+    def build(w: World) -> tuple[list[Any], dict[str, str]]:
+        from saferwork.standards import services as standards
+        from saferwork.standards.models import Request
+
+        version = standards.publish_version(
+            organisation=w.org,
+            actor=w.coordinator,
+            kind="policy",
+            title=f"{NAME} policy",
+            label="1.0",
+            body="Respect.",
+            audience=standards.Audience(people=(w.coordinator.pk,)),
+        )
+        found = Request.objects.get(version=version)
+        if reminder:
+            day = action_selectors.today_for(w.org)
+            Request.objects.filter(pk=found.pk).update(last_reminded_on=day)
+            return [version.pk, day.isoformat()], {}
+        return [version.pk, found.asked_at.isoformat()], {}
+
+    return build
+
+
 # (case id, kind, builder, whether the user-typed name shows in the email)
 CASES: list[tuple[str, str, Case, bool]] = [
     ("invitation", "accounts.invitation", invitation, True),
@@ -412,6 +436,8 @@ CASES: list[tuple[str, str, Case, bool]] = [
     ("slot_booked", "dialogue.slot_booked", coaching_slot(booked=True), True),
     ("slot_cancelled", "dialogue.slot_cancelled", coaching_slot(booked=False), True),
     ("risk_review_due", "risk.review_due", risk_review_due, True),
+    ("standards_asked", "standards.asked", standards_email(reminder=False), True),
+    ("standards_reminder", "standards.reminder", standards_email(reminder=True), True),
 ]
 
 

@@ -16,6 +16,7 @@ from saferwork.duty.demo import seed_duty_demo
 from saferwork.learning.demo import seed_learning_demo
 from saferwork.organisations.models import Membership, Organisation
 from saferwork.risk.demo import seed_risk_demo
+from saferwork.standards.demo import seed_standards_demo
 
 
 class Command(BaseCommand):
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         seed_risk_demo()
         seed_dialogue_demo()
         seed_learning_demo()
+        seed_standards_demo()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(orgs)} organisations, {len(people)} people. "
