@@ -15,6 +15,7 @@ from saferwork.dialogue.demo import seed_dialogue_demo
 from saferwork.duty.demo import seed_duty_demo
 from saferwork.organisations.models import Membership, Organisation
 from saferwork.risk.demo import seed_risk_demo
+from saferwork.surveys.demo import seed_surveys_demo
 
 
 class Command(BaseCommand):
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         seed_duty_demo()
         seed_risk_demo()
         seed_dialogue_demo()
+        seed_surveys_demo()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {len(orgs)} organisations, {len(people)} people. "
