@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from saferwork.accounts.decorators import grant_sudo
@@ -272,3 +272,79 @@ def test_no_released_table_shows_a_small_cell_and_no_two_cuts_differ_by_a_few(
             changed = [abs(a[d] - b[d]) for d in a.keys() & b.keys()]
             for difference in (only_a, only_b, *changed):
                 assert not 0 < difference < threshold, (a, b)
+
+
+def _differs_by_a_few(new: dict[int, int], old: dict[int, int], threshold: int) -> bool:
+    """The rule, stated as people: those in one cut and not the other, either way, or a
+    department's change between the two, is from 1 to threshold - 1."""
+    gained = sum(max(n - old.get(d, 0), 0) for d, n in new.items())
+    lost = sum(max(n - new.get(d, 0), 0) for d, n in old.items())
+    changed = [abs(new[d] - old[d]) for d in new.keys() & old.keys()]
+    return any(0 < x < threshold for x in (gained, lost, *changed))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    threshold=st.integers(5, 12),
+    sizes=st.lists(st.integers(0, 25), min_size=3, max_size=3),
+    steps=st.lists(
+        st.one_of(
+            st.tuples(st.just("view"), st.sampled_from([None, 0, 1, 2])),
+            st.tuples(st.just("late"), st.integers(0, 2), st.integers(1, 12)),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_every_cut_differing_from_a_shown_one_by_a_few_is_refused_on_the_page_and_every_export(
+    organisation: Any,
+    coordinator: Any,
+    leader: Any,
+    verified_client: Any,
+    threshold: int,
+    sizes: list[int],
+    steps: list[tuple[Any, ...]],
+) -> None:
+    """Views of random cuts, with late answers arriving between them (as a fold at close can):
+    a cut is refused exactly when it differs from one already shown by 1 to threshold - 1
+    people; a refused cut is remembered nowhere and no export of it can be downloaded."""
+    names = ("Housing", "Libraries", "Parks")
+    survey = build_survey(organisation, coordinator, departments=names, score_threshold=threshold)
+    services.launch(survey=survey, actor=coordinator)
+    for name, n in zip(names, sizes, strict=True):
+        add_responses(survey, name, n, {"EXP-ANY": 1, "CONF-REPORT": 4})
+    survey = services.close(survey=survey, actor=coordinator)
+    ids = [survey.departments.get(department__name=name).pk for name in names]
+    client = sudo(verified_client(leader))
+    url = reverse("surveys:results", args=[survey.pk])
+    for step in steps:
+        if step[0] == "late":
+            add_responses(survey, names[step[1]], step[2], {"EXP-ANY": 2, "CONF-REPORT": 2})
+            continue
+        query = {} if step[1] is None else {"department": ids[step[1]]}
+        shown = {
+            (c.filter_key, c.population): {int(k): v for k, v in c.populations.items()}
+            for c in ReleasedCut.objects.filter(survey=survey)
+        }
+        counts = results._response_counts(survey)
+        new = {d: counts.get(d, 0) for d in (ids if step[1] is None else [ids[step[1]]])}
+        key = results.cut_key(None if step[1] is None else [ids[step[1]]])
+        refuse = any(
+            _differs_by_a_few(new, old, threshold)
+            for (old_key, _p), old in shown.items()
+            if (old_key, old) != (key, new)
+        )
+        page = client.get(url, query).content.decode()
+        csv_download = client.get(reverse("surveys:results_csv", args=[survey.pk]), query)
+        event("too small" if sum(new.values()) < threshold else "refused" if refuse else "shown")
+        if sum(new.values()) < threshold:
+            assert 'id="too-small"' in page
+            assert csv_download.status_code == 302
+        elif refuse:
+            assert "These results cannot be shown" in page and 'id="item-' not in page
+            assert csv_download.status_code == 302
+            assert ReleasedCut.objects.filter(survey=survey).count() == len(shown)
+        else:
+            assert "These results cannot be shown" not in page and 'id="item-EXP-ANY"' in page
+            assert csv_download.status_code == 200
+            assert ReleasedCut.objects.filter(survey=survey, filter_key=key, population=sum(new.values())).exists()
