@@ -115,7 +115,22 @@ def survey_settings(request: HttpRequest, pk: int) -> HttpResponse:
         except (services.SurveyError, ValidationError) as error:
             form.add_error(None, "; ".join(error.messages) if isinstance(error, ValidationError) else str(error))
         else:
-            messages.success(request, "Settings saved.")
+            # A locked field is disabled in the form, so a changed value posted anyway (an
+            # old tab, a crafted request) is ignored: say so rather than let it look saved.
+            tried = [
+                form.fields[name].label or name
+                for name in Survey.LOCKED_AT_LAUNCH
+                if form.fields[name].disabled
+                and request.POST.get(name, "").strip() not in ("", str(getattr(survey, name)))
+            ]
+            if tried:
+                messages.error(
+                    request,
+                    f"Not changed: {', '.join(str(t) for t in tried).lower()}. The thresholds were fixed "
+                    "at launch and are printed on the survey's first page. Your other settings were saved.",
+                )
+            else:
+                messages.success(request, "Settings saved.")
             return redirect("surveys:builder", pk=survey.pk)
     return render(request, "surveys/settings.html", {"survey": survey, "form": form})
 

@@ -25,14 +25,22 @@ def bank(code: str) -> QuestionItem:
     return QuestionItem.objects.get(organisation=None, code=code)
 
 
-def build_survey(organisation: Any, actor: Any, *, departments: tuple[str, ...] = ("Housing", "Libraries")) -> Survey:
+def build_survey(
+    organisation: Any,
+    actor: Any,
+    *,
+    departments: tuple[str, ...] = ("Housing", "Libraries"),
+    score_threshold: int = 10,
+    wave: str = "Spring 2026",
+) -> Survey:
     """Two pages: a yes/no, a follow-up shown only after "Yes", scales and a comment."""
     survey = services.create_survey(
         organisation=organisation,
         actor=actor,
         title="Staff safety survey",
-        wave="Spring 2026",
+        wave=wave,
         closes_on=timezone.localdate() + dt.timedelta(days=14),
+        score_threshold=score_threshold,
     )
     for name in departments:
         services.add_department(survey=survey, actor=actor, name=name)

@@ -70,6 +70,12 @@ def test_thresholds_are_locked_at_launch_through_the_view_the_service_and_the_mo
     page = client.post(reverse("surveys:settings", args=[live_survey.pk]), settings_data(live_survey, **{name: "25"}))
     assert page.status_code == 302  # the other settings save; the locked field is not taken
     assert getattr(Survey.objects.get(pk=live_survey.pk), name) == 10
+    told = client.get(page["Location"]).content.decode()
+    assert "Not changed: smallest group whose" in told and "fixed at launch" in told
+    assert "Settings saved." not in told
+    # Posting the stored value is no attempt at a change: the usual confirmation.
+    same = client.post(reverse("surveys:settings", args=[live_survey.pk]), settings_data(live_survey), follow=True)
+    assert "Settings saved." in same.content.decode()
     with pytest.raises(AnonymityLocked):
         services.update_settings(survey=live_survey, actor=coordinator, changes={name: 25})
     setattr(live_survey, name, 25)

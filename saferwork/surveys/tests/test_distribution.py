@@ -203,3 +203,62 @@ def test_a_draft_survey_link_does_not_take_answers(client: Any, survey: Survey) 
     link = reverse("surveys:open_link", args=[survey.departments.first().open_link])
     assert client.post(link).status_code == 410
     assert not Draft.objects.exists()
+
+
+def test_a_malformed_xlsx_staff_list_lists_every_bad_row_by_line_and_imports_nothing(
+    verified_client: Any, coordinator: Any, live_survey: Survey
+) -> None:
+    client = verified_client(coordinator)
+    rows = [
+        ["Email", "Department"],
+        ["ann@example.org", "Housing"],
+        ["ann at example", "Libraries"],
+        ["bob@example.org", "Finance"],
+        [None, None],  # a blank line in a spreadsheet is skipped, not an error
+        ["cat@example.org", None],
+    ]
+    page = client.post(reverse("surveys:distribution", args=[live_survey.pk]), {"staff_list": xlsx_upload(rows)})
+    html = page.content.decode()
+    assert "Line 3: “ann at example” is not an email address." in html
+    assert "Line 4: “Finance” is not a department taking part in this survey." in html
+    assert "Line 6: The department is missing." in html
+    assert "Line 5" not in html
+    assert "Nothing was imported" in html
+    assert not Invitation.objects.exists()
+
+
+def test_a_survey_closed_on_the_last_page_keeps_every_page_given_and_says_so(
+    client: Any, coordinator: Any, live_survey: Survey
+) -> None:
+    link = reverse("surveys:open_link", args=[live_survey.departments.first().open_link])
+    client.post(link)
+    questions = {q.item.code: q.pk for q in live_survey.questions.select_related("item")}
+    client.post(reverse("surveys:answer_page", args=[1]), {str(questions["EXP-ANY"]): "1"})
+    client.post(
+        reverse("surveys:answer_page", args=[2]), {str(questions["WHO-DID"]): ["2"], str(questions["TXT-IMPROVE"]): "x"}
+    )
+    services.close(survey=live_survey, actor=coordinator)
+    page = client.post(reverse("surveys:check"))  # "Send my answers", a moment too late
+    assert page.status_code == 410
+    assert "The answers you gave on the pages you completed have been kept" in page.content.decode()
+    kept = Response.objects.get()
+    assert not kept.finished
+    assert sorted(kept.answers.values_list("question__item__code", flat=True)) == ["EXP-ANY", "TXT-IMPROVE", "WHO-DID"]
+    # Coming back later says the same, and adds nothing.
+    assert client.get(reverse("surveys:answer")).status_code == 410
+    assert Response.objects.count() == 1
+
+
+def test_an_invitation_used_or_not_after_the_survey_closed_says_why_it_no_longer_works(
+    client: Any, coordinator: Any, live_survey: Survey, django_capture_on_commit_callbacks: Any
+) -> None:
+    people = [("ann@example.org", "Housing"), ("bob@example.org", "Libraries")]
+    used, unused = invite(live_survey, coordinator, people, django_capture_on_commit_callbacks)
+    answer_through(client, reverse("surveys:invitation", args=[used]), {1: {"EXP-ANY": "2"}, 2: {}}, live_survey)
+    services.close(survey=live_survey, actor=coordinator)
+    for token in (used, unused):
+        page = Client().get(reverse("surveys:invitation", args=[token]))
+        assert page.status_code == 404
+        assert "If the survey has closed, its links no longer work" in page.content.decode()
+        assert Client().post(reverse("surveys:invitation", args=[token])).status_code == 404
+    assert Response.objects.count() == 1

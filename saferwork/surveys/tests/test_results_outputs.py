@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import pytest
 from django.urls import reverse
 from docx import Document
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from saferwork.lib.disclosure import ReaderModel, two_way_model
@@ -92,31 +95,15 @@ def test_a_who_cut_hides_whatever_the_whole_hides(answered: Survey) -> None:
                 assert not (base_cell.hidden and not cell.hidden), (table.code, label)
 
 
-def _hidden_cells(rows: list[list[str]]) -> list[tuple[int, int]]:
-    return [(r, c) for r, row in enumerate(rows) for c, v in enumerate(row) if v == "hidden"]
-
-
-def test_csv_xlsx_and_docx_hide_the_same_cells(answered: Survey, verified_client: Any, leader: Any) -> None:
+def test_page_charts_csv_xlsx_docx_and_pdf_hide_the_same_cells(
+    answered: Survey, verified_client: Any, leader: Any
+) -> None:
     client = sudo(verified_client(leader))
-    csv_text = b"".join(client.get(reverse("surveys:results_csv", args=[answered.pk])).streaming_content).decode()
-    csv_rows = [r for r in csv.reader(io.StringIO(csv_text))]
-    expected = results.export_sections(results.survey_results(answered))
-    expected_rows = {title: [[str(v) for v in row] for row in rows] for title, rows in expected}
-    for title, rows in expected_rows.items():
-        start = csv_rows.index([title])
-        assert csv_rows[start + 1 : start + 1 + len(rows)] == rows
-    book = load_workbook(
-        io.BytesIO(b"".join(client.get(reverse("surveys:results_xlsx", args=[answered.pk])).streaming_content))
-    )
-    for sheet in book.worksheets[1:]:
-        values = [[("" if v is None else str(v)) for v in row] for row in sheet.iter_rows(values_only=True)]
-        title = values[0][0]
-        assert [r[: len(expected_rows[title][0])] for r in values[1:]] == expected_rows[title]
-    document = Document(io.BytesIO(client.get(reverse("surveys:results_docx", args=[answered.pk])).content))
-    docx_tables = [[[c.text for c in row.cells] for row in table.rows] for table in document.tables]
-    assert [_hidden_cells(t) for t in docx_tables] == [_hidden_cells(rows) for rows in expected_rows.values()]
-    pdf = client.get(reverse("surveys:results_pdf", args=[answered.pk]))
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert_every_output_hides_the_same_cells(client, answered, {})
+    housing = answered.departments.get(department__name="Housing")
+    assert_every_output_hides_the_same_cells(client, answered, {"department": housing.pk})
+    # The fixture does hide cells: the comparison above is not of tables with none.
+    assert any(c.hidden for t in results.survey_results(answered).items for _l, cells, _t in t.rows() for c in cells)
 
 
 def test_highlight_marks_names_departments_roles_and_dates() -> None:
@@ -179,3 +166,170 @@ def test_a_result_becomes_an_action(answered: Survey, verified_client: Any, lead
         ).status_code
         == 404
     )
+
+
+# ---------------------------------------------------------------- every output, the same hidden cells
+
+
+def _page_sections(html: str) -> dict[str, list[list[str]]]:
+    """Each table of the results page, by the title the exports give it: header, then body rows.
+
+    A cell is its text, with "hidden" for a suppressed one (its visually hidden explanation
+    dropped) and thousands separators removed, so that it reads as the export writes it.
+    """
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring(html)
+
+    def cell_text(cell: Any) -> str:
+        if cell.xpath(".//*[contains(@class, 'sw-suppressed') or contains(@class, 'sw-chart__value--hidden')]"):
+            return "hidden"
+        text = " ".join(cell.text_content().split())
+        return text.replace(",", "") if re.fullmatch(r"[\d,]+%?", text) else text
+
+    def rows(table: Any) -> list[list[str]]:
+        return [[cell_text(c) for c in row.xpath("./th|./td")] for row in table.xpath(".//tbody/tr")]
+
+    found: dict[str, list[list[str]]] = {}
+    rates = tree.xpath("//table[caption[contains(., 'Response rate by department')]]")
+    if rates:
+        found["Response rate by department"] = rows(rates[0])
+    heatmap = tree.xpath("//table[contains(@class, 'sw-heatmap')]")
+    if heatmap:
+        found["Heatmap: share giving the answer named"] = rows(heatmap[0])
+    for heading in tree.xpath("//h3[starts-with(@id, 'item-')]"):
+        caption = " ".join(heading.text_content().split())
+        tables = heading.xpath("following::table[1]")
+        if not tables or " ".join(tables[0].xpath("string(./caption)").split()) != caption:
+            found[caption] = [["Withheld"]]  # the item's own table is not drawn
+            continue
+        table = tables[0]
+        header = [cell_text(c) for c in table.xpath(".//thead/tr/th")]
+        found[caption] = [header, *rows(table)]
+    return found
+
+
+def _chart_cells(html: str) -> dict[str, list[str]]:
+    """What each item's chart writes beside its bars: "hidden" or the number."""
+    from lxml import html as lxml_html
+
+    tree = lxml_html.fromstring(html)
+    found = {}
+    for heading in tree.xpath("//h3[starts-with(@id, 'item-')]"):
+        chart = heading.xpath("following::div[contains(@class, 'sw-chart')][1]")
+        if chart:
+            values = chart[0].xpath(".//span[contains(@class, 'sw-chart__value')]")
+            found[" ".join(heading.text_content().split())] = [
+                " ".join(v.text_content().split()).replace(",", "") for v in values
+            ]
+    return found
+
+
+def _expected(found: results.Results) -> dict[str, list[list[str]]]:
+    return {title: [[str(v) for v in row] for row in rows] for title, rows in results.export_sections(found)}
+
+
+def _pdf_words(content: bytes) -> list[str]:
+    from pypdf import PdfReader
+
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages)
+    return text.split()
+
+
+def assert_every_output_hides_the_same_cells(client: Any, survey: Survey, query: dict[str, Any]) -> None:
+    """The page (its tables and charts), CSV, XLSX, DOCX and PDF of one cut show the same cells.
+
+    ``client`` is a leader's, in sudo mode. The cut is worked out once (the page releases
+    it); every output is then compared with the rows every output is written from, and so
+    with each other. A cut that is refused or too small gives no file at all.
+    """
+    from urllib.parse import urlencode
+
+    suffix = f"?{urlencode(query)}" if query else ""
+    page = client.get(reverse("surveys:results", args=[survey.pk]) + suffix)
+    assert page.status_code == 200
+    html = page.content.decode()
+    found = results.survey_results(survey, department_id=query.get("department"), who=query.get("who"))
+    downloads = {
+        name: reverse(f"surveys:results_{name}", args=[survey.pk]) + suffix for name in ("csv", "xlsx", "docx", "pdf")
+    }
+    if "These results cannot be shown" in html or 'id="too-small"' in html:
+        for name, url in downloads.items():
+            assert client.get(url).status_code == 302, name  # back to the page: nothing to download
+        assert 'id="item-' not in html
+        return
+    expected = _expected(found)
+    on_page = _page_sections(html)
+    for title, rows in expected.items():
+        if rows == [["Withheld: too few people answered to show any of it safely."]]:
+            assert on_page.get(title) in (None, [["Withheld"]]), title
+            continue
+        # The page's rate and heatmap headers carry more words than the export's: compare their bodies.
+        headed = title not in ("Response rate by department", "Heatmap: share giving the answer named")
+        assert on_page[title] == (rows if headed else rows[1:]), title
+    # Each chart draws the cut's summary row: its hidden bars are that row's hidden cells.
+    charts = _chart_cells(html)
+    for item in found.items:
+        if item.withheld:
+            continue
+        _label, cells, _total = item.summary()
+        assert charts[item.caption] == [c.display.replace(",", "") for c in cells], item.code
+
+    csv_text = b"".join(client.get(downloads["csv"]).streaming_content).decode()
+    assert list(csv.reader(io.StringIO(csv_text))) == [[str(v) for v in row] for row in results.csv_rows(found)]
+
+    book = load_workbook(io.BytesIO(b"".join(client.get(downloads["xlsx"]).streaming_content)))
+    sheets = {}
+    for sheet in book.worksheets[1:]:
+        values = [[("" if v is None else str(v)) for v in row] for row in sheet.iter_rows(values_only=True)]
+        sheets[values[0][0]] = [row[: len(values[1])] for row in values[1:]]
+    assert {
+        t: [r[: len(rows[0])] for r in s] for (t, s), rows in zip(sheets.items(), expected.values(), strict=True)
+    } == expected
+
+    document = Document(io.BytesIO(client.get(downloads["docx"]).content))
+    docx_tables = [[[c.text for c in row.cells] for row in table.rows] for table in document.tables]
+    assert docx_tables == [
+        [row + [""] * (max(len(r) for r in rows) - len(row)) for row in rows] for rows in expected.values()
+    ]
+
+    # The PDF cuts long headers to fit, so compare its cells word by word: every "hidden"
+    # and every count, in order, as the rows hold them.
+    words = _pdf_words(client.get(downloads["pdf"]).content)
+    wanted = [str(v) for rows in expected.values() for row in rows[1:] for v in row[1:] if str(v) == "hidden"]
+    assert words.count("hidden") == len(wanted)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    threshold=st.integers(5, 12),
+    sizes=st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30), st.integers(0, 8)), min_size=3, max_size=3),
+    cut=st.sampled_from([None, 0, 1, 2]),
+)
+def test_every_output_hides_the_same_cells_whatever_the_sizes_and_threshold(
+    organisation: Any,
+    coordinator: Any,
+    leader: Any,
+    verified_client: Any,
+    threshold: int,
+    sizes: list[tuple[int, int, int]],
+    cut: int | None,
+) -> None:
+    """Random department sizes (yes, no, and yes naming a manager too) and a random locked threshold."""
+    from saferwork.surveys.tests.conftest import build_survey
+    from saferwork.surveys.tests.test_results import add_responses
+
+    names = ("Housing", "Libraries", "Parks")
+    survey = build_survey(organisation, coordinator, departments=names, score_threshold=threshold)
+    services.launch(survey=survey, actor=coordinator)
+    for name, (yes, no, both) in zip(names, sizes, strict=True):
+        add_responses(survey, name, yes, {"EXP-ANY": 1, "CONF-REPORT": 4, "WHO-DID": [1]})
+        add_responses(survey, name, no, {"EXP-ANY": 2, "CONF-REPORT": 2, "BEH-COMMENTS": 1})
+        add_responses(survey, name, both, {"EXP-ANY": 1, "CONF-REPORT": 5, "WHO-DID": [1, 2], "BEH-COMMENTS": 3})
+    survey = services.close(survey=survey, actor=coordinator)
+    client = sudo(verified_client(leader))
+    query: dict[str, Any] = {}
+    if cut is not None:
+        query["department"] = survey.departments.get(department__name=names[cut]).pk
+    assert_every_output_hides_the_same_cells(client, survey, {})
+    assert_every_output_hides_the_same_cells(client, survey, query)

@@ -17,6 +17,7 @@ from saferwork.learning.demo import seed_learning_demo
 from saferwork.organisations.models import Membership, Organisation
 from saferwork.risk.demo import seed_risk_demo
 from saferwork.standards.demo import seed_standards_demo
+from saferwork.surveys.demo import seed_surveys_demo
 
 
 class Command(BaseCommand):
@@ -62,6 +63,7 @@ class Command(BaseCommand):
         seed_duty_demo()
         seed_risk_demo()
         seed_dialogue_demo()
+        seed_surveys_demo()
         seed_learning_demo()
         seed_standards_demo()
         self.stdout.write(
