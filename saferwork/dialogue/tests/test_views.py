@@ -100,7 +100,6 @@ def test_three_promotions_fold_together_shuffled(participant: Any, world: dict[s
     assert len({a.created_at for a in Action.objects.all()}) == 1
 
 
-
 def test_the_daily_command_folds_a_full_batch_from_earlier_days(participant: Any, organisation: Any) -> None:
     from io import StringIO
 
@@ -120,6 +119,7 @@ def test_the_daily_command_folds_a_full_batch_from_earlier_days(participant: Any
     assert Action.objects.count() == services.PROMOTION_BATCH
     assert f"Anonymous actions added to the hub: {services.PROMOTION_BATCH}." in out.getvalue()
     assert not PendingPromotion.objects.exists()
+
 
 def test_session_invite_updates_in_place_and_cancels(coordinator: Any, world: dict[str, Any], mailoutbox: Any) -> None:
     session = world["sessions"][0]

@@ -169,6 +169,19 @@ def rows(w: dict[str, Any]) -> list[Row]:
         Row("risk:create", "get", reverse("risk:create"), outsider=OWN),
         Row("risk:create", "post", reverse("risk:create"), {"title": ""}, outsider=OWN),
         Row("risk:assessment", "get", reverse("risk:assessment", args=[a])),
+        Row("risk:assessment_edit", "get", reverse("risk:assessment_edit", args=[a])),
+        Row(
+            "risk:assessment_edit",
+            "post",
+            reverse("risk:assessment_edit", args=[a]),
+            {"kind": "corporate", "title": "Changed", "owner": owner},
+        ),
+        Row("risk:assessment_export", "get", reverse("risk:assessment_export", args=[a, "docx"])),
+        Row("risk:assessment_export", "get", reverse("risk:assessment_export", args=[a, "pdf"])),
+        Row("risk:hazard_edit", "get", reverse("risk:hazard_edit", args=[h])),
+        Row("risk:hazard_edit", "post", reverse("risk:hazard_edit", args=[h]), hazard_data),
+        Row("risk:hazard_delete", "get", reverse("risk:hazard_delete", args=[h])),
+        Row("risk:hazard_delete", "post", reverse("risk:hazard_delete", args=[h])),
         Row("risk:share", "post", reverse("risk:share", args=[a]), {"person": w["rep"].pk}),
         Row(
             "risk:review",
@@ -301,6 +314,9 @@ def test_case_handler_and_participant_are_refused_every_view(verified_client, or
 # Views that change an assessment or run the register: a person it is shared with reads it only.
 RISK_CHANGES = {
     "risk:create",
+    "risk:assessment_edit",
+    "risk:hazard_edit",
+    "risk:hazard_delete",
     "risk:share",
     "risk:review",
     "risk:hazard_new",
