@@ -14,6 +14,10 @@ from saferwork.lib.dutysteps import Figure, Section, Step
 from saferwork.organisations.models import Organisation
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def section(organisation: Organisation, start: date, end: date) -> Section | None:
     """Audits completed in the period and gap actions done in it: three queries. Counts of
     the organisation's own acts, so exact (not about people)."""
@@ -39,7 +43,7 @@ def section(organisation: Organisation, start: date, end: date) -> Section | Non
         Step(
             on=audit.completed_on,  # type: ignore[arg-type]
             title=f"Policy audit completed: {audit.checklist.title} (version {audit.checklist.version})",
-            detail=f"{audit.met} items met, {audit.gaps} gaps found.",
+            detail=f"{_count(audit.met, 'item')} met, {_count(audit.gaps, 'gap')} found.",
             evidence=(f"Audit record started {audit.started_on:%-d %B %Y}",),
             url=reverse("duty:audit", args=[audit.pk]),
         )
@@ -50,7 +54,7 @@ def section(organisation: Organisation, start: date, end: date) -> Section | Non
             on=action.closed_on,  # type: ignore[arg-type]
             title=f"Audit gap closed: {action.title}",
             detail=action.source_label,
-            evidence=(f"{action.evidence_count} piece(s) of evidence on the action",),  # type: ignore[attr-defined]
+            evidence=(f"{_count(action.evidence_count, 'piece')} of evidence on the action",),  # type: ignore[attr-defined]
             url=reverse("actions:detail", args=[action.pk]),
         )
         for action in closed
