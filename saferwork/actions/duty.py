@@ -9,12 +9,13 @@ from django.urls import reverse
 
 from saferwork.actions import sources
 from saferwork.actions.models import Action, Evidence
+from saferwork.lib import dutysteps
 from saferwork.lib.dutysteps import Figure, Section, Step
 from saferwork.organisations.models import Organisation
 
 # A record for a board or a tribunal lists every closed action; past this many the rest are
 # counted and left to the hub's CSV export, so one document stays a readable size.
-MAX_STEPS = 500
+MAX_STEPS = dutysteps.MAX_STEPS
 
 
 def section(organisation: Organisation, start: date, end: date) -> Section | None:

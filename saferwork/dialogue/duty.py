@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from saferwork.dialogue import selectors
 from saferwork.dialogue.models import Cohort, CohortSession
+from saferwork.lib import dutysteps
 from saferwork.lib.dutysteps import Figure, Section, Step
 from saferwork.organisations.models import Organisation
 
@@ -25,7 +26,7 @@ def section(organisation: Organisation, start: dt.date, end: dt.date) -> Section
         .filter(date__range=(start, min(end, today - dt.timedelta(days=1))))
         .exclude(status=CohortSession.Status.CANCELLED)
         .select_related("cohort")
-        .order_by("date", "id")
+        .order_by("date", "id")[: dutysteps.MAX_STEPS + 1]
     )
     if not held and not Cohort.objects.for_organisation(organisation).exists():
         return None

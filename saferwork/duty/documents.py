@@ -1,17 +1,12 @@
-"""The duty record as DOCX (python-docx) and PDF (fpdf2), built from the same :class:`DutyRecord`."""
+"""The duty record as DOCX and PDF (``saferwork.lib.documents``), built from the same :class:`DutyRecord`."""
 
 from __future__ import annotations
 
-import io
-
-from docx import Document
-from fpdf import FPDF
-
 from saferwork.duty.record import DutyRecord
-from saferwork.fees.documents import _latin1 as latin1
+from saferwork.lib import documents
 from saferwork.lib.suppression import footnote
 
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+DOCX_MIME = documents.DOCX_MIME
 INTRO = (
     "Every reasonable step recorded in SaferWork for this period, with its date and evidence. Counts about "
     "people follow the suppression rules: a count marked hidden could be anything from 0 upwards."
@@ -46,30 +41,8 @@ def _lines(record: DutyRecord) -> list[tuple[str, str]]:
 
 
 def docx_bytes(record: DutyRecord) -> bytes:
-    doc = Document()
-    for style, text in _lines(record):
-        if style == "h1":
-            doc.add_heading(text, level=1)
-        elif style == "h2":
-            doc.add_heading(text, level=2)
-        elif style == "step":
-            doc.add_paragraph(text, style="List Bullet")
-        else:
-            doc.add_paragraph(text)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return documents.docx_bytes(_lines(record))
 
 
 def pdf_bytes(record: DutyRecord) -> bytes:
-    pdf = FPDF()
-    pdf.set_title(latin1(record.title))
-    pdf.add_page()
-    sizes = {"h1": ("B", 16, 9), "h2": ("B", 13, 8), "p": ("", 11, 6), "step": ("B", 10, 6), "small": ("", 9, 5)}
-    for style, text in _lines(record):
-        weight, size, height = sizes[style]
-        if style == "h2":
-            pdf.ln(3)
-        pdf.set_font("Helvetica", weight, size)
-        pdf.multi_cell(0, height, latin1(text), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
+    return documents.pdf_bytes(record.title, _lines(record))

@@ -10,36 +10,43 @@ from django.urls import reverse
 from saferwork.actions.models import Action
 from saferwork.duty.models import AuditAnswer, PolicyAudit
 from saferwork.duty.selectors import GAP_SOURCE
+from saferwork.lib import dutysteps
 from saferwork.lib.dutysteps import Figure, Section, Step
 from saferwork.organisations.models import Organisation
 
+LIMIT = dutysteps.MAX_STEPS + 1
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
 
 def section(organisation: Organisation, start: date, end: date) -> Section | None:
-    """Audits completed in the period and gap actions done in it: three queries. Counts of
-    the organisation's own acts, so exact (not about people)."""
+    """Audits completed in the period and gap actions done in it: three queries (and a count
+    for a list longer than ``dutysteps.MAX_STEPS``). Counts of the organisation's own acts, so
+    exact (not about people)."""
+    audits_q = PolicyAudit.objects.for_organisation(organisation).filter(completed_on__gte=start, completed_on__lte=end)
     audits = list(
-        PolicyAudit.objects.for_organisation(organisation)
-        .filter(completed_on__gte=start, completed_on__lte=end)
-        .select_related("checklist")
+        audits_q.select_related("checklist")
         .annotate(
             gaps=Count("answers", filter=Q(answers__status__in=AuditAnswer.GAPS)),
             met=Count("answers", filter=Q(answers__status=AuditAnswer.Status.MET)),
         )
-        .order_by("completed_on", "id")
+        .order_by("completed_on", "id")[:LIMIT]
     )
-    closed = list(
-        Action.objects.for_organisation(organisation)
-        .filter(source_kind=GAP_SOURCE, status=Action.Status.DONE, closed_on__gte=start, closed_on__lte=end)
-        .annotate(evidence_count=Count("evidence"))
-        .order_by("closed_on", "id")
+    closed_q = Action.objects.for_organisation(organisation).filter(
+        source_kind=GAP_SOURCE, status=Action.Status.DONE, closed_on__gte=start, closed_on__lte=end
     )
+    closed = list(closed_q.annotate(evidence_count=Count("evidence")).order_by("closed_on", "id")[:LIMIT])
+    audit_count = len(audits) if len(audits) < LIMIT else audits_q.count()
+    closed_count = len(closed) if len(closed) < LIMIT else closed_q.count()
     if not audits and not closed and not PolicyAudit.objects.for_organisation(organisation).exists():
         return None
     steps = [
         Step(
             on=audit.completed_on,  # type: ignore[arg-type]
             title=f"Policy audit completed: {audit.checklist.title} (version {audit.checklist.version})",
-            detail=f"{audit.met} items met, {audit.gaps} gaps found.",
+            detail=f"{_count(audit.met, 'item')} met, {_count(audit.gaps, 'gap')} found.",
             evidence=(f"Audit record started {audit.started_on:%-d %B %Y}",),
             url=reverse("duty:audit", args=[audit.pk]),
         )
@@ -50,7 +57,7 @@ def section(organisation: Organisation, start: date, end: date) -> Section | Non
             on=action.closed_on,  # type: ignore[arg-type]
             title=f"Audit gap closed: {action.title}",
             detail=action.source_label,
-            evidence=(f"{action.evidence_count} piece(s) of evidence on the action",),  # type: ignore[attr-defined]
+            evidence=(f"{_count(action.evidence_count, 'piece')} of evidence on the action",),  # type: ignore[attr-defined]
             url=reverse("actions:detail", args=[action.pk]),
         )
         for action in closed
@@ -60,7 +67,7 @@ def section(organisation: Organisation, start: date, end: date) -> Section | Non
         title="Policy audits",
         steps=tuple(sorted(steps, key=lambda s: s.on)),
         figures=(
-            Figure("Audits completed", len(audits), str(len(audits))),
-            Figure("Audit gaps closed", len(closed), str(len(closed))),
+            Figure("Audits completed", audit_count, f"{audit_count:,}"),
+            Figure("Audit gaps closed", closed_count, f"{closed_count:,}"),
         ),
     )

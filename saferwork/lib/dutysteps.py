@@ -26,12 +26,18 @@ Rules a provider must keep:
 * **Inside the organisation.** Query through the organisation; the record is produced for
   one organisation at a time.
 * **Bounded queries.** A provider issues a fixed number of queries whatever the data size.
+* **Bounded steps.** A provider fetches at most ``MAX_STEPS + 1`` rows of each kind of
+  step, ordered by date, and returns its steps in date order; :func:`sections` keeps the
+  first ``MAX_STEPS`` of a section and says that there were more. Figures count in the
+  database, never ``len()`` of a capped list. So one record holds at most
+  ``MAX_STEPS`` steps per module whatever the size of the organisation (its memory is
+  measured in ``saferwork/duty/tests/test_record_bounds.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -70,6 +76,10 @@ class Section:
     notes: tuple[str, ...] = field(default=())
 
 
+# A record for a board or a tribunal lists every step of a module up to this many; past it,
+# a note says so and a shorter period shows the rest.
+MAX_STEPS = 500
+
 Provider = Callable[["Organisation", date, date], Section | None]
 
 _providers: dict[str, tuple[int, Provider]] = {}
@@ -92,5 +102,16 @@ def sections(organisation: Organisation, start: date, end: date) -> list[Section
     for key in registered():
         section = _providers[key][1](organisation, start, end)
         if section is not None:
-            found.append(section)
+            found.append(_bounded(section))
     return found
+
+
+def _bounded(section: Section) -> Section:
+    if len(section.steps) <= MAX_STEPS:
+        return section
+    last = section.steps[MAX_STEPS - 1].on
+    note = (
+        f"More than {MAX_STEPS:,} steps in this period: the first {MAX_STEPS:,} are listed, up to "
+        f"{last:%-d %B %Y}. Choose a period starting after that day to see the rest."
+    )
+    return replace(section, steps=section.steps[:MAX_STEPS], notes=(*section.notes, note))

@@ -59,6 +59,14 @@ class AssessmentForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["owner"]).queryset = possible_owners(organisation)
 
 
+class AssessmentEditForm(AssessmentForm):
+    """What the assessment is about and who owns it; the review date changes by recording a review."""
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, organisation=organisation, **kwargs)
+        del self.fields["review_on"]
+
+
 class ShareForm(forms.Form):
     person = OwnerChoiceField(
         label="Share with",
@@ -115,10 +123,11 @@ class HazardForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, matrix: library.Matrix, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, matrix: library.Matrix, with_current: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.MultipleChoiceField, self.fields["factors"]).choices = library.factor_choices()
-        for prefix, words in (("inherent", "with no precautions"), ("current", "now"), ("target", "to aim for")):
+        ratings = [("inherent", "with no precautions"), ("current", "now"), ("target", "to aim for")]
+        for prefix, words in ratings if with_current else [r for r in ratings if r[0] != "current"]:
             self.fields[f"{prefix}_likelihood"] = _rating(
                 f"Likelihood {words}", matrix.likelihood_choices(), f"likelihood {words}"
             )

@@ -169,6 +169,122 @@ def add_hazard(
     return hazard
 
 
+HAZARD_TEXT_FIELDS = ("title", "description", "who", "factors", "source", "existing_precautions")
+
+
+def _ratings(hazard: Hazard) -> dict[str, list[int]]:
+    return {
+        "inherent": [hazard.inherent_likelihood, hazard.inherent_severity],
+        "current": [hazard.current_likelihood, hazard.current_severity],
+        "target": [hazard.target_likelihood, hazard.target_severity],
+    }
+
+
+def current_rating_editable(hazard: Hazard) -> bool:
+    """The current (residual) rating may be corrected by editing only until the hazard has a
+    control; from then on it changes only by re-rating, once the controls' actions are done
+    with evidence (:func:`rerate_residual`)."""
+    return not hazard.controls.exists()
+
+
+@transaction.atomic
+def update_assessment(
+    *, assessment: Assessment, actor: Any, kind: str, title: str, owner: Any, department: str = "", scope: str = ""
+) -> Assessment:
+    """Change what an assessment is about and who owns it; its matrix, ratings and reviews stay.
+    The audit entry keeps every changed field's old and new value."""
+    _check_member(assessment.organisation, owner)
+    if kind not in Assessment.Kind.values:
+        raise RiskError("Select the kind of assessment")
+    new = {"kind": kind, "title": title, "department": department, "scope": scope, "owner_id": owner.pk}
+    changed = {k: [getattr(assessment, k), v] for k, v in new.items() if getattr(assessment, k) != v}
+    if not changed:
+        return assessment
+    for name, (_, value) in changed.items():
+        setattr(assessment, name, value)
+    assessment.save(update_fields=[n for n in changed])
+    _record("assessment_changed", actor, assessment.organisation, assessment, {"changed": changed})
+    return assessment
+
+
+@transaction.atomic
+def update_hazard(
+    *,
+    hazard: Hazard,
+    actor: Any,
+    title: str,
+    inherent: tuple[int, int],
+    target: tuple[int, int],
+    current: tuple[int, int] | None = None,
+    description: str = "",
+    who: list[str] | None = None,
+    factors: list[str] | None = None,
+    source: str = Hazard.Source.INTERNAL,
+    existing_precautions: str = "",
+) -> Hazard:
+    """Change a hazard's words and its inherent and target ratings. The current rating changes
+    here only while the hazard has no control (see :func:`current_rating_editable`). The audit
+    entry keeps every changed value, before and after."""
+    ratings = [*inherent, *target, *(current or ())]
+    _check_rating(*ratings)
+    who, factors = who or [], factors or []
+    if any(w not in library.WHO_LABELS for w in who):
+        raise RiskError("Select who might be harmed from the list")
+    if any(f not in library.factor_labels() for f in factors):
+        raise RiskError("Select risk factors from the list")
+    if source not in Hazard.Source.values:
+        raise RiskError("Select where the risk comes from")
+    if current is not None and list(current) != _ratings(hazard)["current"] and not current_rating_editable(hazard):
+        raise RiskError("The current risk changes by re-rating once its controls' actions are done with evidence")
+    before = {name: getattr(hazard, name) for name in HAZARD_TEXT_FIELDS} | _ratings(hazard)
+    hazard.title, hazard.description, hazard.who, hazard.factors = title, description, who, factors
+    hazard.source, hazard.existing_precautions = source, existing_precautions
+    hazard.inherent_likelihood, hazard.inherent_severity = inherent
+    hazard.target_likelihood, hazard.target_severity = target
+    if current is not None:
+        hazard.current_likelihood, hazard.current_severity = current
+    after = {name: getattr(hazard, name) for name in HAZARD_TEXT_FIELDS} | _ratings(hazard)
+    changed = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if not changed:
+        return hazard
+    hazard.save()
+    _record(
+        "hazard_changed", actor, hazard.organisation, hazard, {"assessment": hazard.assessment_id, "changed": changed}
+    )
+    return hazard
+
+
+@transaction.atomic
+def delete_hazard(*, hazard: Hazard, actor: Any) -> dict[str, Any]:
+    """Delete a hazard and its controls. Actions made from the controls stay in the hub (with
+    the label they were made with), and the audit entry, written on the assessment, keeps a
+    copy of everything deleted: the hazard's words and ratings, each control, and its actions.
+    Returns that copy."""
+    controls = list(hazard.controls.select_related("owner").order_by("id"))
+    by_control = selectors.control_actions(hazard.organisation, controls)
+    copy: dict[str, Any] = {
+        "hazard": hazard.pk,
+        **{name: getattr(hazard, name) for name in HAZARD_TEXT_FIELDS},
+        **_ratings(hazard),
+        "rerated_on": hazard.rerated_on.isoformat() if hazard.rerated_on else None,
+        "created_on": hazard.created_on.isoformat(),
+        "controls": [
+            {
+                "description": c.description,
+                "owner": c.owner_id,
+                "due_on": c.due_on.isoformat(),
+                "evidence_note": c.evidence_note,
+                "actions": [a.pk for a in by_control[c.pk]],
+            }
+            for c in controls
+        ],
+    }
+    assessment = hazard.assessment
+    hazard.delete()
+    _record("hazard_deleted", actor, assessment.organisation, assessment, copy)
+    return copy
+
+
 @transaction.atomic
 def rerate_residual(*, hazard: Hazard, likelihood: int, severity: int, actor: Any, note: str = "") -> Hazard:
     """Re-rate the residual (current) risk after controls: refused until every action made

@@ -7,16 +7,20 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from saferwork.accounts.decorators import sudo_required
+from saferwork.audit import services as audit_log
 from saferwork.organisations.permissions import role_required
 from saferwork.organisations.switching import offers_other_organisation
-from saferwork.risk import library, selectors, services
+from saferwork.risk import documents, library, selectors, services
 from saferwork.risk.forms import (
     AcceptForm,
+    AssessmentEditForm,
     AssessmentForm,
     ControlForm,
     DismissForm,
@@ -173,6 +177,49 @@ def assessment(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change what the assessment is about and who owns it (its ratings and reviews stay)."""
+    found = get_assessment_for_user(request, pk, change=True)
+    initial = {n: getattr(found, n) for n in ("kind", "title", "department", "scope")} | {"owner": found.owner_id}
+    form = AssessmentEditForm(request.POST or None, initial=initial, organisation=found.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_assessment(assessment=found, actor=request.user, **form.cleaned_data)
+        except services.RiskError as exc:
+            form.add_error("owner", str(exc))
+        else:
+            messages.success(request, "Assessment changed")
+            membership = request.membership  # type: ignore[attr-defined]
+            if not can_manage_risk(membership) and form.cleaned_data["owner"] != request.user:
+                return redirect("risk:register")  # no longer theirs to see
+            return redirect("risk:assessment", found.pk)
+    return render(request, "risk/assessment_form.html", {"form": form, "assessment": found})
+
+
+@login_required
+@sudo_required
+@require_GET
+def assessment_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The assessment as DOCX or PDF, for whoever may read it; each export is audited."""
+    if fmt not in {"docx", "pdf"}:
+        raise Http404
+    found = get_assessment_for_user(request, pk)
+    content = documents.docx_bytes(found) if fmt == "docx" else documents.pdf_bytes(found)
+    with transaction.atomic():
+        audit_log.record(
+            action="saferwork.risk.assessment_exported",
+            actor=request.user,
+            organisation=found.organisation,
+            target=found,
+            data={"format": fmt},
+        )
+    response = HttpResponse(content, content_type=documents.DOCX_MIME if fmt == "docx" else documents.PDF_MIME)
+    response["Content-Disposition"] = f'attachment; filename="risk-assessment-{found.pk}.{fmt}"'
+    return response
+
+
+@login_required
 @require_POST
 def share(request: HttpRequest, pk: int) -> HttpResponse:
     found = get_assessment_for_user(request, pk, change=True)
@@ -242,6 +289,82 @@ def hazard_new(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "risk/hazard_form.html",
         {"form": form, "assessment": found, "factors": library.factors(), "matrix": found.the_matrix},
+    )
+
+
+def _hazard_ratings(d: dict[str, Any], prefix: str) -> tuple[int, int]:
+    return (d[f"{prefix}_likelihood"], d[f"{prefix}_severity"])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def hazard_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a hazard's words and ratings; its current rating only until it has a control."""
+    hazard = get_hazard_for_user(request, pk, change=True)
+    with_current = services.current_rating_editable(hazard)
+    initial = {n: getattr(hazard, n) for n in services.HAZARD_TEXT_FIELDS} | {
+        f"{p}_{k}": getattr(hazard, f"{p}_{k}")
+        for p in ("inherent", "current", "target")
+        for k in ("likelihood", "severity")
+    }
+    form = HazardForm(
+        request.POST or None, initial=initial, matrix=hazard.assessment.the_matrix, with_current=with_current
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.update_hazard(
+                hazard=hazard,
+                title=d["title"],
+                description=d["description"],
+                who=d["who"],
+                factors=d["factors"],
+                source=d["source"],
+                existing_precautions=d["existing_precautions"],
+                inherent=_hazard_ratings(d, "inherent"),
+                current=_hazard_ratings(d, "current") if with_current else None,
+                target=_hazard_ratings(d, "target"),
+                actor=request.user,
+            )
+        except services.RiskError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Hazard changed")
+            return redirect(reverse("risk:assessment", args=[hazard.assessment_id]) + f"#hazard-{hazard.pk}")
+    return render(
+        request,
+        "risk/hazard_form.html",
+        {
+            "form": form,
+            "assessment": hazard.assessment,
+            "hazard": hazard,
+            "factors": library.factors(),
+            "matrix": hazard.assessment.the_matrix,
+            "with_current": with_current,
+            "current": hazard.assessment.the_matrix.describe(hazard.current_likelihood, hazard.current_severity),
+        },
+    )
+
+
+@sudo_required
+@require_http_methods(["GET", "POST"])
+def hazard_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then delete a hazard and its controls: the page says what goes and what stays."""
+    hazard = get_hazard_for_user(request, pk, change=True)
+    if request.method == "POST":
+        services.delete_hazard(hazard=hazard, actor=request.user)
+        messages.success(request, f"Hazard deleted: {hazard.title}")
+        return redirect("risk:assessment", hazard.assessment_id)
+    controls = list(hazard.controls.order_by("due_on", "id"))
+    actions = selectors.control_actions(hazard.organisation, controls)
+    return render(
+        request,
+        "risk/hazard_delete.html",
+        {
+            "hazard": hazard,
+            "controls": [(c, actions[c.pk]) for c in controls],
+            "action_count": sum(len(found) for found in actions.values()),
+        },
     )
 
 

@@ -11,6 +11,7 @@ from datetime import date
 from django.db.models import Count, Q
 
 from saferwork.actions.models import Action
+from saferwork.lib import dutysteps
 from saferwork.lib.dutysteps import Figure, Section, Step
 from saferwork.organisations.models import Organisation
 from saferwork.surveys.models import Survey
@@ -22,7 +23,7 @@ def section(organisation: Organisation, start: date, end: date) -> Section | Non
         .exclude(status=Survey.Status.DRAFT)
         .filter(Q(opens_on__lte=end) | Q(opens_on__isnull=True))
         .filter(Q(closes_on__gte=start) | Q(closes_on__isnull=True))
-        .order_by("opens_on", "id")
+        .order_by("opens_on", "id")[: dutysteps.MAX_STEPS + 1]
     )
     if not waves:
         return None

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.urls import reverse
 
+from saferwork.lib import dutysteps
 from saferwork.lib.dutysteps import Figure, Section, Step
 from saferwork.organisations.models import Organisation
 from saferwork.reach.selectors import ReachFilters, reach_report
@@ -20,7 +21,7 @@ def section(organisation: Organisation, start: date, end: date) -> Section | Non
     sessions = list(
         Session.objects.filter(
             organisation=organisation, status=Session.Status.DELIVERED, date__gte=start, date__lte=end
-        ).order_by("date", "id")
+        ).order_by("date", "id")[: dutysteps.MAX_STEPS + 1]
     )
     if not sessions and not Session.objects.filter(organisation=organisation).exists():
         return None

@@ -11,6 +11,7 @@ import pytest
 
 from saferwork.conftest import assert_accessible, assert_fits_phone, fill_date
 from saferwork.risk.models import Hazard
+from saferwork.tests import factories
 from saferwork.tests.browser import sign_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -140,3 +141,51 @@ def test_leader_assesses_a_risk_controls_it_and_rerates_the_residual(
         and "medium" in page.locator('[data-cell="2-3"]').inner_text()
     )
     check(page, "risk-register-heatmap")
+
+
+def test_owner_changes_an_assessment_and_a_hazard_then_deletes_the_hazard(
+    page: Any, live_server: Any, manager: Any, make_assessment: Any, make_hazard: Any, make_control: Any
+) -> None:
+    from saferwork.conftest import current_code
+
+    page.set_default_timeout(30_000)
+    manager.full_name = "Mo Manager"
+    manager.save()
+    factories.add_totp(manager)  # deleting asks for a code
+    assessment = make_assessment()
+    hazard = make_hazard(assessment)
+    make_control(hazard)
+    sign_in_as(page, live_server, manager)
+
+    page.goto(f"/risk/{assessment.pk}/")
+    page.get_by_role("link", name="Change the title, owner or scope").click()
+    page.wait_for_url(re.compile(r".*/risk/\d+/edit/$"))
+    check(page, "risk-assessment-edit")
+    page.get_by_label("Title").fill("Home visits by housing officers")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(re.compile(r".*/risk/\d+/$"))
+    assert "Home visits by housing officers" in page.locator("h1").inner_text()
+
+    # The hazard has a control: its current risk is shown, not offered for change.
+    page.get_by_role("link", name="Change the hazard Tenants harass officers").click()
+    page.wait_for_url(re.compile(r".*/hazards/\d+/edit/$"))
+    assert "Very high (16)" in page.locator("#current-fixed").inner_text()
+    check(page, "risk-hazard-edit")
+    page.get_by_label("Hazard", exact=True).fill("Tenants and visitors harass officers on lone visits")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(re.compile(r".*/risk/\d+/#hazard-\d+$"))
+    assert "Tenants and visitors" in page.locator(f"#hazard-{hazard.pk}").inner_text()
+
+    # Deleting asks for a code, then says what goes and what stays.
+    page.get_by_role("link", name="Delete the hazard Tenants and visitors").click()
+    page.wait_for_url(re.compile(r".*/account/confirm/.*"))
+    page.get_by_label("Code").fill(current_code(manager.totpdevice_set.get()))
+    page.get_by_role("button", name="Confirm").click()
+    page.wait_for_url(re.compile(r".*/hazards/\d+/delete/$"))
+    assert "Two officers on every visit" in page.locator("#controls-deleted").inner_text()
+    check(page, "risk-hazard-delete")
+    page.get_by_role("button", name="Delete hazard").click()
+    page.wait_for_url(re.compile(r".*/risk/\d+/$"))
+    assert "Hazard deleted" in page.inner_text("main") and "No hazards yet." in page.inner_text("main")
+    assert not Hazard.objects.exists()
+    check(page, "risk-assessment-hazard-deleted")
