@@ -26,6 +26,7 @@ from django.utils import timezone
 from saferwork.accounts.models import User
 from saferwork.actions import services as actions
 from saferwork.organisations.models import Organisation
+from saferwork.surveys import bank as bank_module
 from saferwork.surveys import results, services
 from saferwork.surveys.models import (
     Answer,
@@ -187,6 +188,7 @@ def _build(organisation: Organisation, actor: Any, wave: str, opens_on: dt.date,
     )
     for profile in DEPARTMENTS:
         services.add_department(survey=survey, actor=actor, name=profile.name)
+    bank_module.load(QuestionItem)  # in place since the data migration, unless a test flushed the tables
     bank = {i.code: i for i in QuestionItem.objects.filter(organisation=None)}
     experienced: Question | None = None
     for number, (title, codes) in enumerate(PAGES, start=1):
