@@ -79,7 +79,9 @@ def describe_gap(organisation: Organisation, ref: str) -> sources.Source | None:
         return None
     audit = answer.audit
     label = f"{audit.checklist.title} ({audit.started_on:%-d %b %Y}), {answer.item.item_id}: {answer.item.text}"
-    return sources.Source(label=label[:200], url=reverse("duty:answer", args=[audit.pk, answer.item.item_id]))
+    if len(label) > 200:  # the hub keeps 200 characters: end on a whole word
+        label = label[:197].rsplit(" ", 1)[0] + "..."
+    return sources.Source(label=label, url=reverse("duty:answer", args=[audit.pk, answer.item.item_id]))
 
 
 @dataclass

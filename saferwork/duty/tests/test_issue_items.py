@@ -80,3 +80,19 @@ def test_the_demo_leader_downloads_a_duty_record_with_the_audit_the_risks_and_th
     assert AuditEntry.objects.filter(
         action="saferwork.duty_record.exported", organisation=northfield, actor=leader
     ).exists()
+
+
+def test_a_long_gap_is_named_in_the_hub_up_to_a_whole_word(organisation, coordinator, checklists):
+    from saferwork.duty import services
+    from saferwork.duty.models import Checklist
+    from saferwork.duty.selectors import describe_gap
+
+    ehrc = Checklist.objects.get(key="ehrc-eight-steps", version=1)
+    audit = services.start_audit(organisation=organisation, checklist=ehrc, size="large", actor=coordinator)
+    item = max(ehrc.items.all(), key=lambda i: len(i.text))
+    answer = services.answer_item(audit=audit, item=item, status="not_met", actor=coordinator)
+    source = describe_gap(organisation, str(answer.pk))
+    assert source is not None and len(source.label) <= 200
+    if len(f"{ehrc.title} ({audit.started_on:%-d %b %Y}), {item.item_id}: {item.text}") > 200:
+        assert source.label.endswith("...")
+        assert source.label[:-3].split(" ")[-1] in item.text.split(" ")  # a whole word
