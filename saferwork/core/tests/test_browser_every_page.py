@@ -36,7 +36,7 @@ pytestmark = pytest.mark.browser
 # of an organisation that had not enabled reporting (a 404), fixed by linking open routes only.
 NOT_PAGES = ("/account/sign-out", "/exit/", "/static/", "/media/", "/django-admin/", "/admin/")
 FILE_SUFFIXES = (".ics", ".docx", ".pdf", ".csv", ".xlsx", ".json", ".png", ".svg", ".txt")
-PAGE_LIMIT = 90  # kinds of page per role; the crawl fails if it reaches this
+PAGE_LIMIT = 200  # kinds of page per role; the crawl fails if it reaches this
 
 VISITOR = "visitor"  # nobody signed in
 ROLES = [
