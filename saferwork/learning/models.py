@@ -210,7 +210,8 @@ class Enrolment(OrganisationOwned):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "module", "email"], name="learning_one_enrolment")
         ]
-        indexes = [models.Index(fields=["organisation", "module", "department"])]
+        # Covers the completion report's GROUP BY: counting completions reads only the index.
+        indexes = [models.Index(fields=["organisation", "department", "module", "completed_at"])]
 
     def __str__(self) -> str:
         return "Enrolment"

@@ -518,7 +518,9 @@ def achievement_for(*, module: Module, title: str) -> Achievement:
 @transaction.atomic
 def claim_badge(*, enrolment: Enrolment, show_topic: bool, user: Any) -> Credential:
     """Issue the learner's Open Badges 3.0 credential, by their choice, once they completed."""
-    enrolment = Enrolment.objects.select_for_update().select_related("version", "module").get(pk=enrolment.pk)
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",)).select_related("version", "module").get(pk=enrolment.pk)
+    )
     if enrolment.user_id != user.pk:
         raise LearningError("Only the learner can claim their badge.")
     if enrolment.completed_at is None:

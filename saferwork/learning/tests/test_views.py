@@ -61,6 +61,8 @@ def test_outsider_reaches_none_of_an_organisations_learning(
         reverse("learning:module_draft", args=[own_module.pk]),
         reverse("learning:module_open", args=[own_module.pk]),
         reverse("learning:step_delete", args=[own_module.versions.get().steps.first().pk]),
+        reverse("learning:step_move", args=[own_module.versions.get().steps.first().pk]),
+        reverse("learning:step", args=[enrolled.pk, 1]),
     ):
         assert client.post(url, {"open": "yes"}).status_code in (403, 404), url
     # Their own report, home and lists show nothing of ours.
