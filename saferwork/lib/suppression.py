@@ -282,6 +282,7 @@ def suppress_table(
     with_totals: bool = True,
     total_published: bool = False,
     also_hide: Iterable[Key] = (),
+    rows_published: bool = False,
 ) -> SuppressedTwoWay:
     """Suppress a two-way table given as ``{row: {column: count}}``.
 
@@ -291,7 +292,10 @@ def suppress_table(
     beside this table, so it is never hidden here. ``also_hide``: items that must be
     hidden whatever their size, because a companion output hides what they would bound
     (``("cell", row, column)``, ``("row", row)``, ``("col", column)``, ``("grand",)``);
-    the rule then holds with them hidden.
+    the rule then holds with them hidden. ``rows_published``: every row total the reader
+    knows anyway (how many people each department asked: the organisation's own act) is
+    shown and never hidden to protect a cell; a row total below the threshold is still
+    hidden.
     """
     check_threshold(threshold)
     row_labels = list(table)
@@ -303,7 +307,10 @@ def suppress_table(
         row_totals=with_totals,
         column_totals=with_totals,
         grand_total=with_totals,
-        locked=[("grand",)] if total_published else (),
+        locked=[
+            *([("grand",)] if total_published else []),
+            *([("row", i) for i in range(len(row_labels))] if rows_published else []),
+        ],
     )
     for key in also_hide:
         if key[0] == "cell":

@@ -286,7 +286,9 @@ def report(organisation: Organisation, *, only: Document | None = None) -> Repor
             DocumentReport(
                 document=document,
                 version=document.current_version,
-                table=suppression.suppress_table(table, columns=COLUMNS, threshold=limit),
+                table=suppression.suppress_table(
+                    table, columns=COLUMNS, threshold=limit, rows_published=True, total_published=True
+                ),
             )
         )
     return Report(threshold=limit, documents=reports)
