@@ -26,7 +26,7 @@ from django.utils import timezone
 from saferwork.accounts.models import User
 from saferwork.actions import services as actions
 from saferwork.organisations.models import Organisation
-from saferwork.surveys import bank as bank_module
+from saferwork.surveys import bank as shared_bank
 from saferwork.surveys import results, services
 from saferwork.surveys.models import (
     Answer,
@@ -155,6 +155,9 @@ def seed_surveys_demo() -> int:
     """Add the demo waves that are missing; returns how many waves were added."""
     organisation = Organisation.objects.get(slug="northfield-council")
     leader = User.objects.get(email="leader@saferwork.test")
+    # The shared bank is a data migration's; a test database flushed by an earlier
+    # transactional test has lost it, so put it back (idempotent) before asking for items.
+    shared_bank.load(QuestionItem)
     existing = set(Survey.objects.for_organisation(organisation).filter(title=TITLE).values_list("wave", flat=True))
     today = timezone.localdate()
     added = 0
@@ -188,7 +191,6 @@ def _build(organisation: Organisation, actor: Any, wave: str, opens_on: dt.date,
     )
     for profile in DEPARTMENTS:
         services.add_department(survey=survey, actor=actor, name=profile.name)
-    bank_module.load(QuestionItem)  # in place since the data migration, unless a test flushed the tables
     bank = {i.code: i for i in QuestionItem.objects.filter(organisation=None)}
     experienced: Question | None = None
     for number, (title, codes) in enumerate(PAGES, start=1):
