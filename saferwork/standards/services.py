@@ -22,9 +22,9 @@ from django.utils import timezone
 from saferwork.accounts.models import User
 from saferwork.actions.selectors import today_for
 from saferwork.audit import services as audit
-from saferwork.lib import filecleaning
+from saferwork.lib import filecleaning, markdown
 from saferwork.organisations.models import Organisation
-from saferwork.standards import markdown, tasks
+from saferwork.standards import tasks
 from saferwork.standards.models import Document, DocumentVersion, Placement, Request
 from saferwork.surveys.models import Department
 

@@ -58,9 +58,9 @@ def test_ordinary_markdown_keeps_its_meaning() -> None:
     html = render(
         "# Title\n\nSome **bold** and a [link](https://example.org).\n\n- one\n- two\n\n![ours](/static/img/x.svg)"
     )
-    assert '<h2 class="govuk-heading-m">Title</h2>' in html
+    assert '<h2 class="govuk-heading-l">Title</h2>' in html
     assert "<strong>bold</strong>" in html
-    assert 'href="https://example.org"' in html and 'rel="noopener noreferrer"' in html
+    assert 'href="https://example.org"' in html and 'rel="noopener noreferrer nofollow"' in html
     assert '<ul class="govuk-list govuk-list--bullet">' in html
     assert 'src="/static/img/x.svg"' in html
 

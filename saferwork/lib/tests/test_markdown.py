@@ -1,4 +1,5 @@
-"""Hostile Markdown and HTML in a document's body come out as harmless text or not at all."""
+"""Hostile Markdown and HTML in what coordinators write for others (a document body, a module
+step) come out as harmless text or not at all."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from saferwork.standards import markdown
+from saferwork.lib import markdown
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -54,7 +55,7 @@ def _check(html: str) -> None:
             if name == "href":
                 assert (value or "").startswith(("https://", "http://", "mailto:", "/", "#")), html
             if name == "class":
-                assert set((value or "").split()) <= {c for v in markdown._CLASSES.values() for c in v.split()}, html
+                assert set((value or "").split()) <= {c for v in markdown.CLASSES.values() for c in v.split()}, html
 
 
 @pytest.mark.parametrize("text", HOSTILE)
