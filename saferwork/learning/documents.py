@@ -8,20 +8,18 @@ The exports carry exactly the page's suppressed cells.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from fpdf import FPDF
-from openpyxl import Workbook
 
 from saferwork.badges.certificates import GREY, PURPLE
 from saferwork.badges.certificates import _text as latin
 from saferwork.learning.models import Enrolment
 from saferwork.learning.selectors import CompletionReport
-from saferwork.lib.cells import SafeSheet
+from saferwork.lib.cells import workbook_file
 from saferwork.lib.csvstream import csv_lines
 
 
@@ -80,11 +78,4 @@ def csv_stream(report: CompletionReport, *, organisation: str) -> Iterator[str]:
 
 def xlsx_file(report: CompletionReport, *, organisation: str) -> IO[bytes]:
     """An open temporary file holding the workbook; the response closes (and so deletes) it."""
-    workbook = Workbook(write_only=True)
-    sheet = SafeSheet(workbook.create_sheet("Completion"))
-    for row in report_rows(report, organisation=organisation):
-        sheet.append(row)
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    workbook.save(handle.name)
-    handle.seek(0)
-    return handle
+    return workbook_file([("Completion", report_rows(report, organisation=organisation))])

@@ -10,8 +10,10 @@ number is data, not a formula).
 
 from __future__ import annotations
 
+import re
+import tempfile
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import IO, Any, Protocol
 
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -40,3 +42,28 @@ class SafeSheet:
 
     def append(self, row: Iterable[Any]) -> None:
         self.sheet.append(neutralise_row(row))
+
+
+def sheet_name(title: str) -> str:
+    """``title`` as Excel accepts a sheet name: none of ``\\ / * ? : [ ]``, at most 31 characters."""
+    return re.sub(r"[\\/*?:\[\]]", " ", title)[:31]
+
+
+def workbook_file(sheets: Iterable[tuple[str, Iterable[Iterable[Any]]]]) -> IO[bytes]:
+    """A write-only workbook of ``(sheet title, rows)`` in an open temporary file.
+
+    openpyxl's write-only mode keeps one row at a time, so a long export is never held
+    whole; every row goes through ``SafeSheet``. The response streams the file and closes
+    (and so deletes) it.
+    """
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for title, rows in sheets:
+        sheet = SafeSheet(workbook.create_sheet(sheet_name(title)))
+        for row in rows:
+            sheet.append(row)
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - the response closes it
+    workbook.save(handle.name)
+    handle.seek(0)
+    return handle

@@ -3,8 +3,8 @@ publish, ask and remind; coordinators and leaders read suppressed acknowledgemen
 
 from __future__ import annotations
 
-import re
-import tempfile
+from collections.abc import Iterable
+from itertools import chain
 from typing import IO, Any
 
 from django.contrib import messages
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from saferwork.accounts.decorators import sudo_required
 from saferwork.audit import services as audit
-from saferwork.lib.cells import SafeSheet
+from saferwork.lib.cells import workbook_file
 from saferwork.lib.csvstream import csv_lines
 from saferwork.organisations.permissions import role_required
 from saferwork.standards import forms, selectors, services
@@ -332,23 +332,14 @@ def report_csv(request: HttpRequest) -> HttpResponse:
 
 
 def _xlsx_file(found: selectors.Report) -> IO[bytes]:
-    """Written by openpyxl in write-only mode to a temporary file the response streams and
+    """Written in openpyxl's write-only mode to a temporary file the response streams and
     closes (as surveys and reach do); every row through ``SafeSheet``."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    about = SafeSheet(workbook.create_sheet("About"))
-    about.append(["SaferWork acknowledgement of behavioural standards and policies"])
-    about.append([found.footnote])
-    for number, (title, rows) in enumerate(found.export_sections(), start=1):
-        sheet = SafeSheet(workbook.create_sheet(re.sub(r"[\\/*?:\[\]]", " ", f"{number} {title}")[:31]))
-        sheet.append([title])
-        for row in rows:
-            sheet.append(row)
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    workbook.save(handle.name)
-    handle.seek(0)
-    return handle
+    about = [["SaferWork acknowledgement of behavioural standards and policies"], [found.footnote]]
+    sections: list[tuple[str, Iterable[Any]]] = [
+        (f"{number} {title}", chain([[title]], rows))
+        for number, (title, rows) in enumerate(found.export_sections(), start=1)
+    ]
+    return workbook_file([("About", about), *sections])
 
 
 @report_required

@@ -9,16 +9,14 @@ No file carries a comment's text: free text stays on the page, after redaction.
 from __future__ import annotations
 
 import io
-import re
-import tempfile
+from itertools import chain
 from typing import IO, Any
 
 from docx import Document
 from fpdf import FPDF
-from openpyxl import Workbook
 
 from saferwork.fees.documents import _latin1
-from saferwork.lib.cells import SafeSheet
+from saferwork.lib.cells import workbook_file
 from saferwork.surveys.results import Results, export_sections
 
 
@@ -37,21 +35,13 @@ def _about(results: Results) -> list[str]:
 
 def xlsx_file(results: Results) -> IO[bytes]:
     """An open temporary file holding the workbook; the response closes (and so deletes) it."""
-    workbook = Workbook(write_only=True)
-    summary = SafeSheet(workbook.create_sheet("Summary"))
-    summary.append(["SaferWork climate survey results", results.survey.title, results.survey.wave])
-    for line in _about(results):
-        summary.append([line])
-    for number, (title, rows) in enumerate(export_sections(results), start=1):
-        name = re.sub(r"[\\/*?:\[\]]", " ", f"{number} {title}")[:31]
-        sheet = SafeSheet(workbook.create_sheet(name))
-        sheet.append([title])
-        for row in rows:
-            sheet.append(row)
-    handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115 - FileResponse closes it
-    workbook.save(handle.name)
-    handle.seek(0)
-    return handle
+    summary = [["SaferWork climate survey results", results.survey.title, results.survey.wave]]
+    summary += [[line] for line in _about(results)]
+    sections = [
+        (f"{number} {title}", chain([[title]], rows))
+        for number, (title, rows) in enumerate(export_sections(results), start=1)
+    ]
+    return workbook_file([("Summary", summary), *sections])
 
 
 def docx_bytes(results: Results) -> bytes:
