@@ -109,6 +109,13 @@ def outsider(other_organisation: Any) -> Any:
 
 
 @pytest.fixture
+def legal_rules(db: Any) -> None:
+    """The seeded rules: a live-server (transactional) test empties the data migrations' rows
+    after itself, so a test that needs them asks for them."""
+    factories.load_legal_rules()
+
+
+@pytest.fixture
 def verified_client(client: Any) -> Any:
     """A test client that signs a user in with a verified second factor."""
 

@@ -67,3 +67,17 @@ def sign_in_verified(client: Any, user: User) -> None:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
+
+
+LAW_RULE_MIGRATIONS = ("0002_initial_rules", "0003_preventative_duty")
+
+
+def load_legal_rules() -> None:
+    """The law's dated rules as the data migrations seed them (idempotent)."""
+    import importlib
+
+    from saferwork.law.models import LegalRule
+
+    for migration in LAW_RULE_MIGRATIONS:
+        for rule in importlib.import_module(f"saferwork.law.migrations.{migration}").RULES:
+            LegalRule.objects.get_or_create(key=rule["key"], applies_from=rule["applies_from"], defaults=rule)

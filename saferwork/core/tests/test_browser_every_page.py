@@ -13,7 +13,6 @@ those routes too, as a link from their organisation would.
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -25,8 +24,8 @@ from playwright.sync_api import expect
 from saferwork.accounts.models import User
 from saferwork.conftest import assert_accessible
 from saferwork.delivery.tests.test_browser_after_session import sign_in_as
-from saferwork.law.models import LegalRule
 from saferwork.organisations.models import Organisation
+from saferwork.tests import factories
 
 pytestmark = pytest.mark.browser
 
@@ -81,9 +80,7 @@ def demo(settings: Any) -> None:
     # A live-server test empties the tables after itself, data migrations' rows included: put
     # the law's dated rules back, or every role after the first would see the time-limit
     # and duty pages without them (and the law pages not at all).
-    for migration in ("0002_initial_rules", "0003_preventative_duty"):
-        for rule in importlib.import_module(f"saferwork.law.migrations.{migration}").RULES:
-            LegalRule.objects.get_or_create(key=rule["key"], applies_from=rule["applies_from"], defaults=rule)
+    factories.load_legal_rules()
     call_command("seed_demo", force=True, verbosity=0)
 
 

@@ -52,7 +52,7 @@ def words(path: Path) -> str:
 
 
 def test_audit_gaps_actions_evidence_rerated_risk_and_the_duty_record_on_paper(
-    page: Any, live_server: Any, organisation: Any, checklists: Any, tmp_path: Path
+    page: Any, live_server: Any, organisation: Any, checklists: Any, legal_rules: None, tmp_path: Path
 ) -> None:
     page.set_default_timeout(30_000)  # the machine that runs this may be busy
     lead = factories.member(organisation, is_leader=True, is_coordinator=True, email="lead@example.org")

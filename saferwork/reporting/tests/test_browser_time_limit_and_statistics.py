@@ -3,7 +3,6 @@ statistics page for a leader. Both checked by axe."""
 
 from __future__ import annotations
 
-import importlib
 from datetime import date
 
 import pytest
@@ -11,21 +10,12 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from saferwork.conftest import assert_accessible, current_code, fill_date, screenshot
-from saferwork.law.models import LegalRule
 from saferwork.reporting.models import ReportTally
 from saferwork.reporting.tests.helpers import submit
 from saferwork.tests import factories
 from saferwork.tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def legal_rules(db):
-    """The seeded rules: a transactional test flushes the data migration's rows."""
-    rules = importlib.import_module("saferwork.law.migrations.0002_initial_rules").RULES
-    for rule in rules:
-        LegalRule.objects.get_or_create(key=rule["key"], applies_from=rule["applies_from"], defaults=rule)
 
 
 def test_reporter_sees_the_tribunal_date_and_the_date_paused_by_acas(page, reporting_org, handler, legal_rules):
