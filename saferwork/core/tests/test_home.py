@@ -41,8 +41,9 @@ def test_home_page_lists_enabled_reporting_routes_only(client):
 
 def test_home_page_does_not_promise_what_is_not_built(client):
     html = client.get(reverse("core:home")).content.decode()
-    # Learning is not on main yet; surveys, risk, the audit and the duty record are.
-    assert "Not built yet: self-paced learning modules and behavioural standards" in html
+    # Surveys, risk, the audit, the duty record, learning modules and standards are built.
+    assert "offer self-paced learning modules" in html and "behavioural standards" in html
+    assert "Not built yet: signing in with a passkey" in html
     assert "not available yet" not in html
 
 
