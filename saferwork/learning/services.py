@@ -386,6 +386,13 @@ def start(*, enrolment: Enrolment) -> Enrolment:
 # ---------------------------------------------------------------- progress
 
 
+def resume_at(*, enrolment: Enrolment, position: int) -> None:
+    """Remember the step the learner is on, so the module opens there next time."""
+    if enrolment.current_position != position:
+        enrolment.current_position = position
+        enrolment.save(update_fields=["current_position"])
+
+
 def _progress(enrolment: Enrolment, step: Step) -> StepProgress:
     progress, _ = StepProgress.objects.get_or_create(
         enrolment=enrolment, step=step, defaults={"organisation_id": enrolment.organisation_id}

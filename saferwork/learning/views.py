@@ -154,9 +154,8 @@ def step(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     if position > enrolment.furthest_position:
         return redirect("learning:step", enrolment.pk, enrolment.current_position)
     progress = selectors.progress_of(enrolment).get(current.pk)
-    if enrolment.current_position != position and request.method == "GET":
-        # Resume here next time: the learner came back to this step.
-        Enrolment.objects.filter(pk=enrolment.pk).update(current_position=position)
+    if request.method == "GET":
+        services.resume_at(enrolment=enrolment, position=position)
     kind = current.kind
     if kind in (StepKind.CONTENT, StepKind.MEDIA):
         if request.method == "POST":
