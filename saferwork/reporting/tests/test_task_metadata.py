@@ -20,6 +20,8 @@ from saferwork.delivery import services as delivery
 from saferwork.reporting import services
 from saferwork.reporting.models import Report
 from saferwork.reporting.tests.helpers import SECRETS_IN_ANSWERS, submit
+from saferwork.standards import services as standards
+from saferwork.tests import factories
 from saferwork.training.tests import factories as tf
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker closes its connection
@@ -47,18 +49,30 @@ def test_queued_emails_hold_no_address_body_or_token(
     session = tf.session(tf.booking(reporting_org, [tf.trainer(programme_host, email="t@example.org")]), days=0)
     people = [tf.participant(session, n) for n in range(3)]
     delivery.record_attendance(session=session, marks={p.pk: True for p in people}, actor=None)
+    # A member is asked to read and acknowledge the organisation's standards.
+    asked = factories.member(reporting_org, email="asked.member@example.org", with_device=False)
+    standards.publish_version(
+        organisation=reporting_org,
+        actor=handler,
+        kind="standards",
+        title="Our behavioural standards",
+        label="1",
+        body="Respect at work.",
+        audience=standards.Audience(people=(asked.pk,)),
+    )
 
-    assert DBTaskResult.objects.count() >= 3 and mail.outbox == []
+    assert DBTaskResult.objects.count() >= 4 and mail.outbox == []
     columns = " ".join(every_task_column())
     assert EMAIL.findall(columns) == []
-    for secret in [*SECRETS_IN_ANSWERS, handler.email, "Thank you", "New report", "evaluation/", "badge/claim"]:
+    words = ["Thank you", "New report", "evaluation/", "badge/claim", "Respect at work"]
+    for secret in [*SECRETS_IN_ANSWERS, handler.email, *words]:
         assert secret not in columns
 
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
     assert set(DBTaskResult.objects.values_list("return_value", flat=True)) == {None}
     sent = {address for m in mail.outbox for address in m.to}
-    assert {handler.email, "private.reporter@example.net", *(p.email for p in people)} <= sent
+    assert {handler.email, "private.reporter@example.net", asked.email, *(p.email for p in people)} <= sent
     tokens = [t for m in mail.outbox for t in re.findall(r"/(?:evaluation|badge/claim)/([\w-]+)/", m.body)]
     assert len(tokens) == 6
     columns = " ".join(every_task_column())
