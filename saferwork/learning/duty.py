@@ -30,7 +30,7 @@ def section(organisation: Organisation, start: dt.date, end: dt.date) -> Section
     """Four queries, whatever the number of learners."""
     enrolments = Enrolment.objects.for_organisation(organisation)
     first_assigned = list(
-        enrolments.filter(assigned_by__isnull=False).values("module_id").annotate(first=Min("assigned_at")).order_by()
+        enrolments.filter(assigned=True).values("module_id").annotate(first=Min("assigned_at")).order_by()
     )
     offers = list(ModuleOffer.objects.for_organisation(organisation).values("module_id", "opened_at"))
     if not first_assigned and not offers:

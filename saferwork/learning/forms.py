@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from saferwork.core.widgets import GovukDateField
 from saferwork.delivery.forms import ClaimForm
 from saferwork.learning.models import REFLECTION_TEXT_MAX, Step, StepKind
 
@@ -244,6 +245,14 @@ class AssignForm(forms.Form):
         label="Or upload a list (CSV or Excel)",
         required=False,
         help_text="The first row names the columns “email” and “department”; the departments must already exist.",
+    )
+    due_on = GovukDateField(
+        label="Finish by (optional)",
+        required=False,
+        help_text=(
+            "For example, 27 3 2027. Learners see it; those who have not finished get an email "
+            "reminder from three days before, at most every three days."
+        ),
     )
 
     def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:

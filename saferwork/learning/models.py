@@ -198,6 +198,15 @@ class Enrolment(OrganisationOwned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     assigned_at = models.DateTimeField(default=timezone.now)
+    # False: the learner took up a module open to all members (nobody assigned it).
+    assigned = models.BooleanField(default=True)
+    # Optional, in the organisation's days; reminders go to those not finished as it nears.
+    due_on = models.DateField(null=True, blank=True)
+    last_reminded_on = models.DateField(null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField(default=0)
+    # Set when a coordinator removes an assignment the learner had already started: the
+    # learner keeps their progress (and reflections) but it leaves reports and reminders.
+    unassigned_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     # Where the learner resumes, and the furthest step they have reached (they may go back).
     current_position = models.PositiveIntegerField(default=1)
@@ -211,7 +220,13 @@ class Enrolment(OrganisationOwned):
             models.UniqueConstraint(fields=["organisation", "module", "email"], name="learning_one_enrolment")
         ]
         # Covers the completion report's GROUP BY: counting completions reads only the index.
-        indexes = [models.Index(fields=["organisation", "department", "module", "completed_at"])]
+        indexes = [
+            models.Index(
+                fields=["organisation", "department", "module", "completed_at"],
+                condition=models.Q(unassigned_at__isnull=True),
+                name="learning_report_current",
+            )
+        ]
 
     def __str__(self) -> str:
         return "Enrolment"
@@ -219,6 +234,11 @@ class Enrolment(OrganisationOwned):
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
+
+    @property
+    def is_current(self) -> bool:
+        """Still assigned (or taken up): counted in reports and reminded."""
+        return self.unassigned_at is None
 
 
 class StepProgress(OrganisationOwned):

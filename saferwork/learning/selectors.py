@@ -119,11 +119,29 @@ def get_module_for_coordinator(request: HttpRequest, pk: int) -> Module:
 def enrolment_counts(organisation: Organisation, module: Module) -> dict[str, int]:
     """How many are assigned, started and done: counts of the organisation's own assignments,
     shown to the coordinator who made them (the department report is the suppressed one)."""
-    found = Enrolment.objects.for_organisation(organisation).filter(module=module)
+    found = Enrolment.objects.for_organisation(organisation).filter(module=module, unassigned_at__isnull=True)
     return found.aggregate(
         assigned=Count("pk"),
         started=Count("pk", filter=Q(started_at__isnull=False)),
     )
+
+
+def assignments(organisation: Organisation, module: Module) -> QuerySet[Enrolment]:
+    """Who the organisation assigned ``module`` to and has not removed: addresses and due
+    dates only. A learner's progress is theirs: the coordinator sees counts, not people."""
+    return (
+        Enrolment.objects.for_organisation(organisation)
+        .filter(module=module, assigned=True, unassigned_at__isnull=True)
+        .select_related("department")
+        .order_by("email")
+    )
+
+
+def get_assignment_for_coordinator(request: HttpRequest, module: Module, pk: int) -> Enrolment:
+    found = assignments(membership(request).organisation, module).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return cast(Enrolment, found)
 
 
 # ---------------------------------------------------------------- learners
@@ -273,6 +291,7 @@ def completion_report(organisation: Organisation) -> CompletionReport:
     """
     counts = (
         Enrolment.objects.for_organisation(organisation)
+        .filter(unassigned_at__isnull=True)
         .values("department_id", "module_id")
         .annotate(assigned=Count("pk"), completed=Count("pk", filter=Q(completed_at__isnull=False)))
         .order_by()

@@ -8,23 +8,27 @@ audit log, only that one was saved.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from saferwork.accounts import services as accounts
 from saferwork.accounts.models import Invitation, User
+from saferwork.actions.selectors import today_for
 from saferwork.audit import services as audit
 from saferwork.badges import services as badges
 from saferwork.badges.models import Achievement, Credential
+from saferwork.learning import tasks
 from saferwork.learning.models import (
     REFLECTION_TEXT_MAX,
     Enrolment,
@@ -54,6 +58,13 @@ _MAGIC = {
     "mp3": lambda b: b[:3] == b"ID3" or (len(b) > 1 and b[0] == 0xFF and b[1] & 0xE0 == 0xE0),
     "ogg": lambda b: b[:4] == b"OggS",
 }
+
+
+# Reminders of a due date: the first this many days before it, then at most once every
+# REMIND_EVERY_DAYS days (before or after the date), never more than MAX_REMINDERS times.
+REMIND_BEFORE_DAYS = 3
+REMIND_EVERY_DAYS = 3
+MAX_REMINDERS = 4
 
 
 class LearningError(Exception):
@@ -289,18 +300,29 @@ def department_named(*, organisation: Organisation, name: str) -> Department | N
 
 @transaction.atomic
 def assign(
-    *, module: Module, organisation: Organisation, people: Iterable[Assignee], actor: Any, invite: bool = True
+    *,
+    module: Module,
+    organisation: Organisation,
+    people: Iterable[Assignee],
+    actor: Any,
+    invite: bool = True,
+    due_on: dt.date | None = None,
 ) -> tuple[int, int]:
     """Assign ``module`` to people by email; returns (newly assigned, invited).
 
-    Members are linked at once; anyone else is invited to the organisation as a
-    participant (no role, so no second factor) and finds the module when they first sign
-    in. Someone already assigned keeps their progress; only their department is updated.
+    Members are linked at once and emailed a link to the module (a task that carries the
+    module's id and the moment of assigning, nothing else); anyone else is invited to the
+    organisation as a participant (no role, so no second factor) and finds the module when
+    they first sign in. Someone already assigned keeps their progress; their department
+    and, while they have not finished, their due date follow this assignment. Someone whose
+    assignment was removed is assigned again (and emailed again).
     """
     if latest_published(module) is None:
         raise LearningError("Publish the module before assigning it.")
     if module.organisation_id not in (None, organisation.pk):
         raise LearningError("This module belongs to another organisation.")
+    if due_on is not None and due_on < today_for(organisation):
+        raise LearningError("The due date must be today or in the future")
     wanted = {p.email.strip().lower(): p for p in people if p.email.strip()}
     members = {
         u.email: u
@@ -314,13 +336,31 @@ def assign(
             organisation=organisation, email__in=list(wanted), accepted_at__isnull=True, expires_at__gt=timezone.now()
         ).values_list("email", flat=True)
     )
-    created = invited = 0
+    moment = timezone.now()
+    created = invited = told = 0
     for email, person in wanted.items():
         found = existing.get(email)
         if found is not None:
+            changed = []
             if person.department_id and found.department_id != person.department_id:
                 found.department_id = person.department_id
-                found.save(update_fields=["department"])
+                changed.append("department")
+            if found.unassigned_at is not None:
+                found.unassigned_at = None
+                found.assigned_at = moment
+                found.assigned_by = actor
+                changed += ["unassigned_at", "assigned_at", "assigned_by"]
+                created += 1
+                told += 1 if found.user_id and found.completed_at is None else 0
+            if not found.assigned:
+                found.assigned = True
+                found.assigned_by = actor
+                changed += ["assigned", "assigned_by"]
+            if due_on is not None and found.completed_at is None and found.due_on != due_on:
+                found.due_on, found.last_reminded_on, found.reminders = due_on, None, 0
+                changed += ["due_on", "last_reminded_on", "reminders"]
+            if changed:
+                found.save(update_fields=sorted(set(changed)))
             continue
         Enrolment.objects.create(
             organisation=organisation,
@@ -329,13 +369,105 @@ def assign(
             user=members.get(email),
             department_id=person.department_id,
             assigned_by=actor,
+            assigned_at=moment,
+            due_on=due_on,
         )
         created += 1
-        if email not in members and invite and email not in pending:
+        if email in members:
+            told += 1
+        elif invite and email not in pending:
             accounts.invite(organisation=organisation, email=email, full_name="", flags=[], invited_by=actor)
             invited += 1
-    _audit("module_assigned", actor=actor, organisation=organisation, target=module, people=created, invited=invited)
+    _audit(
+        "module_assigned",
+        actor=actor,
+        organisation=organisation,
+        target=module,
+        people=created,
+        invited=invited,
+        due_on=due_on.isoformat() if due_on else None,
+    )
+    if told:
+        transaction.on_commit(
+            partial(
+                tasks.send_assigned.enqueue,
+                organisation_id=organisation.pk,
+                module_id=module.pk,
+                moment=moment.isoformat(),
+            )
+        )
     return created, invited
+
+
+@transaction.atomic
+def unassign(*, enrolment: Enrolment, actor: Any) -> None:
+    """Remove an assignment. Nothing the learner did is deleted: if they had started, the
+    module stays theirs to finish (progress, reflections, certificate and badge), but it
+    leaves the completion report and gets no reminders; if they had not, the assignment is
+    simply gone. The audit entry does not say which, nor does the coordinator's page."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    module, organisation = enrolment.module, enrolment.organisation
+    started = enrolment.version_id is not None or StepProgress.objects.filter(enrolment=enrolment).exists()
+    if started:
+        enrolment.unassigned_at = timezone.now()
+        enrolment.save(update_fields=["unassigned_at"])
+    else:
+        enrolment.delete()
+    _audit("assignment_removed", actor=actor, organisation=organisation, target=module)
+
+
+def _due_for_reminder(day: dt.date) -> Any:
+    """Unfinished, current assignments of members whose due date is near or past and who
+    were not reminded in the last few days."""
+    return Enrolment.objects.filter(
+        assigned=True,
+        unassigned_at__isnull=True,
+        completed_at__isnull=True,
+        user__isnull=False,
+        due_on__isnull=False,
+        due_on__lte=day + dt.timedelta(days=REMIND_BEFORE_DAYS),
+        reminders__lt=MAX_REMINDERS,
+    ).filter(Q(last_reminded_on__isnull=True) | Q(last_reminded_on__lte=day - dt.timedelta(days=REMIND_EVERY_DAYS)))
+
+
+@transaction.atomic
+def send_due_reminders(*, today: dt.date | None = None) -> int:
+    """The scheduled reminder (``manage.py send_learning_reminders``, daily): each member
+    who has not finished an assigned module is reminded from ``REMIND_BEFORE_DAYS`` days
+    before its due date, at most once every ``REMIND_EVERY_DAYS`` days and
+    ``MAX_REMINDERS`` times. One audit entry and one queued task (ids and the day) per
+    organisation and module; returns how many such groups had reminders queued."""
+    # The widest "today" on Earth bounds the query; each organisation's own day decides.
+    horizon = today or (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).date()
+    groups = _due_for_reminder(horizon).values_list("organisation_id", "module_id").distinct().order_by()
+    organisations = {o.pk: o for o in Organisation.objects.filter(pk__in={g[0] for g in groups})}
+    queued = 0
+    for organisation_id, module_id in sorted(set(groups)):
+        organisation = organisations[organisation_id]
+        day = today or today_for(organisation)
+        due = _due_for_reminder(day).filter(
+            organisation_id=organisation_id,
+            module_id=module_id,
+            user__memberships__organisation_id=organisation_id,
+        )
+        marked = Enrolment.objects.filter(pk__in=list(due.values_list("pk", flat=True))).update(
+            last_reminded_on=day, reminders=F("reminders") + 1
+        )
+        if not marked:
+            continue
+        audit.record(
+            action="saferwork.learning.reminders_queued",
+            organisation=organisation,
+            target=Module.objects.get(pk=module_id),
+            data={"day": day.isoformat(), "scheduled": True},
+        )
+        transaction.on_commit(
+            partial(
+                tasks.send_reminders.enqueue, organisation_id=organisation_id, module_id=module_id, day=day.isoformat()
+            )
+        )
+        queued += 1
+    return queued
 
 
 @transaction.atomic
@@ -367,7 +499,9 @@ def take_up(*, module: Module, organisation: Organisation, user: Any) -> Enrolme
         return found
     if not ModuleOffer.objects.filter(organisation=organisation, module=module).exists():
         raise LearningError("This module is not open to you.")
-    return Enrolment.objects.create(organisation=organisation, module=module, email=user.email.lower(), user=user)
+    return Enrolment.objects.create(
+        organisation=organisation, module=module, email=user.email.lower(), user=user, assigned=False
+    )
 
 
 @transaction.atomic

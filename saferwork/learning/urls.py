@@ -24,6 +24,8 @@ urlpatterns = [
     path("learning/manage/", views.manage, name="manage"),
     path("learning/manage/<int:pk>/assign/", views.assign, name="assign"),
     path("learning/manage/<int:pk>/open/", views.module_open, name="module_open"),
+    path("learning/manage/<int:pk>/assignments/", views.assignments, name="assignments"),
+    path("learning/manage/<int:pk>/assignments/<int:enrolment>/remove/", views.unassign, name="unassign"),
     path("learning/report/", views.report, name="report"),
     path("learning/report/export.<str:fmt>", views.report_export, name="report_export"),
 ]

@@ -33,6 +33,8 @@ author_required = role_required("is_programme_admin", "is_coordinator")
 coordinator_required = role_required("is_coordinator")
 report_required = role_required("is_coordinator", "is_leader")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# The assignment list is for finding someone to remove, not a register: it is capped.
+ASSIGNMENTS_SHOWN = 500
 
 
 def _base(request: HttpRequest, **context: Any) -> dict[str, Any]:
@@ -489,7 +491,11 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.errors:
             try:
                 created, invited = services.assign(
-                    module=found, organisation=organisation, people=people, actor=request.user
+                    module=found,
+                    organisation=organisation,
+                    people=people,
+                    actor=request.user,
+                    due_on=form.cleaned_data.get("due_on"),
                 )
             except services.LearningError as error:
                 form.add_error(None, str(error))
@@ -502,6 +508,37 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "learning/assign.html", _base(request, form=form, module=found, version=version, counts=counts)
     )
+
+
+@coordinator_required
+@require_GET
+def assignments(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who a module is assigned to (addresses, departments, due dates), to remove someone."""
+    organisation = selectors.membership(request).organisation
+    found = selectors.get_module_for_coordinator(request, pk)
+    people = list(selectors.assignments(organisation, found)[: ASSIGNMENTS_SHOWN + 1])
+    context = _base(
+        request,
+        module=found,
+        version=services.latest_published(found),
+        people=people[:ASSIGNMENTS_SHOWN],
+        more=len(people) > ASSIGNMENTS_SHOWN,
+        shown=ASSIGNMENTS_SHOWN,
+    )
+    return render(request, "learning/assignments.html", context)
+
+
+@coordinator_required
+def unassign(request: HttpRequest, pk: int, enrolment: int) -> HttpResponse:
+    """Confirm, then remove one assignment (see ``services.unassign`` for what the learner keeps)."""
+    found = selectors.get_module_for_coordinator(request, pk)
+    assignment = selectors.get_assignment_for_coordinator(request, found, enrolment)
+    if request.method == "POST":
+        services.unassign(enrolment=assignment, actor=request.user)
+        messages.success(request, f"{assignment.email} is no longer assigned this module.")
+        return redirect("learning:assignments", pk)
+    context = _base(request, module=found, version=services.latest_published(found), assignment=assignment)
+    return render(request, "learning/unassign.html", context)
 
 
 @coordinator_required

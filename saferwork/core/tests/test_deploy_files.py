@@ -37,6 +37,7 @@ SCHEDULED = {
     "send_training_reminders",
     "send_action_reminders",
     "send_standards_reminders",
+    "send_learning_reminders",
 }
 BY_HAND = {
     "demo_code",

@@ -389,6 +389,33 @@ def standards_email(reminder: bool) -> Case:
     return build
 
 
+def learning_email(reminder: bool) -> Case:
+    def build(w: World) -> tuple[list[Any], dict[str, str]]:
+        from saferwork.learning import services as learning
+        from saferwork.learning.models import Enrolment
+
+        module = learning.create_module(organisation=w.org, title=f"{NAME} module", summary="", minutes=10, actor=None)
+        version = module.versions.get()
+        learning.save_step(version=version, content=learning.StepContent(kind="content", title="Read", body="Hi"))
+        learning.publish(version=version, actor=None)
+        due = action_selectors.today_for(w.org) + dt.timedelta(days=2)
+        learning.assign(
+            module=module,
+            organisation=w.org,
+            people=[learning.Assignee(w.coordinator.email)],
+            actor=None,
+            due_on=due,
+        )
+        found = Enrolment.objects.get(module=module)
+        if reminder:
+            day = action_selectors.today_for(w.org)
+            Enrolment.objects.filter(pk=found.pk).update(last_reminded_on=day)
+            return [w.org.pk, module.pk, day.isoformat()], {}
+        return [w.org.pk, module.pk, found.assigned_at.isoformat()], {}
+
+    return build
+
+
 # (case id, kind, builder, whether the user-typed name shows in the email)
 CASES: list[tuple[str, str, Case, bool]] = [
     ("invitation", "accounts.invitation", invitation, True),
@@ -438,6 +465,8 @@ CASES: list[tuple[str, str, Case, bool]] = [
     ("risk_review_due", "risk.review_due", risk_review_due, True),
     ("standards_asked", "standards.asked", standards_email(reminder=False), True),
     ("standards_reminder", "standards.reminder", standards_email(reminder=True), True),
+    ("learning_assigned", "learning.assigned", learning_email(reminder=False), True),
+    ("learning_reminder", "learning.reminder", learning_email(reminder=True), True),
 ]
 
 
