@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from saferwork.accounts.decorators import sudo_required
 from saferwork.audit import services as audit
 from saferwork.badges import services as badges
-from saferwork.learning import documents, forms, markdown, selectors, services
+from saferwork.learning import documents, forms, markdown, ranges, selectors, services
 from saferwork.learning.models import Enrolment, Module, ModuleVersion, Step, StepKind
 from saferwork.organisations.models import Membership
 from saferwork.organisations.permissions import role_required
@@ -271,9 +271,14 @@ def media(request: HttpRequest, pk: int, what: str) -> HttpResponse:
         name, content_type = step.captions_name, "text/vtt; charset=utf-8"
     else:
         raise Http404
-    response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
+    response = ranges.file_response(
+        default_storage.open(name, "rb"),
+        size=default_storage.size(name),
+        content_type=content_type,
+        range_header=request.headers.get("Range", ""),
+    )
     response["Cache-Control"] = "private, max-age=3600"
-    return response  # type: ignore[return-value]
+    return response
 
 
 # ---------------------------------------------------------------- authors
