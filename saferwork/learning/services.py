@@ -588,15 +588,21 @@ class CheckResult:
     right: list[bool]
 
 
-@transaction.atomic
-def answer_check(*, enrolment: Enrolment, step: Step, answers: list[int | None]) -> CheckResult:
-    """Mark a knowledge check: passed at or above its pass mark; a fail can be tried again."""
+def mark_check(*, step: Step, answers: list[int | None]) -> CheckResult:
+    """Mark answers without recording anything (the learner's check and an author's preview)."""
     questions = step.questions
     if len(answers) != len(questions) or any(a is None for a in answers):
         raise LearningError("Answer every question")
     right = [a == q.get("correct") for a, q in zip(answers, questions, strict=True)]
     score = round(100 * sum(right) / len(questions))
-    passed = score >= step.pass_mark
+    return CheckResult(score=score, passed=score >= step.pass_mark, right=right)
+
+
+@transaction.atomic
+def answer_check(*, enrolment: Enrolment, step: Step, answers: list[int | None]) -> CheckResult:
+    """Mark a knowledge check: passed at or above its pass mark; a fail can be tried again."""
+    marked = mark_check(step=step, answers=answers)
+    score, passed = marked.score, marked.passed
     progress = _progress(enrolment, step)
     progress.attempts += 1
     progress.score = score
@@ -608,7 +614,7 @@ def answer_check(*, enrolment: Enrolment, step: Step, answers: list[int | None])
     if passed:
         _move_on(enrolment, step, None, steps)
         _maybe_complete(enrolment, steps)
-    return CheckResult(score=score, passed=passed, right=right)
+    return marked
 
 
 @transaction.atomic

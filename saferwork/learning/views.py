@@ -443,6 +443,74 @@ def step_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("learning:author_module", module_id)
 
 
+@author_required
+def preview(request: HttpRequest, pk: int, position: int = 1) -> HttpResponse:
+    """The newest version (the draft, if there is one) as a learner would see it, step by step.
+
+    Nothing is recorded: no enrolment, progress, check attempt or reflection is written;
+    a scenario shows its feedback and a check is marked in the response only.
+    """
+    found = selectors.get_module_for_author(request, pk)
+    version = found.versions.order_by("-number").first()
+    assert version is not None
+    steps = list(version.steps.all())
+    current = next((s for s in steps if s.position == position), None)
+    if current is None:
+        if not steps:
+            messages.error(request, "Add a step to preview the module.")
+            return redirect("learning:author_module", pk)
+        raise Http404
+    later = [s.position for s in steps if s.position > position]
+    following = later[0] if later else None
+    organisation = selectors.membership(request).organisation
+    links = selectors.organisation_links(organisation)
+    index = steps.index(current)
+    context = _base(
+        request,
+        preview_version=version,
+        version=version,
+        step=current,
+        number=index + 1,
+        count=len(steps),
+        previous=steps[index - 1] if index else None,
+        body=mark_safe(markdown.render(current.body, **links)),  # noqa: S308 - sanitised by nh3
+        target=following,
+    )
+
+    def onward() -> HttpResponse:
+        if following is None:
+            messages.success(request, "That was the last step. Nothing was recorded.")
+            return redirect("learning:author_module", pk)
+        return redirect("learning:preview", pk, following)
+
+    post = request.POST if request.method == "POST" else None
+    if current.kind == StepKind.SCENARIO:
+        scenario = forms.ScenarioForm(post, step=current)
+        if post is not None and scenario.is_valid():
+            chosen = current.choices[scenario.cleaned_data["choice"]]
+            context.update(chosen=chosen, target=chosen.get("next") or following)
+            scenario = forms.ScenarioForm(step=current)
+        context["form"] = scenario
+    elif current.kind == StepKind.CHECK:
+        check = forms.CheckForm(post, step=current)
+        if post is not None and check.is_valid():
+            result = services.mark_check(step=current, answers=check.answers())
+            marked = [{"question": q, "right": r} for q, r in zip(current.questions, result.right, strict=True)]
+            context.update(result=result, marked=marked)
+            if not result.passed:
+                check = forms.CheckForm(step=current)
+        context["form"] = check
+    elif current.kind == StepKind.REFLECTION:
+        reflection = forms.ReflectionForm(post)
+        if post is not None and reflection.is_valid():
+            messages.success(request, "In a preview, reflections are not saved.")
+            return onward()
+        context["form"] = reflection
+    elif post is not None:
+        return onward()
+    return render(request, f"learning/step_{current.kind}.html", context)
+
+
 # ---------------------------------------------------------------- coordinators
 
 

@@ -248,3 +248,61 @@ def test_assignment_list_queries_do_not_grow(
         page = client.get(url).content.decode()
     assert len(re.findall(r"p\d+@example.org", page)) >= 40
     assert len(many) == len(few)
+
+
+# ---------------------------------------------------------------- an author's preview
+
+
+def test_author_previews_a_draft_as_a_learner_without_recording_anything(
+    verified_client: Any, own_module: Module, coordinator: Any, organisation: Any
+) -> None:
+    from saferwork.learning.models import StepProgress
+
+    draft = services.draft_of(module=own_module)
+    services.save_step(
+        version=draft,
+        step=draft.steps.get(position=1),
+        content=services.StepContent(kind="content", title="Read again", body="DRAFT-ONLY-TEXT"),
+    )
+    client = verified_client(coordinator)
+    first = client.get(reverse("learning:preview", args=[own_module.pk, 1])).content.decode()
+    assert "DRAFT-ONLY-TEXT" in first and "Nothing you do here is recorded" in first
+    assert client.post(reverse("learning:preview", args=[own_module.pk, 1]))["Location"] == reverse(
+        "learning:preview", args=[own_module.pk, 2]
+    )
+    scenario = client.post(reverse("learning:preview", args=[own_module.pk, 2]), {"choice": "0"}).content.decode()
+    assert "FEEDBACK-A" in scenario
+    failed = client.post(reverse("learning:preview", args=[own_module.pk, 3]), {"q0": "0", "q1": "1"})
+    assert "Not passed yet" in failed.content.decode()
+    passed = client.post(reverse("learning:preview", args=[own_module.pk, 3]), {"q0": "1", "q1": "0"})
+    assert "You passed" in passed.content.decode()
+    done = client.post(reverse("learning:preview", args=[own_module.pk, 4]), {"text": "not kept"})
+    assert done["Location"] == reverse("learning:author_module", args=[own_module.pk])
+    assert not Enrolment.objects.exists() and not StepProgress.objects.exists() and not Reflection.objects.exists()
+    # The learners' module still shows the published version.
+    assert services.latest_published(own_module).steps.get(position=1).title == "Read"  # type: ignore[union-attr]
+
+
+def test_preview_is_for_the_modules_authors_only(
+    verified_client: Any, client: Any, own_module: Module, outsider: Any, learner: Any
+) -> None:
+    url = reverse("learning:preview", args=[own_module.pk, 1])
+    assert verified_client(outsider).get(url).status_code in (403, 404)
+    client.force_login(learner)
+    assert client.get(url).status_code in (302, 403, 404)
+    assert "Read" not in client.get(url).content.decode()
+
+
+def test_preview_queries_do_not_grow_with_steps(verified_client: Any, organisation: Any, coordinator: Any) -> None:
+    small = build_module(organisation=organisation, actor=coordinator, title="Small")
+    big = services.create_module(organisation=organisation, title="Big", summary="", minutes=5, actor=coordinator)
+    version = big.versions.get()
+    for n in range(30):
+        services.save_step(version=version, content=services.StepContent(kind="content", title=f"S{n}", body="x"))
+    client = verified_client(coordinator)
+    client.get(reverse("learning:preview", args=[small.pk, 1]))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("learning:preview", args=[small.pk, 1]))
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("learning:preview", args=[big.pk, 15]))
+    assert len(many) == len(few)
