@@ -4,6 +4,7 @@ knowledge check, and claims the badge. axe on every page; no request leaves our 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -89,6 +90,22 @@ def test_author_assign_complete_on_a_phone_and_claim_the_badge(
     expect(page.locator("#step-preview strong")).to_have_text("act")
     assert_accessible(page, "learning-step-edit")
     page.go_back()
+    # Preview the draft as a learner would, on a phone: nothing is recorded.
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.get_by_role("link", name=re.compile("Preview version 1 as a learner")).click()
+    expect(page.locator("#preview-notice")).to_contain_text("Nothing you do here is recorded")
+    expect(page.locator("h1")).to_have_text("Why it matters")
+    assert_accessible(page, "learning-preview-content")
+    page.get_by_role("button", name="Mark as done and continue").click()
+    expect(page.locator("h1")).to_have_text("Watch")
+    page.get_by_role("button", name="Mark as done and continue").click()
+    page.get_by_label("Say nothing").check()
+    page.get_by_role("button", name="See what happens").click()
+    expect(page.locator("#scenario-feedback")).to_contain_text("Silence is not agreement.")
+    assert_accessible(page, "learning-preview-scenario")
+    assert not Enrolment.objects.filter(module_id=module_pk).exists()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/learning/author/{module_pk}/")
     page.get_by_role("button", name="Publish version 1").click()
     expect(page.get_by_text("Version 1 is published.")).to_be_visible()
 
@@ -98,8 +115,15 @@ def test_author_assign_complete_on_a_phone_and_claim_the_badge(
     assert_accessible(page, "learning-assign")
     page.get_by_label(re.compile(re.escape(learner.email))).check()
     page.get_by_label("Their department").fill("Branch office")
+    due = dt.date.today() + dt.timedelta(days=20)
+    page.get_by_label("Day").fill(str(due.day))
+    page.get_by_label("Month").fill(str(due.month))
+    page.get_by_label("Year").fill(str(due.year))
     page.get_by_role("button", name="Assign the module").click()
     expect(page.get_by_text("Assigned to 1 person; 0 invited.")).to_be_visible()
+    page.goto(f"/learning/manage/{module_pk}/assignments/")
+    expect(page.locator("#assignments")).to_contain_text(learner.email)
+    assert_accessible(page, "learning-assignments")
     page.goto("/learning/report/")
     assert_accessible(page, "learning-report")
 
@@ -110,6 +134,7 @@ def test_author_assign_complete_on_a_phone_and_claim_the_badge(
     page.goto("/learning/")
     assert_accessible(page, "learning-home-learner")
     page.get_by_role("link", name="Speaking up at Home Union").click()
+    expect(page.locator("#module-due")).to_contain_text(f"{due.day} {due:%B %Y}")
     assert_accessible(page, "learning-module-overview")
     page.get_by_role("button", name="Start this module").click()
     expect(page.locator("h1")).to_have_text("Why it matters")
@@ -119,6 +144,15 @@ def test_author_assign_complete_on_a_phone_and_claim_the_badge(
     expect(page.locator("h1")).to_have_text("Watch")
     expect(page.locator("video track")).to_have_count(1)
     assert_accessible(page, "learning-step-media")
+    # The player can seek: our server answers a byte range with 206.
+    ranged = page.evaluate(
+        """async () => {
+            const src = document.querySelector("video").getAttribute("src");
+            const r = await fetch(src, {headers: {Range: "bytes=4-11"}});
+            return [r.status, r.headers.get("Content-Range"), (await r.arrayBuffer()).byteLength];
+        }"""
+    )
+    assert ranged == [206, f"bytes 4-11/{len(WEBM)}", 8]
     page.get_by_role("button", name="Mark as done and continue").click()
     expect(page.locator("h1")).to_have_text("What would you do?")
     assert_accessible(page, "learning-step-scenario")
@@ -153,7 +187,18 @@ def test_author_assign_complete_on_a_phone_and_claim_the_badge(
     expect(page.locator("#badge-issued")).to_be_visible()
     assert_accessible(page, "learning-badge-issued")
 
+    # The coordinator removes the assignment, after a confirmation page (on a phone too).
+    page.context.clear_cookies()
+    sign_in_as(page, live_server, coordinator)
+    page.goto(f"/learning/manage/{module_pk}/assignments/")
+    page.get_by_role("link", name=f"Remove {learner.email}").click()
+    expect(page.locator("#unassign-effects")).to_contain_text("the module stays theirs")
+    assert_accessible(page, "learning-unassign")
+    page.get_by_role("button", name="Remove the assignment").click()
+    expect(page.get_by_text("is no longer assigned this module")).to_be_visible()
+
     enrolment = Enrolment.objects.get(module_id=module_pk, user=learner)
+    assert enrolment.unassigned_at is not None  # kept: the learner had finished it
     assert enrolment.completed_at is not None and enrolment.credential_id is not None
     assert enrolment.department is not None and enrolment.department.name == "Branch office"
     assert b"I will reply" not in bytes(Reflection.objects.get(enrolment=enrolment).sealed)
