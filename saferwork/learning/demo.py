@@ -14,6 +14,7 @@ import datetime as dt
 from django.utils import timezone
 
 from saferwork.accounts.models import User
+from saferwork.actions.selectors import today_for
 from saferwork.learning import services, starter
 from saferwork.learning.models import Enrolment, Module
 from saferwork.organisations.models import Organisation
@@ -58,6 +59,8 @@ def seed_learning_demo() -> bool:
             organisation=union,
             people=[services.Assignee(participant.email, home_care.pk)],
             actor=coordinator,
+            # The disclosure module has a date, so the demo shows it and its reminder.
+            due_on=today_for(union) + dt.timedelta(days=14) if slug == DISCLOSURE else None,
         )
     done = services.start(enrolment=services.take_up(module=modules[WHAT_IT_IS], organisation=union, user=participant))
     _walk(done, participant)

@@ -380,6 +380,8 @@ def test_demo_seeds_learning_with_shown_and_hidden_cells(settings: Any, client: 
     participant = User.objects.get(email="participant@saferwork.test")
     mine = Enrolment.objects.filter(organisation=union, user=participant)
     assert mine.count() == 3 and mine.filter(completed_at__isnull=False).count() == 1
+    assert mine.filter(due_on__isnull=False).count() == 1  # the disclosure module has a date
+    assert mine.filter(assigned=False).count() == 1  # taken up from "open to all"
     report = selectors.completion_report(union)
     bystander = next(m for m in report.modules if m == "Being an active bystander")
     assert report.assigned.cell("Home care", bystander).value == 31
