@@ -306,3 +306,19 @@ def test_preview_queries_do_not_grow_with_steps(verified_client: Any, organisati
     with CaptureQueriesContext(connection) as many:
         client.get(reverse("learning:preview", args=[big.pk, 15]))
     assert len(many) == len(few)
+
+
+def test_removal_confirmation_queries_do_not_grow(
+    verified_client: Any, own_module: Module, organisation: Any, coordinator: Any
+) -> None:
+    client = verified_client(coordinator)
+    _assign(own_module, organisation, coordinator, "first@example.org")
+    first = Enrolment.objects.get(email="first@example.org")
+    url = reverse("learning:unassign", args=[own_module.pk, first.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    _assign(own_module, organisation, coordinator, *(f"n{n}@example.org" for n in range(40)))
+    with CaptureQueriesContext(connection) as many:
+        assert "first@example.org" in client.get(url).content.decode()
+    assert len(many) == len(few)
