@@ -179,7 +179,7 @@ def update_draft(
     *, version: DocumentVersion, actor: Any, label: str, summary: str = "", body: str = "", upload: UploadedFile | None
 ) -> DocumentVersion:
     """Change a draft (its label, summary, text or PDF). A published version is refused."""
-    version = DocumentVersion.objects.select_for_update().select_related("document").get(pk=version.pk)
+    version = DocumentVersion.objects.select_for_update(of=("self",)).select_related("document").get(pk=version.pk)
     if not version.is_draft:
         raise StandardsError("This version has been published: it cannot be changed. Publish a new version.")
     _check_content(body=body, upload=upload, keeps_file=bool(version.file))
@@ -202,7 +202,7 @@ def update_draft(
 def delete_draft(*, version: DocumentVersion, actor: Any) -> bool:
     """Throw a draft away (a document with nothing else in it goes with it). Returns whether
     the document is still there."""
-    version = DocumentVersion.objects.select_for_update().select_related("document").get(pk=version.pk)
+    version = DocumentVersion.objects.select_for_update(of=("self",)).select_related("document").get(pk=version.pk)
     if not version.is_draft:
         raise StandardsError("This version has been published: it cannot be deleted.")
     document = version.document
@@ -229,12 +229,18 @@ def publish_draft(*, version: DocumentVersion, audience: Audience, actor: Any) -
     The version replaces the document's current one, whose outstanding requests are no
     longer reminded; everyone in ``audience`` is asked afresh. Published for everyone, it
     is also asked of whoever joins the organisation later (``ask_new_member``)."""
-    version = DocumentVersion.objects.select_for_update().select_related("document", "organisation").get(pk=version.pk)
+    version = (
+        DocumentVersion.objects.select_for_update(of=("self",))
+        .select_related("document", "organisation")
+        .get(pk=version.pk)
+    )
     if not version.is_draft:
         raise StandardsError("This version has already been published")
     if audience.empty:
         raise StandardsError("Choose who is asked to read and acknowledge it")
-    document = Document.objects.select_for_update().select_related("current_version").get(pk=version.document_id)
+    document = (
+        Document.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=version.document_id)
+    )
     organisation = version.organisation
     user_ids = audience_user_ids(organisation=organisation, audience=audience, document=document)
     if not user_ids:
@@ -299,7 +305,11 @@ def withdraw(*, version: DocumentVersion, actor: Any, reason: str) -> DocumentVe
     """Withdraw the document's current version: it leaves everyone's documents to read and
     the report, nobody is asked or reminded any more, and people who join are not asked.
     Its requests are kept (who was asked, who acknowledged and when): the history stays."""
-    version = DocumentVersion.objects.select_for_update().select_related("document", "organisation").get(pk=version.pk)
+    version = (
+        DocumentVersion.objects.select_for_update(of=("self",))
+        .select_related("document", "organisation")
+        .get(pk=version.pk)
+    )
     if version.is_draft or version.is_withdrawn:
         raise StandardsError("Only a published version can be withdrawn")
     if version.document.current_version_id != version.pk:
