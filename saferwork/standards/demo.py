@@ -154,7 +154,7 @@ def seed_standards_demo() -> bool:
         body=POLICY,
         audience=services.Audience(everyone=True),
     )
-    services.publish_version(
+    handbook = services.publish_version(
         organisation=organisation,
         actor=coordinator,
         kind="handbook",
@@ -162,6 +162,15 @@ def seed_standards_demo() -> bool:
         label="1",
         body=HANDBOOK,
         audience=services.Audience(departments=(housing.pk,)) if housing else services.Audience(everyone=True),
+    )
+    # A draft of the handbook's next version: only coordinators see it, nobody is asked yet.
+    services.save_draft(
+        organisation=organisation,
+        document=handbook.document,
+        actor=coordinator,
+        label="2",
+        summary="Adds disclosures made in online meetings.",
+        body=HANDBOOK + "5. If it was said in an online meeting, note the meeting and who was there.\n",
     )
     # Over half of Housing and half of Parks and leisure have acknowledged the standards;
     # the policy is a week old and fewer have.

@@ -21,24 +21,34 @@ from saferwork.standards.models import Document, DocumentVersion
 def section(organisation: Organisation, start: dt.date, end: dt.date) -> Section | None:
     """A fixed number of queries (versions, then the report's three), whatever the data size."""
     zone = zoneinfo.ZoneInfo(organisation.time_zone)
-    versions = [
-        v
-        for v in DocumentVersion.objects.for_organisation(organisation)
+    published = list(
+        DocumentVersion.objects.for_organisation(organisation)
+        .filter(published_at__isnull=False)
         .select_related("document")
         .order_by("published_at", "id")
-        if start <= v.published_at.astimezone(zone).date() <= end
-    ]
+    )
+    versions = [v for v in published if v.published_at and start <= v.published_at.astimezone(zone).date() <= end]
+    withdrawn = [v for v in published if v.withdrawn_at and start <= v.withdrawn_at.astimezone(zone).date() <= end]
     if not versions and not Document.objects.for_organisation(organisation).exists():
         return None
     steps = tuple(
         Step(
-            on=v.published_at.astimezone(zone).date(),
+            on=v.published_at.astimezone(zone).date(),  # type: ignore[union-attr]
             title=f"{v.document.get_kind_display()} published: {v.document.title}, version {v.label}",
             detail=v.summary,
             evidence=("The published text", "Who was asked to read and acknowledge it"),
             url=reverse("standards:document", args=[v.document_id]),
         )
         for v in versions
+    ) + tuple(
+        Step(
+            on=v.withdrawn_at.astimezone(zone).date(),  # type: ignore[union-attr]
+            title=f"{v.document.get_kind_display()} withdrawn: {v.document.title}, version {v.label}",
+            detail=v.withdrawal_reason,
+            evidence=("The withdrawn text", "Who had acknowledged it, kept"),
+            url=reverse("standards:document", args=[v.document_id]),
+        )
+        for v in withdrawn
     )
     found = selectors.report(organisation)
     figures = [Figure("Document versions published in the period", len(versions), str(len(versions)))]

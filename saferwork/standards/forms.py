@@ -35,10 +35,20 @@ class AudienceFields(forms.Form):
     )
 
     def __init__(
-        self, *args: Any, departments: list[tuple[Any, int]], members: dict[str, int], previous: bool = False, **kw: Any
+        self,
+        *args: Any,
+        departments: list[tuple[Any, int]],
+        members: dict[str, int],
+        previous: bool = False,
+        draft: bool = False,
+        **kw: Any,
     ) -> None:
         super().__init__(*args, **kw)
         self.members = members
+        # Saving a draft asks nobody: who is asked is chosen when it is published.
+        self.draft = draft
+        if draft:
+            self.fields["who"].required = False
         self.fields["departments"].choices = [  # type: ignore[attr-defined]
             (str(d.pk), f"{d.name} ({n} {'person' if n == 1 else 'people'})") for d, n in departments
         ]
@@ -52,6 +62,8 @@ class AudienceFields(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         who = data.get("who")
+        if self.draft:
+            return data
         if who == "departments" and not data.get("departments"):
             self.add_error("departments", "Select at least one department")
         if who == "people":
@@ -106,9 +118,11 @@ class VersionFields(forms.Form):
         help_text="Up to 10 MB. The text above is easier to read on a phone.",
     )
 
+    keeps_file = False
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not (data.get("body") or "").strip() and not data.get("upload"):
+        if not (data.get("body") or "").strip() and not data.get("upload") and not self.keeps_file:
             self.add_error("body", "Write the text of the document or choose a PDF")
         elif (data.get("body") or "").strip() and data.get("upload"):
             self.add_error("upload", "Write the text or choose a PDF, not both")
@@ -135,6 +149,33 @@ class NewVersionForm(VersionFields, AudienceFields):
 
 class AskMoreForm(AudienceFields):
     pass
+
+
+class DraftForm(VersionFields):
+    """Change a draft: its text, or a PDF in place of the one it has."""
+
+    field_order = ["label", "summary", "body", "upload"]
+
+    def __init__(self, *args: Any, keeps_file: bool = False, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.keeps_file = keeps_file
+        if keeps_file:
+            self.fields["upload"].label = "A different PDF (optional)"
+            self.fields["upload"].help_text = "Leave this empty to keep the PDF the draft has, or write a text instead."
+
+
+class PublishDraftForm(AudienceFields):
+    pass
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it being withdrawn?",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the audit log and in the duty record. People who were asked are not told.",
+        error_messages={"required": "Say why it is being withdrawn"},
+    )
 
 
 class AcknowledgeForm(forms.Form):

@@ -3,9 +3,11 @@ read and acknowledge each version, and the department each person is counted in.
 
 * :class:`Document` is what the organisation calls its behavioural standards, its
   sexual-harassment policy or its managers' handbook; it has versions.
-* :class:`DocumentVersion` is one published text (Markdown, sanitised when published) or PDF.
-  It is immutable once published: a change is a new version, and a new version asks
-  everyone again.
+* :class:`DocumentVersion` is one text (Markdown, sanitised when saved) or PDF. It starts
+  as a draft (``published_at`` empty) that only coordinators see and can change; once
+  published it is immutable: a change is a new version, and a new version asks everyone
+  again. A published version can be withdrawn: nobody is asked or reminded any more, and
+  its requests (who acknowledged it, and when) are kept.
 * :class:`Request` is one person asked to read one version: when they first opened it and
   when they acknowledged it. One row per person per version.
 * :class:`Placement` is the department a person is counted in for the organisation's
@@ -65,7 +67,9 @@ class PublishedVersionChanged(ValidationError):
 
 
 class DocumentVersion(OrganisationOwned):
-    """One version of a document: immutable once published (``save`` refuses a change)."""
+    """One version of a document: a draft until published, immutable once published
+    (``save`` refuses a change to a row already published; withdrawing only fills the
+    withdrawal columns, through ``services.withdraw``)."""
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
     label = models.CharField("Version", max_length=40)
@@ -75,7 +79,16 @@ class DocumentVersion(OrganisationOwned):
     body_html = models.TextField(blank=True, editable=False)
     file = models.FileField(upload_to=version_file_path, blank=True)
     file_name = models.CharField(max_length=200, blank=True)
-    published_at = models.DateTimeField()
+    saved_at = models.DateTimeField(default=timezone.now)
+    # Empty while the version is a draft: never shown to members, nobody asked.
+    published_at = models.DateTimeField(null=True, blank=True)
+    # Published for everyone: people who join the organisation later are asked too.
+    asks_everyone = models.BooleanField(default=False)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawal_reason = models.CharField(max_length=500, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -89,17 +102,32 @@ class DocumentVersion(OrganisationOwned):
     def __str__(self) -> str:
         return f"{self.document.title}, version {self.label}"
 
+    def _stored_as_draft(self) -> bool:
+        return DocumentVersion.objects.filter(pk=self.pk, published_at__isnull=True).exists()
+
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None and not kwargs.get("force_insert"):
+        # What the database holds decides, not this instance: a draft may be changed (and
+        # published), a row already published never.
+        if self.pk is not None and not kwargs.get("force_insert") and not self._stored_as_draft():
             raise PublishedVersionChanged("A published version cannot be changed: publish a new version.")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise PublishedVersionChanged("A published version cannot be deleted.")
+        if self.pk is None or not self._stored_as_draft():
+            raise PublishedVersionChanged("A published version cannot be deleted.")
+        return super().delete(*args, **kwargs)
 
     @property
     def is_pdf(self) -> bool:
         return bool(self.file)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.published_at is None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class Placement(OrganisationOwned):

@@ -76,8 +76,10 @@ class Reading:
     current: bool
 
 
-def get_version_for_reader(request: HttpRequest, pk: int) -> Reading:
-    """A version for the person asked to read it, or for a coordinator or leader; else 404."""
+def get_version_for_reader(request: HttpRequest, pk: int, *, draft: bool = False) -> Reading:
+    """A published version for the person asked to read it, or for a coordinator or leader;
+    with ``draft``, a draft for a coordinator (its preview); else 404. A draft is never
+    shown to anyone else, whatever the address they type."""
     found = membership(request)
     version = (
         DocumentVersion.objects.for_organisation(found.organisation)
@@ -85,7 +87,7 @@ def get_version_for_reader(request: HttpRequest, pk: int) -> Reading:
         .filter(pk=pk)
         .first()
     )
-    if version is None:
+    if version is None or (version.is_draft and not (draft and manages(request))):
         raise Http404
     own = Request.objects.filter(version=version, user_id=cast(int, request.user.pk)).first()
     if own is None and not sees_report(request):
@@ -109,6 +111,36 @@ def documents_of(organisation: Organisation) -> list[Document]:
     )
 
 
+def unpublished_of(organisation: Organisation) -> list[Document]:
+    """Documents with no current version (only drafts so far, or withdrawn), for coordinators."""
+    return list(Document.objects.for_organisation(organisation).filter(current_version__isnull=True))
+
+
+def last_withdrawn(document: Document) -> DocumentVersion | None:
+    """The version withdrawn last, when the document has no current version."""
+    if document.current_version_id is not None:
+        return None
+    return document.versions.filter(withdrawn_at__isnull=False).order_by("-withdrawn_at", "-id").first()
+
+
+def drafts_of(document: Document) -> list[DocumentVersion]:
+    return list(document.versions.filter(published_at__isnull=True).order_by("-saved_at", "-id"))
+
+
+def get_draft(request: HttpRequest, pk: int) -> DocumentVersion:
+    """A draft of the current organisation, for a coordinator; else 404."""
+    found = membership(request)
+    draft = (
+        DocumentVersion.objects.for_organisation(found.organisation)
+        .filter(pk=pk, published_at__isnull=True)
+        .select_related("document", "organisation")
+        .first()
+    )
+    if draft is None or not manages(request):
+        raise Http404
+    return draft
+
+
 def get_document(request: HttpRequest, pk: int) -> Document:
     found = membership(request)
     document = (
@@ -123,7 +155,8 @@ def get_document(request: HttpRequest, pk: int) -> Document:
 
 
 def versions_of(document: Document) -> list[DocumentVersion]:
-    return list(document.versions.select_related("published_by"))
+    """The published versions, the latest first (drafts are listed apart)."""
+    return list(document.versions.filter(published_at__isnull=False).select_related("published_by"))
 
 
 def departments_of(organisation: Organisation) -> QuerySet[Department]:
@@ -254,11 +287,23 @@ def _line(rate: Rate) -> list[int | str]:
     return [rate.acknowledged.export_value, rate.not_yet.export_value, rate.asked.export_value, rate.percent]
 
 
-def report(organisation: Organisation, *, only: Document | None = None) -> Report:
-    """Three queries whatever the number of people: documents, counts, department names."""
+def report(
+    organisation: Organisation, *, only: Document | None = None, version: DocumentVersion | None = None
+) -> Report:
+    """Three queries whatever the number of people: documents, counts, department names.
+
+    With ``version`` (a withdrawn one), that version's table alone: its acknowledgements
+    stopped when it was withdrawn, so the figures are its history, suppressed the same way."""
     limit = threshold()
-    documents = [d for d in documents_of(organisation) if only is None or d.pk == only.pk]
-    version_ids = [d.current_version_id for d in documents]
+    if version is not None:
+        pairs = [(version.document, version)]
+    else:
+        pairs = [
+            (d, cast(DocumentVersion, d.current_version))
+            for d in documents_of(organisation)
+            if only is None or d.pk == only.pk
+        ]
+    version_ids = [v.pk for _, v in pairs]
     counts = (
         Request.objects.filter(version_id__in=version_ids)
         .values("version_id", "department_id")
@@ -270,9 +315,8 @@ def report(organisation: Organisation, *, only: Document | None = None) -> Repor
         grid[row["version_id"]][row["department_id"]] = (row["acknowledged"], row["total"])
     names = dict(Department.objects.for_organisation(organisation).values_list("pk", "name"))
     reports = []
-    for document in documents:
-        assert document.current_version is not None
-        found = grid.get(document.current_version.pk, {})
+    for document, shown in pairs:
+        found = grid.get(shown.pk, {})
         table = {
             names.get(dept, NOT_RECORDED) if dept is not None else NOT_RECORDED: {
                 ACKNOWLEDGED: ack,
@@ -285,7 +329,7 @@ def report(organisation: Organisation, *, only: Document | None = None) -> Repor
         reports.append(
             DocumentReport(
                 document=document,
-                version=document.current_version,
+                version=shown,
                 table=suppression.suppress_table(
                     table, columns=COLUMNS, threshold=limit, rows_published=True, total_published=True
                 ),

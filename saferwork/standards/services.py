@@ -81,6 +81,192 @@ def _clean_pdf(upload: UploadedFile) -> filecleaning.CleanFile:
         raise StandardsError(str(exc)) from exc
 
 
+def _check_content(*, body: str, upload: UploadedFile | None, keeps_file: bool = False) -> None:
+    if not body.strip() and upload is None and not keeps_file:
+        raise StandardsError("Write the text of the document or choose a PDF")
+    if body.strip() and upload is not None:
+        raise StandardsError("Write the text or choose a PDF, not both")
+
+
+def _new_document(*, organisation: Organisation, actor: Any, kind: str, title: str) -> Document:
+    if kind not in Document.Kind.values:
+        raise StandardsError("Select what kind of document it is")
+    return Document.objects.create(organisation=organisation, kind=kind, title=title.strip(), created_by=actor)
+
+
+def _check_label(document: Document, label: str, *, exclude: int | None = None) -> str:
+    label = label.strip()
+    taken = document.versions.filter(label=label)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.filter(published_at__isnull=False).exists():
+        raise StandardsError(f"Version {label} of this document has already been published: give it a new label")
+    if taken.exists():
+        raise StandardsError(f"There is already a draft of version {label}: change that draft or give it a new label")
+    return label
+
+
+def _set_content(version: DocumentVersion, *, body: str, upload: UploadedFile | None) -> None:
+    """Put the text (rendered and sanitised now) or a cleaned PDF into ``version``."""
+    if upload is not None:
+        clean = _clean_pdf(upload)
+        old = version.file.name if version.file else ""
+        version.body, version.body_html = "", ""
+        version.file_name = clean.name[:200]
+        version.file.save(clean.name, ContentFile(clean.data), save=False)
+        if old:
+            transaction.on_commit(partial(version.file.storage.delete, old))
+    elif body.strip():
+        if version.file:
+            transaction.on_commit(partial(version.file.storage.delete, version.file.name))
+        version.file = None  # type: ignore[assignment]
+        version.file_name = ""
+        version.body, version.body_html = body, markdown.render(body)
+
+
+def _save_new(version: DocumentVersion) -> None:
+    try:
+        version.save(force_insert=True)
+    except Exception:
+        if version.file:
+            version.file.storage.delete(version.file.name)  # no row, no file
+        raise
+
+
+@transaction.atomic
+def save_draft(
+    *,
+    organisation: Organisation,
+    actor: Any,
+    label: str,
+    document: Document | None = None,
+    kind: str = "",
+    title: str = "",
+    summary: str = "",
+    body: str = "",
+    upload: UploadedFile | None = None,
+) -> DocumentVersion:
+    """Save a version as a draft (of a new document when ``document`` is None).
+
+    A draft is shown only to coordinators, as a preview; nobody is asked to read it and it
+    is in no report until it is published (``publish_draft``)."""
+    _check_content(body=body, upload=upload)
+    if document is None:
+        document = _new_document(organisation=organisation, actor=actor, kind=kind, title=title)
+    elif document.organisation_id != organisation.pk:
+        raise StandardsError("That document belongs to another organisation")
+    version = DocumentVersion(
+        organisation=organisation,
+        document=document,
+        label=_check_label(document, label),
+        summary=summary.strip(),
+        saved_at=timezone.now(),
+    )
+    _set_content(version, body=body, upload=upload)
+    _save_new(version)
+    audit.record(
+        action="saferwork.standards.draft_saved",
+        actor=actor,
+        organisation=organisation,
+        target=version,
+        data={"document": document.pk, "version": version.label, "new": True},
+    )
+    return version
+
+
+@transaction.atomic
+def update_draft(
+    *, version: DocumentVersion, actor: Any, label: str, summary: str = "", body: str = "", upload: UploadedFile | None
+) -> DocumentVersion:
+    """Change a draft (its label, summary, text or PDF). A published version is refused."""
+    version = DocumentVersion.objects.select_for_update(of=("self",)).select_related("document").get(pk=version.pk)
+    if not version.is_draft:
+        raise StandardsError("This version has been published: it cannot be changed. Publish a new version.")
+    _check_content(body=body, upload=upload, keeps_file=bool(version.file))
+    version.label = _check_label(version.document, label, exclude=version.pk)
+    version.summary = summary.strip()
+    version.saved_at = timezone.now()
+    _set_content(version, body=body, upload=upload)
+    version.save()
+    audit.record(
+        action="saferwork.standards.draft_saved",
+        actor=actor,
+        organisation=version.organisation,
+        target=version,
+        data={"document": version.document_id, "version": version.label, "new": False},
+    )
+    return version
+
+
+@transaction.atomic
+def delete_draft(*, version: DocumentVersion, actor: Any) -> bool:
+    """Throw a draft away (a document with nothing else in it goes with it). Returns whether
+    the document is still there."""
+    version = DocumentVersion.objects.select_for_update(of=("self",)).select_related("document").get(pk=version.pk)
+    if not version.is_draft:
+        raise StandardsError("This version has been published: it cannot be deleted.")
+    document = version.document
+    audit.record(
+        action="saferwork.standards.draft_deleted",
+        actor=actor,
+        organisation=version.organisation,
+        target=document,
+        data={"document": document.pk, "version": version.label},
+    )
+    if version.file:
+        transaction.on_commit(partial(version.file.storage.delete, version.file.name))
+    version.delete()
+    if not document.versions.exists():
+        document.delete()
+        return False
+    return True
+
+
+@transaction.atomic
+def publish_draft(*, version: DocumentVersion, audience: Audience, actor: Any) -> DocumentVersion:
+    """Publish a draft and ask ``audience``: from now on the version never changes.
+
+    The version replaces the document's current one, whose outstanding requests are no
+    longer reminded; everyone in ``audience`` is asked afresh. Published for everyone, it
+    is also asked of whoever joins the organisation later (``ask_new_member``)."""
+    version = (
+        DocumentVersion.objects.select_for_update(of=("self",))
+        .select_related("document", "organisation")
+        .get(pk=version.pk)
+    )
+    if not version.is_draft:
+        raise StandardsError("This version has already been published")
+    if audience.empty:
+        raise StandardsError("Choose who is asked to read and acknowledge it")
+    document = (
+        Document.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=version.document_id)
+    )
+    organisation = version.organisation
+    user_ids = audience_user_ids(organisation=organisation, audience=audience, document=document)
+    if not user_ids:
+        raise StandardsError("Nobody is in the group you chose: choose another or add people first")
+    previous = document.current_version
+    version.published_at = timezone.now()
+    version.published_by = actor
+    version.asks_everyone = audience.everyone or bool(
+        audience.previous and previous is not None and previous.asks_everyone
+    )
+    if not version.file:
+        version.body_html = markdown.render(version.body)  # exactly what people acknowledge
+    version.save()
+    Document.objects.filter(pk=document.pk).update(current_version=version)
+    version.document.current_version = version
+    audit.record(
+        action="saferwork.standards.published",
+        actor=actor,
+        organisation=organisation,
+        target=version,
+        data={"document": document.pk, "version": version.label, "kind": document.kind},
+    )
+    _ask(version=version, user_ids=user_ids)
+    return version
+
+
 @transaction.atomic
 def publish_version(
     *,
@@ -95,62 +281,74 @@ def publish_version(
     body: str = "",
     upload: UploadedFile | None = None,
 ) -> DocumentVersion:
-    """Publish a version (of a new document when ``document`` is None) and ask ``audience``.
-
-    The body is rendered and sanitised now and never again: what people acknowledge is
-    exactly what was published. A PDF is cleaned of its metadata and kept in the default
-    storage under a random name. The version replaces the document's current one, whose
-    outstanding requests are no longer reminded; everyone in ``audience`` is asked afresh.
-    """
-    if not body.strip() and upload is None:
-        raise StandardsError("Write the text of the document or choose a PDF")
-    if body.strip() and upload is not None:
-        raise StandardsError("Write the text or choose a PDF, not both")
+    """Publish a version straight away (a draft saved and published in one transaction):
+    see ``save_draft`` and ``publish_draft``. A PDF is cleaned of its metadata and kept in
+    the default storage under a random name."""
     if audience.empty:
         raise StandardsError("Choose who is asked to read and acknowledge it")
-    if document is None:
-        if kind not in Document.Kind.values:
-            raise StandardsError("Select what kind of document it is")
-        document = Document.objects.create(organisation=organisation, kind=kind, title=title.strip(), created_by=actor)
-    elif document.organisation_id != organisation.pk:
-        raise StandardsError("That document belongs to another organisation")
-    label = label.strip()
-    if document.versions.filter(label=label).exists():
-        raise StandardsError(f"Version {label} of this document has already been published: give it a new label")
-    user_ids = audience_user_ids(organisation=organisation, audience=audience, document=document)
-    if not user_ids:
-        raise StandardsError("Nobody is in the group you chose: choose another or add people first")
-    version = DocumentVersion(
+    draft = save_draft(
         organisation=organisation,
-        document=document,
-        label=label,
-        summary=summary.strip(),
-        body=body if upload is None else "",
-        body_html=markdown.render(body) if upload is None else "",
-        published_at=timezone.now(),
-        published_by=actor,
-    )
-    if upload is not None:
-        clean = _clean_pdf(upload)
-        version.file_name = clean.name[:200]
-        version.file.save(clean.name, ContentFile(clean.data), save=False)
-    try:
-        version.save(force_insert=True)
-    except Exception:
-        if version.file:
-            version.file.storage.delete(version.file.name)  # no row, no file
-        raise
-    Document.objects.filter(pk=document.pk).update(current_version=version)
-    document.current_version = version
-    audit.record(
-        action="saferwork.standards.published",
         actor=actor,
-        organisation=organisation,
-        target=version,
-        data={"document": document.pk, "version": version.label, "kind": document.kind},
+        label=label,
+        document=document,
+        kind=kind,
+        title=title,
+        summary=summary,
+        body=body,
+        upload=upload,
     )
-    _ask(version=version, user_ids=user_ids)
+    return publish_draft(version=draft, audience=audience, actor=actor)
+
+
+@transaction.atomic
+def withdraw(*, version: DocumentVersion, actor: Any, reason: str) -> DocumentVersion:
+    """Withdraw the document's current version: it leaves everyone's documents to read and
+    the report, nobody is asked or reminded any more, and people who join are not asked.
+    Its requests are kept (who was asked, who acknowledged and when): the history stays."""
+    version = (
+        DocumentVersion.objects.select_for_update(of=("self",))
+        .select_related("document", "organisation")
+        .get(pk=version.pk)
+    )
+    if version.is_draft or version.is_withdrawn:
+        raise StandardsError("Only a published version can be withdrawn")
+    if version.document.current_version_id != version.pk:
+        raise StandardsError("This version has been replaced: only the current version can be withdrawn")
+    if not reason.strip():
+        raise StandardsError("Say why it is being withdrawn")
+    now = timezone.now()
+    # Only the withdrawal columns change: the text people acknowledged stays as it was.
+    DocumentVersion.objects.filter(pk=version.pk).update(
+        withdrawn_at=now, withdrawn_by=actor, withdrawal_reason=reason.strip()[:500]
+    )
+    Document.objects.filter(pk=version.document_id).update(current_version=None)
+    audit.record(
+        action="saferwork.standards.withdrawn",
+        actor=actor,
+        organisation=version.organisation,
+        target=version,
+        data={"document": version.document_id, "version": version.label, "reason": reason.strip()[:500]},
+    )
+    version.withdrawn_at, version.withdrawn_by, version.withdrawal_reason = now, actor, reason.strip()[:500]
     return version
+
+
+@transaction.atomic
+def ask_new_member(*, organisation_id: int, user_id: int) -> int:
+    """Someone has just joined the organisation: ask them to read every current version that
+    was published for everyone (not drafts, not withdrawn or replaced versions, not those
+    for chosen departments or people). Called from the one place memberships are created
+    (a ``post_save`` receiver, see ``apps.py``), inside the joining transaction."""
+    versions = DocumentVersion.objects.filter(
+        organisation_id=organisation_id,
+        asks_everyone=True,
+        withdrawn_at__isnull=True,
+        published_at__isnull=False,
+        document__current_version=F("pk"),
+    ).select_related("organisation")
+    if not User.objects.filter(pk=user_id, is_active=True).exists():
+        return 0
+    return sum(_ask(version=version, user_ids=[user_id]) for version in versions)
 
 
 def _ask(*, version: DocumentVersion, user_ids: Iterable[int]) -> int:
@@ -193,6 +391,10 @@ def ask_more(*, version: DocumentVersion, audience: Audience, actor: Any) -> int
         raise StandardsError("Choose who is asked to read and acknowledge it")
     user_ids = audience_user_ids(organisation=version.organisation, audience=audience, document=version.document)
     added = _ask(version=version, user_ids=user_ids)
+    if audience.everyone and not version.asks_everyone:
+        # Now asked of everyone: whoever joins from now on is asked too.
+        DocumentVersion.objects.filter(pk=version.pk).update(asks_everyone=True)
+        version.asks_everyone = True
     audit.record(
         action="saferwork.standards.asked_more",
         actor=actor,

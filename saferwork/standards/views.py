@@ -33,6 +33,10 @@ def _base(request: HttpRequest, **context: Any) -> dict[str, Any]:
     return {"organisation": organisation, "reporting_url": selectors.reporting_url(organisation), **context}
 
 
+def _as_draft(request: HttpRequest) -> bool:
+    return request.method == "POST" and request.POST.get("action") == "draft"
+
+
 def _audience_kwargs(request: HttpRequest, *, previous: bool = False) -> dict[str, Any]:
     organisation = selectors.membership(request).organisation
     members = {e.lower(): pk for pk, e in selectors.members_of(organisation).values_list("pk", "email")}
@@ -99,7 +103,7 @@ def acknowledged(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def version_file(request: HttpRequest, pk: int) -> FileResponse:
-    reading = selectors.get_version_for_reader(request, pk)
+    reading = selectors.get_version_for_reader(request, pk, draft=True)
     version = reading.version
     if not version.file:
         raise Http404
@@ -128,6 +132,7 @@ def manage(request: HttpRequest) -> HttpResponse:
             request,
             report=found,
             manages=selectors.manages(request),
+            unpublished=selectors.unpublished_of(organisation) if selectors.manages(request) else [],
             department_count=selectors.departments_of(organisation).count(),
         ),
     )
@@ -136,8 +141,27 @@ def manage(request: HttpRequest) -> HttpResponse:
 @coordinator_required
 def document_new(request: HttpRequest) -> HttpResponse:
     organisation = selectors.membership(request).organisation
-    form = forms.DocumentForm(request.POST or None, request.FILES or None, **_audience_kwargs(request))
-    if request.method == "POST" and form.is_valid():
+    as_draft = _as_draft(request)
+    form = forms.DocumentForm(request.POST or None, request.FILES or None, draft=as_draft, **_audience_kwargs(request))
+    if request.method == "POST" and form.is_valid() and as_draft:
+        data = form.cleaned_data
+        try:
+            draft = services.save_draft(
+                organisation=organisation,
+                actor=request.user,
+                kind=data["kind"],
+                title=data["title"],
+                label=data["label"],
+                summary=data["summary"],
+                body=data["body"] if not data.get("upload") else "",
+                upload=data.get("upload"),
+            )
+        except services.StandardsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Draft saved. Nobody has been asked to read it: publish it when it is ready.")
+            return redirect("standards:draft", draft.pk)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             version = services.publish_version(
@@ -162,8 +186,31 @@ def document_new(request: HttpRequest) -> HttpResponse:
 @coordinator_required
 def version_new(request: HttpRequest, pk: int) -> HttpResponse:
     document = selectors.get_document(request, pk)
-    form = forms.NewVersionForm(request.POST or None, request.FILES or None, **_audience_kwargs(request, previous=True))
-    if request.method == "POST" and form.is_valid():
+    as_draft = _as_draft(request)
+    form = forms.NewVersionForm(
+        request.POST or None,
+        request.FILES or None,
+        draft=as_draft,
+        **_audience_kwargs(request, previous=document.current_version_id is not None),
+    )
+    if request.method == "POST" and form.is_valid() and as_draft:
+        data = form.cleaned_data
+        try:
+            draft = services.save_draft(
+                organisation=document.organisation,
+                document=document,
+                actor=request.user,
+                label=data["label"],
+                summary=data["summary"],
+                body=data["body"] if not data.get("upload") else "",
+                upload=data.get("upload"),
+            )
+        except services.StandardsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Draft saved. Nobody has been asked to read it: publish it when it is ready.")
+            return redirect("standards:draft", draft.pk)
+    elif request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.publish_version(
@@ -190,6 +237,8 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.get_document(request, pk)
     organisation = found.organisation
     progress = selectors.report(organisation, only=found).for_document(found.pk)
+    withdrawn = selectors.last_withdrawn(found)
+    history = selectors.report(organisation, version=withdrawn).documents[0] if withdrawn is not None else None
     return render(
         request,
         "standards/document.html",
@@ -197,10 +246,103 @@ def document(request: HttpRequest, pk: int) -> HttpResponse:
             request,
             document=found,
             progress=progress,
+            withdrawn=withdrawn,
+            history=history,
             versions=selectors.versions_of(found),
+            drafts=selectors.drafts_of(found) if selectors.manages(request) else [],
             manages=selectors.manages(request),
             threshold=selectors.threshold(),
         ),
+    )
+
+
+@coordinator_required
+@require_GET
+def draft(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preview: the draft exactly as a reader will see it, and what to do next."""
+    found = selectors.get_draft(request, pk)
+    return render(
+        request, "standards/draft.html", _base(request, version=found, document=found.document, threshold=None)
+    )
+
+
+@coordinator_required
+def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_draft(request, pk)
+    initial = {"label": found.label, "summary": found.summary, "body": found.body}
+    form = forms.DraftForm(request.POST or None, request.FILES or None, initial=initial, keeps_file=bool(found.file))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_draft(
+                version=found,
+                actor=request.user,
+                label=data["label"],
+                summary=data["summary"],
+                body=data["body"] if not data.get("upload") else "",
+                upload=data.get("upload"),
+            )
+        except services.StandardsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect("standards:draft", found.pk)
+    return render(
+        request, "standards/draft_edit.html", _base(request, form=form, version=found, document=found.document)
+    )
+
+
+@coordinator_required
+def draft_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose who is asked and publish: the confirmation step before a version is fixed."""
+    found = selectors.get_draft(request, pk)
+    current = found.document.current_version_id is not None
+    form = forms.PublishDraftForm(request.POST or None, **_audience_kwargs(request, previous=current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.publish_draft(version=found, audience=form.audience(), actor=request.user)
+        except services.StandardsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Published. Everyone you chose has been asked to read and acknowledge it.")
+            return redirect("standards:document", found.document_id)
+    return render(
+        request, "standards/draft_publish.html", _base(request, form=form, version=found, document=found.document)
+    )
+
+
+@coordinator_required
+@require_POST
+def draft_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.get_draft(request, pk)
+    document_id = found.document_id
+    kept = services.delete_draft(version=found, actor=request.user)
+    messages.success(request, "Draft deleted.")
+    if kept:
+        return redirect("standards:document", document_id)
+    return redirect("standards:manage")
+
+
+@coordinator_required
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, with a reason, before the current version is withdrawn."""
+    found = selectors.get_document(request, pk)
+    if found.current_version is None:
+        raise Http404
+    form = forms.WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw(version=found.current_version, actor=request.user, reason=form.cleaned_data["reason"])
+        except services.StandardsError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                "Withdrawn. Nobody is asked or reminded to read it any more; who had acknowledged it is kept.",
+            )
+            return redirect("standards:document", pk)
+    return render(
+        request, "standards/withdraw.html", _base(request, form=form, document=found, version=found.current_version)
     )
 
 

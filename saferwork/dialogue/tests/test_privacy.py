@@ -12,7 +12,37 @@ from saferwork.tests import factories
 
 pytestmark = pytest.mark.django_db
 
-PRIVATE = ("SECRET-PLAN", "SECRET-HOW", "SECRET-NOTE")
+PRIVATE = ("SECRET-PLAN", "SECRET-HOW", "SECRET-NOTE", "UNSHARED-PLAN", "UNSHARED-HOW")
+# What the participant's own coach may not read: the items not shared with them.
+UNSHARED = ("UNSHARED-PLAN", "UNSHARED-HOW")
+
+
+@pytest.fixture
+def case_handler(organisation: Any) -> Any:
+    return factories.member(organisation, is_case_handler=True, email="handler@example.org")
+
+
+@pytest.fixture
+def facilitator(organisation: Any, world: dict[str, Any]) -> Any:
+    """The cohort's facilitator: runs its sessions and moderates its space, reads no plan."""
+    from saferwork.dialogue.models import Cohort
+
+    user = factories.member(organisation, email="facilitator@example.org")
+    Cohort.objects.filter(pk=world["cohort"].pk).update(facilitator=user)
+    return user
+
+
+@pytest.fixture
+def unshared(organisation: Any, participant: Any, world: dict[str, Any]) -> Any:
+    from saferwork.dialogue import services
+
+    return services.add_plan_item(
+        organisation=organisation,
+        owner=participant,
+        what="UNSHARED-PLAN kept to myself",
+        due_on=world["item"].due_on,
+        how="UNSHARED-HOW I will notice",
+    )
 
 
 def _pages(world: dict[str, Any]) -> list[str]:
@@ -33,14 +63,28 @@ def _pages(world: dict[str, Any]) -> list[str]:
     ]
 
 
-def _assert_reads_nothing(client: Any, world: dict[str, Any]) -> None:
-    for url in _pages(world):
+def _assert_reads_nothing(client: Any, world: dict[str, Any], secrets: tuple[str, ...] = PRIVATE) -> None:
+    items = [world["item"], *([world["unshared"]] if "unshared" in world else [])]
+    urls = _pages(world) + [reverse("dialogue:plan_item", args=[i.pk]) for i in items]
+    for url in urls:
         response = client.get(url)
         body = response.content.decode() if response.status_code == 200 else ""
-        for secret in PRIVATE:
+        for secret in secrets:
             assert secret not in body, f"{secret} readable at {url}"
-    assert client.get(reverse("dialogue:plan_item", args=[world["item"].pk])).status_code == 404
+    for item in items:
+        assert client.get(reverse("dialogue:plan_item", args=[item.pk])).status_code == 404
+        assert client.get(reverse("dialogue:plan_item_promote", args=[item.pk])).status_code == 404
+        # Nor changed, shared, promoted or deleted by anyone but its owner.
+        edit = {"what": "CHANGED", "due_on_day": "1", "due_on_month": "1", "due_on_year": "2031", "how": "x"}
+        assert client.post(reverse("dialogue:plan_item", args=[item.pk]), edit).status_code == 404
+        assert client.post(reverse("dialogue:plan_item_share", args=[item.pk]), {"share": "yes"}).status_code == 404
+        assert client.post(reverse("dialogue:plan_item_promote", args=[item.pk])).status_code == 404
+        assert client.post(reverse("dialogue:plan_item_delete", args=[item.pk])).status_code == 404
+        kept = PlanItem.objects.get(pk=item.pk)
+        assert kept.what.startswith(("SECRET-PLAN", "UNSHARED-PLAN"))
     assert client.get(reverse("dialogue:slot_notes", args=[world["slot"].pk])).status_code in {403, 404}
+    assert client.post(reverse("dialogue:slot_notes", args=[world["slot"].pk]), {"text": "x"}).status_code in {403, 404}
+    assert CoachingNote.objects.get(pk=world["note"].pk).text.startswith("SECRET-NOTE")
 
 
 def test_plan_and_notes_are_sealed_at_rest(world: dict[str, Any]) -> None:
@@ -71,12 +115,61 @@ def test_chosen_coach_reads_the_shared_item_and_their_notes_only(
 
 
 @pytest.mark.parametrize(
-    "role", ["coordinator", "leader", "other_participant", "other_coach_user", "programme_admin", "outsider"]
+    "role",
+    [
+        "coordinator",
+        "leader",
+        "case_handler",
+        "facilitator",
+        "other_participant",
+        "other_coach_user",
+        "programme_admin",
+        "outsider",
+    ],
 )
 def test_no_other_role_reads_plans_or_notes(
-    role: str, request: Any, verified_client: Any, world: dict[str, Any]
+    role: str, request: Any, verified_client: Any, world: dict[str, Any], unshared: Any
 ) -> None:
-    _assert_reads_nothing(verified_client(request.getfixturevalue(role)), world)
+    _assert_reads_nothing(verified_client(request.getfixturevalue(role)), {**world, "unshared": unshared})
+
+
+def test_a_person_with_every_flag_reads_no_plan_or_note(
+    verified_client: Any, organisation: Any, world: dict[str, Any], unshared: Any
+) -> None:
+    everything = factories.member(
+        organisation, is_coordinator=True, is_leader=True, is_case_handler=True, email="all@example.org"
+    )
+    _assert_reads_nothing(verified_client(everything), {**world, "unshared": unshared})
+
+
+def test_the_coach_reads_only_what_was_shared_with_them(
+    verified_client: Any, coach_user: Any, world: dict[str, Any], unshared: Any
+) -> None:
+    client = verified_client(coach_user)
+    coaching = client.get(reverse("dialogue:coaching")).content.decode()
+    assert "SECRET-PLAN" in coaching  # the shared item
+    _assert_reads_nothing(client, {**world, "unshared": unshared, "slot": _other_slot(world)}, secrets=UNSHARED)
+    # Their own notes stay theirs to read and write.
+    assert client.get(reverse("dialogue:slot_notes", args=[world["slot"].pk])).status_code == 200
+
+
+def _other_slot(world: dict[str, Any]) -> Any:
+    """A slot of another coach, whose notes the participant's coach may not open."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from saferwork.dialogue import services
+    from saferwork.dialogue.models import Coach, CoachingNote
+
+    other = Coach.objects.exclude(pk=world["coach"].pk).get()
+    start = timezone.now() + dt.timedelta(days=3)
+    slot = services.offer_slot(
+        coach=other, starts_at=start, ends_at=start + dt.timedelta(hours=1), where="Room 9", actor=other.user
+    )
+    services.save_note(slot=slot, coach=other, text="SECRET-NOTE of the other coach")
+    world["note"] = CoachingNote.objects.get(slot=slot)
+    return slot
 
 
 def test_unsharing_and_rematching_take_the_coach_off(

@@ -106,3 +106,78 @@ def test_publish_acknowledge_on_a_phone_remind_and_report(
     expect(page.locator("#footnote")).to_contain_text("Counts below 10")
     assert_accessible(page, "standards-report")
     screenshot(page, "standards-report-full")
+
+
+def _check(page: Any, name: str) -> None:
+    assert_accessible(page, name)
+    assert_fits_phone(page, f"{name}-phone")
+
+
+def test_draft_preview_publish_and_withdraw(
+    page: Any, live_server: Any, coordinator: Any, participant: Any, world: dict[str, Any]
+) -> None:
+    from playwright.sync_api import expect
+
+    page.set_default_timeout(30_000)
+    sign_in_as(page, live_server, coordinator)
+    # A draft, saved without choosing who is asked, then previewed and changed.
+    page.goto("/standards/manage/new/")
+    page.get_by_label("Behavioural standards").check()
+    page.get_by_label("Title").fill("Conduct at events")
+    page.get_by_label("Version").fill("0.9")
+    page.get_by_label("Text of the document").fill("# At events\n\nNo *unwanted* contact.")
+    page.get_by_role("button", name="Save as a draft and preview it").click()
+    page.wait_for_url(re.compile(r".*/standards/manage/drafts/\d+/$"))
+    expect(page.locator("#draft-banner")).to_contain_text("Nobody has been asked to read it")
+    expect(page.locator("#document-body h2")).to_have_text("At events")
+    _check(page, "standards-draft-preview")
+    draft_url = page.url
+    page.get_by_role("link", name="Change the draft").click()
+    _check(page, "standards-draft-edit")
+    page.get_by_label("Version").fill("1.0")
+    page.get_by_role("button", name="Save the draft").click()
+    expect(page.locator("#version-meta")).to_contain_text("Draft of version 1.0")
+    page.goto("/standards/manage/")
+    expect(page.locator("#unpublished")).to_contain_text("Conduct at events")
+    _check(page, "standards-manage-with-draft")
+
+    # The member does not see it, even at its address.
+    _switch(page, live_server, participant)
+    page.goto("/standards/")
+    expect(page.locator("main")).not_to_contain_text("Conduct at events")
+    draft_pk = draft_url.rstrip("/").rsplit("/", 1)[1]
+    assert page.goto(f"/standards/versions/{draft_pk}/").status == 404  # type: ignore[union-attr]
+
+    # Published through the confirmation step, to everyone.
+    _switch(page, live_server, coordinator)
+    page.goto(draft_url)
+    page.get_by_role("link", name="Publish it").click()
+    expect(page.locator(".govuk-warning-text")).to_contain_text("cannot be changed")
+    _check(page, "standards-draft-publish")
+    page.get_by_label("Everyone in the organisation").check()
+    page.get_by_role("button", name="Publish and ask them").click()
+    expect(page.get_by_text("Published. Everyone you chose has been asked")).to_be_visible()
+    document = Document.objects.get(title="Conduct at events")
+    assert document.current_version is not None and document.current_version.asks_everyone
+    assert Request.objects.filter(version=document.current_version, user=participant).exists()
+
+    # Withdrawn, with a reason, after a confirmation page.
+    page.get_by_role("link", name=re.compile("Withdraw version 1.0")).click()
+    _check(page, "standards-withdraw")
+    page.get_by_role("button", name="Withdraw it").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why")
+    page.get_by_label("Why is it being withdrawn?").fill("Replaced by the events policy")
+    page.get_by_role("button", name="Withdraw it").click()
+    expect(page.get_by_text("Withdrawn. Nobody is asked or reminded")).to_be_visible()
+    expect(page.locator("#versions")).to_contain_text("Withdrawn")
+    expect(page.locator("#withdrawn-progress")).to_be_visible()
+    _check(page, "standards-document-withdrawn")
+
+    # The member's list no longer has it; its page says it was withdrawn, with no form.
+    _switch(page, live_server, participant)
+    page.goto("/standards/")
+    expect(page.locator("main")).not_to_contain_text("Conduct at events")
+    page.goto(f"/standards/versions/{document.versions.get().pk}/")
+    expect(page.locator("#withdrawn")).to_contain_text("You do not need to acknowledge it")
+    assert page.get_by_role("button", name="Acknowledge").count() == 0
+    _check(page, "standards-read-withdrawn")
