@@ -33,7 +33,7 @@ run: migrate
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
-PYTEST_ARGS ?= -n 2
+PYTEST_ARGS ?= -n 2 --durations=15
 
 test: setup
 	SAFERWORK_TESTING=true $(PY) -m pytest $(PYTEST_ARGS)
@@ -58,12 +58,15 @@ serve: setup
 worker: setup
 	$(PY) manage.py db_worker
 
-# Through HTTP: gunicorn on PostgreSQL (and Redis) beside a bare Django floor; see bench/README.md.
+# Through HTTP: gunicorn on PostgreSQL (and Redis) beside a bare Django floor, the programme's
+# pages then the prevention half's (bench/http_pages/); see bench/README.md.
 bench: setup
 	$(PY) bench/http_bench.py
+	$(PY) bench/http_prevention.py
 
 bench-quick: setup
 	BENCH_ROUNDS=1 BENCH_SECONDS=3 BENCH_QUICK=1 $(PY) bench/http_bench.py
+	BENCH_ROUNDS=1 BENCH_SECONDS=3 BENCH_QUICK=1 $(PY) bench/http_prevention.py
 
 # The older in-process figures (test client, SQLite): make bench-inprocess [BENCH=name].
 bench-inprocess: setup
