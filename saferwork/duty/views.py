@@ -208,7 +208,10 @@ def record(request: HttpRequest) -> HttpResponse:
     form, start, end, ok = _period(request)
     found = duty_record(request.organisation, start, end) if ok else None  # type: ignore[attr-defined]
     query = f"start={start.isoformat()}&end={end.isoformat()}"
-    return render(request, "duty/record.html", {"form": form, "record": found, "query": query})
+    # Each step's day written once here: up to MAX_STEPS a module, the template's date
+    # filter would format each of them through the locale machinery.
+    sections = [(s, [(f"{step.on:%-d %B %Y}", step) for step in s.steps]) for s in found.sections] if found else []
+    return render(request, "duty/record.html", {"form": form, "record": found, "query": query, "sections": sections})
 
 
 @record_required
