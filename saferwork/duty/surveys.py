@@ -56,8 +56,8 @@ def response_totals(waves: list[Survey]) -> dict[int, tuple[str, int | None, int
         return {}
     by_wave = {w.pk: w for w in closed}
     departments: dict[int, list[SurveyDepartment]] = defaultdict(list)
-    for taking_part in SurveyDepartment.objects.filter(survey__in=closed).select_related("department"):
-        departments[taking_part.survey_id].append(taking_part)
+    for dept in SurveyDepartment.objects.filter(survey__in=closed).select_related("department"):
+        departments[dept.survey_id].append(dept)
     counts: dict[int, dict[int, int]] = defaultdict(dict)
     for row in (
         Response.objects.filter(survey__in=closed, release__isnull=False)

@@ -67,7 +67,7 @@ def test_deleting_an_assessment_asks_for_sudo_lists_what_goes_and_what_stays(ver
     assert "2 hazards" in goes and "3 controls" in goes and "1 recorded review" in goes
     stays = page[page.index('id="what-stays"') :]
     assert "The 2 actions made from its controls stay in the actions hub" in stays and "1 done" in stays
-    assert "Still open: 1 of the 2 actions." in page and "Cancel them" in page
+    assert "1 of them is still open." in page and "They will no longer link back" in page and "Cancel them" in page
     # The choice about open actions is required: no choice, nothing deleted.
     errors = main(client.post(url))
     assert "Select what should happen to its open actions" in errors
