@@ -159,3 +159,23 @@ def test_its_queries_do_not_grow_with_waves_departments_or_actions(
     with django_assert_num_queries(4):
         section = duty_surveys.section(organisation, START, END)
     assert section is not None and len(section.steps) == 6
+
+
+def test_the_record_page_escapes_what_people_typed_into_steps(verified_client, coordinator, organisation):
+    from saferwork.actions.selectors import today_for
+
+    today = today_for(organisation)
+    Action.objects.create(
+        organisation=organisation,
+        title="<script>alert(1)</script> & posters",
+        owner=coordinator,
+        due_on=today,
+        status="done",
+        closed_on=today,
+        source_label='"quoted" <b>label</b>',
+    )
+    html = verified_client(coordinator).get(reverse("duty:record")).content.decode()
+    assert "<script>alert(1)</script>" not in html and "<b>label</b>" not in html
+    assert "Action done: &lt;script&gt;alert(1)&lt;/script&gt; &amp; posters" in html
+    assert "&quot;quoted&quot; &lt;b&gt;label&lt;/b&gt;" in html
+    assert f'<strong>{today:%-d %B %Y}</strong>: <a class="govuk-link" href="/actions/' in html
