@@ -29,27 +29,32 @@ def section(organisation: Organisation, start: date, end: date) -> Section | Non
     )
     if not actions.exists():
         return None
+    # Plain values rather than model instances, and one reverse() for the whole list: up to
+    # MAX_STEPS rows each time the record is shown.
     done = list(
         actions.filter(status=Action.Status.DONE, closed_on__gte=start, closed_on__lte=end)
-        .select_related("owner")
-        .order_by("closed_on", "id")[:MAX_STEPS]
+        .order_by("closed_on", "id")
+        .values_list("pk", "title", "closed_on", "source_kind", "source_label", "owner__full_name", "owner__email")[
+            :MAX_STEPS
+        ]
     )
     evidence: dict[int, list[str]] = {}
     for action_id, label, file_name, url in Evidence.objects.filter(
-        organisation=organisation, action_id__in=[a.pk for a in done]
+        organisation=organisation, action_id__in=[row[0] for row in done]
     ).values_list("action_id", "label", "file_name", "url"):
         evidence.setdefault(action_id, []).append(label or file_name or url)
+    pattern = reverse("actions:detail", args=[987654321])
     steps = tuple(
         Step(
-            on=action.closed_on,  # type: ignore[arg-type]
-            title=f"Action done: {action.title}",
-            detail=f"From: {sources.label_of(action.source_kind)}"
-            + (f" ({action.source_label})" if action.source_label else "")
-            + (f". Owner: {action.owner.get_full_name()}" if action.owner else ""),
-            evidence=tuple(evidence.get(action.pk, [])) or ("No evidence attached",),
-            url=reverse("actions:detail", args=[action.pk]),
+            on=closed_on,
+            title=f"Action done: {title}",
+            detail=f"From: {sources.label_of(kind)}"
+            + (f" ({label})" if label else "")
+            + (f". Owner: {name or email}" if email else ""),
+            evidence=tuple(evidence.get(pk, [])) or ("No evidence attached",),
+            url=pattern.replace("987654321", str(pk)),
         )
-        for action in done
+        for pk, title, closed_on, kind, label, name, email in done
     )
     notes: tuple[str, ...] = ()
     if counts["done"] > MAX_STEPS:

@@ -52,6 +52,8 @@ class Action(OrganisationOwned):
             models.Index(fields=["organisation", "status", "due_on"], name="action_org_status_due"),
             models.Index(fields=["organisation", "source_kind", "source_ref"], name="action_org_source"),
             models.Index(fields=["organisation", "owner"], name="action_org_owner"),
+            # The duty record lists the actions done in a period by the day they closed.
+            models.Index(fields=["organisation", "status", "closed_on"], name="action_org_status_closed"),
         ]
 
     def __str__(self) -> str:

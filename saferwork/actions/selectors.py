@@ -7,11 +7,12 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from saferwork.accounts.models import User
-from saferwork.actions.models import Action
+from saferwork.actions.models import Action, Evidence
 from saferwork.audit.models import AuditEntry
 from saferwork.organisations.models import Organisation
 
@@ -55,7 +56,14 @@ def actions_for(
         found = found.filter(source_kind=filters.source_kind)
     if filters.department:
         found = found.filter(department__iexact=filters.department)
-    return found.annotate(evidence_count=Count("evidence")).order_by("due_on", "id")
+    # A correlated count, not a join and GROUP BY: the database then counts evidence for the
+    # page's rows only, and the paginator's count() leaves it out.
+    return found.annotate(evidence_count=evidence_count()).order_by("due_on", "id")
+
+
+def evidence_count() -> Coalesce:
+    counted = Evidence.objects.filter(action=OuterRef("pk")).order_by().values("action").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n"), output_field=IntegerField()), Value(0))
 
 
 def actions_for_source(organisation: Organisation, source_kind: str, source_ref: str) -> QuerySet[Action]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from saferwork.actions.models import Action
@@ -14,18 +16,39 @@ from saferwork.lib import dutysteps
 from saferwork.lib.dutysteps import Figure, Section, Step
 from saferwork.organisations.models import Organisation
 
-LIMIT = dutysteps.MAX_STEPS + 1
+LIMIT = dutysteps.MAX_STEPS
 
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def _counted(query: QuerySet[Any]) -> Coalesce:
+    counted = query.order_by().values("organisation").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def section(organisation: Organisation, start: date, end: date) -> Section | None:
-    """Audits completed in the period and gap actions done in it: three queries (and a count
-    for a list longer than ``dutysteps.MAX_STEPS``). Counts of the organisation's own acts, so
-    exact (not about people)."""
+    """Audits completed in the period and gap actions done in it: three queries whatever
+    the size (the counts together, then each list of at most ``dutysteps.MAX_STEPS``).
+    Counts of the organisation's own acts, so exact (not about people)."""
     audits_q = PolicyAudit.objects.for_organisation(organisation).filter(completed_on__gte=start, completed_on__lte=end)
+    closed_q = Action.objects.for_organisation(organisation).filter(
+        source_kind=GAP_SOURCE, status=Action.Status.DONE, closed_on__gte=start, closed_on__lte=end
+    )
+    counts = (
+        Organisation.objects.filter(pk=organisation.pk)
+        .annotate(
+            audits=_counted(audits_q),
+            closed=_counted(closed_q),
+            ever=_counted(PolicyAudit.objects.for_organisation(organisation)),
+        )
+        .values("audits", "closed", "ever")
+        .get()
+    )
+    if not counts["ever"] and not counts["closed"]:
+        return None
+    audit_count, closed_count = counts["audits"], counts["closed"]
     audits = list(
         audits_q.select_related("checklist")
         .annotate(
@@ -34,14 +57,7 @@ def section(organisation: Organisation, start: date, end: date) -> Section | Non
         )
         .order_by("completed_on", "id")[:LIMIT]
     )
-    closed_q = Action.objects.for_organisation(organisation).filter(
-        source_kind=GAP_SOURCE, status=Action.Status.DONE, closed_on__gte=start, closed_on__lte=end
-    )
     closed = list(closed_q.annotate(evidence_count=Count("evidence")).order_by("closed_on", "id")[:LIMIT])
-    audit_count = len(audits) if len(audits) < LIMIT else audits_q.count()
-    closed_count = len(closed) if len(closed) < LIMIT else closed_q.count()
-    if not audits and not closed and not PolicyAudit.objects.for_organisation(organisation).exists():
-        return None
     steps = [
         Step(
             on=audit.completed_on,  # type: ignore[arg-type]

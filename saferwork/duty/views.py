@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from saferwork.accounts.decorators import sudo_required
@@ -18,6 +20,7 @@ from saferwork.duty import documents, selectors, services
 from saferwork.duty.forms import AnswerForm, CompareForm, PeriodForm, StartAuditForm
 from saferwork.duty.models import PolicyAudit
 from saferwork.duty.record import duty_record
+from saferwork.lib.dutysteps import Step
 from saferwork.organisations.permissions import role_required
 from saferwork.organisations.switching import offers_other_organisation
 
@@ -202,13 +205,29 @@ def _period(request: HttpRequest) -> tuple[PeriodForm, dt.date, dt.date, bool]:
     return form, default_start, today, not request.GET
 
 
+def _steps_html(steps: tuple[Step, ...]) -> SafeString:
+    """A section's steps as list items, every value escaped. Written here rather than in a
+    template loop: a module lists up to ``MAX_STEPS`` of them and the template engine would
+    take most of the page's time over them (same markup as the template's other lists)."""
+    items = []
+    for step in steps:
+        title = format_html('<a class="govuk-link" href="{}">{}</a>', step.url, step.title) if step.url else step.title
+        parts = [format_html("<strong>{}</strong>: {}", f"{step.on:%-d %B %Y}", title)]
+        if step.detail:
+            parts.append(format_html('<br><span class="govuk-body-s">{}</span>', step.detail))
+        parts += [format_html('<br><span class="govuk-body-s">Evidence: {}</span>', e) for e in step.evidence]
+        items.append(format_html('<li class="govuk-!-margin-bottom-3">{}</li>', mark_safe("".join(parts))))  # noqa: S308
+    return mark_safe("\n".join(items))  # noqa: S308  (each part escaped by format_html above)
+
+
 @record_required
 @require_GET
 def record(request: HttpRequest) -> HttpResponse:
     form, start, end, ok = _period(request)
     found = duty_record(request.organisation, start, end) if ok else None  # type: ignore[attr-defined]
     query = f"start={start.isoformat()}&end={end.isoformat()}"
-    return render(request, "duty/record.html", {"form": form, "record": found, "query": query})
+    sections = [(s, _steps_html(s.steps)) for s in found.sections] if found else []
+    return render(request, "duty/record.html", {"form": form, "record": found, "query": query, "sections": sections})
 
 
 @record_required

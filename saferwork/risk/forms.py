@@ -205,3 +205,17 @@ class DismissForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Enter why you dismiss it"},
     )
+
+
+class DeleteAssessmentForm(forms.Form):
+    """Asked only when actions made from the assessment's controls are still open."""
+
+    open_actions = forms.ChoiceField(
+        label="What should happen to its open actions?",
+        choices=[
+            ("keep", "Keep them open in the actions hub: the work still needs doing"),
+            ("cancel", "Cancel them: the assessment was made by mistake or is covered elsewhere"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what should happen to its open actions"},
+    )

@@ -87,6 +87,9 @@ def share_assessment(*, assessment: Assessment, user: Any, actor: Any) -> None:
 
 @transaction.atomic
 def unshare_assessment(*, assessment: Assessment, user: Any, actor: Any) -> None:
+    """Stop sharing: the person no longer sees the assessment (unless they own it or manage the register)."""
+    if not assessment.shared_with.filter(pk=user.pk).exists():
+        return
     assessment.shared_with.remove(user)
     _record("assessment_unshared", actor, assessment.organisation, assessment, {"with": user.pk})
 
@@ -282,6 +285,98 @@ def delete_hazard(*, hazard: Hazard, actor: Any) -> dict[str, Any]:
     assessment = hazard.assessment
     hazard.delete()
     _record("hazard_deleted", actor, assessment.organisation, assessment, copy)
+    return copy
+
+
+def _control_copy(control: Control, actions_made: list[Action]) -> dict[str, Any]:
+    return {
+        "control": control.pk,
+        "description": control.description,
+        "owner": control.owner_id,
+        "due_on": control.due_on.isoformat(),
+        "evidence_note": control.evidence_note,
+        "actions": [a.pk for a in actions_made],
+    }
+
+
+OPEN_ACTIONS_CHOICES = ("keep", "cancel")
+
+
+@transaction.atomic
+def delete_assessment(*, assessment: Assessment, actor: Any, open_actions: str = "keep") -> dict[str, Any]:
+    """Delete an assessment with its hazards, controls and reviews.
+
+    Actions made from its controls are the organisation's record of steps taken, so they
+    stay in the hub with their evidence and the label they were made with (no longer
+    linking back). Open ones stay open (``open_actions="keep"``) or are cancelled, each
+    with its own audited status change saying why (``"cancel"``): for an assessment made
+    by mistake. Done actions are never changed. The audit entry, on the assessment, keeps
+    a copy of what was deleted and which actions were cancelled. Returns that copy."""
+    if open_actions not in OPEN_ACTIONS_CHOICES:
+        raise RiskError("Say what happens to the open actions")
+    organisation = assessment.organisation
+    hazards = list(assessment.hazards.order_by("id"))
+    controls = list(Control.objects.filter(hazard__in=hazards).order_by("id"))
+    by_control = selectors.control_actions(organisation, controls)
+    by_hazard: dict[int, list[dict[str, Any]]] = {h.pk: [] for h in hazards}
+    for control in controls:
+        by_hazard[control.hazard_id].append(_control_copy(control, by_control[control.pk]))
+    cancelled: list[int] = []
+    if open_actions == "cancel":
+        for action in [a for found in by_control.values() for a in found if a.is_open]:
+            actions.change_status(
+                action=action,
+                status=Action.Status.CANCELLED,
+                actor=actor,
+                note=f"Its risk assessment “{assessment.title}” was deleted.",
+            )
+            cancelled.append(action.pk)
+    copy: dict[str, Any] = {
+        "title": assessment.title,
+        "kind": assessment.kind,
+        "department": assessment.department,
+        "owner": assessment.owner_id,
+        "created_on": assessment.created_on.isoformat(),
+        "review_on": assessment.review_on.isoformat(),
+        "matrix": assessment.matrix_version,
+        "reviews": [r.isoformat() for r in assessment.reviews.values_list("reviewed_on", flat=True)],
+        "hazards": [{"hazard": h.pk, "title": h.title, **_ratings(h), "controls": by_hazard[h.pk]} for h in hazards],
+        "open_actions": open_actions,
+        "cancelled_actions": cancelled,
+    }
+    _record("assessment_deleted", actor, organisation, assessment, copy)
+    assessment.delete()
+    return copy
+
+
+@transaction.atomic
+def update_control(
+    *, control: Control, actor: Any, description: str, owner: Any, due_on: dt.date, evidence_note: str = ""
+) -> Control:
+    """Change a control's words, owner, due date or evidence note. An action already made
+    from it keeps its own owner and due date (they change on the action's page). The audit
+    entry keeps every changed value, before and after."""
+    _check_member(control.organisation, owner)
+    new = {"description": description, "owner_id": owner.pk, "due_on": due_on, "evidence_note": evidence_note}
+    changed = {k: [getattr(control, k), v] for k, v in new.items() if getattr(control, k) != v}
+    if not changed:
+        return control
+    for name, (_, value) in changed.items():
+        setattr(control, name, value)
+    control.save(update_fields=list(changed))
+    data = {k: [v.isoformat() if isinstance(v, dt.date) else v for v in pair] for k, pair in changed.items()}
+    _record("control_changed", actor, control.organisation, control, {"hazard": control.hazard_id, "changed": data})
+    return control
+
+
+@transaction.atomic
+def delete_control(*, control: Control, actor: Any) -> dict[str, Any]:
+    """Delete a control. Actions made from it stay in the hub with their evidence (and no
+    longer count towards re-rating its hazard); the audit entry, on the hazard, keeps a copy."""
+    copy = _control_copy(control, selectors.control_actions(control.organisation, [control])[control.pk])
+    hazard = control.hazard
+    control.delete()
+    _record("control_deleted", actor, hazard.organisation, hazard, {"assessment": hazard.assessment_id, **copy})
     return copy
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +24,7 @@ from saferwork.risk.forms import (
     AssessmentEditForm,
     AssessmentForm,
     ControlForm,
+    DeleteAssessmentForm,
     DismissForm,
     HazardForm,
     RerateForm,
@@ -31,6 +33,8 @@ from saferwork.risk.forms import (
 )
 from saferwork.risk.models import Assessment, Control, Hazard, Suggestion
 from saferwork.risk.permissions import can_change, can_manage_risk, manage_risk_required
+
+REGISTER_PAGE_SIZE = 50
 
 # Suggestions read reporting statistics and survey results: leaders see both.
 suggestions_required = role_required("is_leader")
@@ -97,11 +101,16 @@ def register(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
     found = _visible(request)
     today = selectors.today_for(membership.organisation)
-    rows = list(selectors.register_rows(found)[:500])
+    # Count and page on the bare assessments; only the page's rows get their counts.
+    page = Paginator(found.order_by("kind", "title", "id").only("pk"), REGISTER_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = list(selectors.register_rows(found.filter(pk__in=[a.pk for a in page])))
     return render(
         request,
         "risk/register.html",
         {
+            "page": page,
             "rows": [(a, a.review_overdue(today)) for a in rows],
             "heatmap": selectors.heatmap(found),
             "manager": can_manage_risk(membership),
@@ -233,6 +242,51 @@ def share(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Assessment shared")
             return redirect("risk:assessment", found.pk)
     return _render_assessment(request, found, share_form=form)
+
+
+@login_required
+@require_POST
+def unshare(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    """Stop sharing the assessment with one person (owner, leaders and coordinators only)."""
+    found = get_assessment_for_user(request, pk, change=True)
+    person = found.shared_with.filter(pk=user_pk).first()
+    if person is None:
+        raise Http404
+    services.unshare_assessment(assessment=found, user=person, actor=request.user)
+    messages.success(request, f"No longer shared with {person.get_full_name() or person.email}")
+    return redirect(reverse("risk:assessment", args=[found.pk]) + "#shared-with")
+
+
+@sudo_required
+@require_http_methods(["GET", "POST"])
+def assessment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then delete an assessment: the page lists what goes, what stays, and asks
+    what happens to actions of its controls that are still open."""
+    found = get_assessment_for_user(request, pk, change=True)
+    hazards = list(found.hazards.order_by("id"))
+    controls = list(Control.objects.filter(hazard__in=hazards).order_by("id"))
+    made = [a for group in selectors.control_actions(found.organisation, controls).values() for a in group]
+    open_count = sum(1 for a in made if a.is_open)
+    form = DeleteAssessmentForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and (open_count == 0 or form.is_valid()):
+        choice = form.cleaned_data["open_actions"] if open_count else "keep"
+        services.delete_assessment(assessment=found, actor=request.user, open_actions=choice)
+        messages.success(request, f"Assessment deleted: {found.title}")
+        return redirect("risk:register")
+    return render(
+        request,
+        "risk/assessment_delete.html",
+        {
+            "assessment": found,
+            "form": form,
+            "hazard_count": len(hazards),
+            "control_count": len(controls),
+            "review_count": found.reviews.count(),
+            "action_count": len(made),
+            "open_count": open_count,
+            "done_count": sum(1 for a in made if a.status == "done"),
+        },
+    )
 
 
 @login_required
@@ -382,6 +436,45 @@ def control_new(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Control added")
             return redirect(reverse("risk:assessment", args=[hazard.assessment_id]) + f"#hazard-{hazard.pk}")
     return render(request, "risk/control_form.html", {"form": form, "hazard": hazard})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def control_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a control's words, owner, due date or evidence note (its action keeps its own)."""
+    control = get_control_for_user(request, pk, change=True)
+    initial = {"description": control.description, "owner": control.owner_id, "due_on": control.due_on}
+    initial["evidence_note"] = control.evidence_note
+    form = ControlForm(request.POST or None, initial=initial, organisation=control.organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_control(control=control, actor=request.user, **form.cleaned_data)
+        except services.RiskError as exc:
+            form.add_error("owner", str(exc))
+        else:
+            messages.success(request, "Control changed")
+            return redirect(reverse("risk:assessment", args=[control.hazard.assessment_id]) + f"#control-{control.pk}")
+    actions_made = selectors.control_actions(control.organisation, [control])[control.pk]
+    return render(
+        request,
+        "risk/control_form.html",
+        {"form": form, "hazard": control.hazard, "control": control, "actions": actions_made},
+    )
+
+
+@sudo_required
+@require_http_methods(["GET", "POST"])
+def control_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then delete a control; actions made from it stay in the hub."""
+    control = get_control_for_user(request, pk, change=True)
+    if request.method == "POST":
+        services.delete_control(control=control, actor=request.user)
+        messages.success(request, f"Control deleted: {control.description}")
+        return redirect(
+            reverse("risk:assessment", args=[control.hazard.assessment_id]) + f"#hazard-{control.hazard_id}"
+        )
+    actions_made = selectors.control_actions(control.organisation, [control])[control.pk]
+    return render(request, "risk/control_delete.html", {"control": control, "actions": actions_made})
 
 
 @login_required
