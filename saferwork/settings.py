@@ -430,3 +430,8 @@ LOGGING = {
 # ---------------------------------------------------------------- learning (saferwork.learning)
 # Completion counts below this (including zero) are hidden on the page, in exports and in the duty record.
 LEARNING_SUPPRESSION_THRESHOLD = env_int("LEARNING_SUPPRESSION_THRESHOLD", 10, minimum=5)
+
+# ---------------------------------------------------------------- performance (issue #12)
+# Before any other middleware touches the database: Django's per-request health check
+# (CONN_HEALTH_CHECKS, a SELECT 1) is skipped on a connection whose socket is quiet.
+MIDDLEWARE.insert(0, "saferwork.lib.connections.QuietConnectionCheckMiddleware")
