@@ -62,3 +62,19 @@ def test_a_connection_the_server_ended_is_not_trusted_and_is_replaced(settings: 
 
 def test_pages_are_served_with_it_first(client: Client) -> None:
     assert client.get("/healthz/").status_code == 200
+
+
+def test_the_first_request_freezes_what_the_worker_loaded(client: Client, settings: Any) -> None:
+    import gc
+
+    assert "saferwork.lib.gcfreeze.FreezeAfterFirstRequestMiddleware" in settings.MIDDLEWARE
+    gc.unfreeze()
+    from saferwork.lib.gcfreeze import FreezeAfterFirstRequestMiddleware
+
+    middleware = FreezeAfterFirstRequestMiddleware(lambda request: "response")  # type: ignore[arg-type,return-value]
+    assert gc.get_freeze_count() == 0
+    assert middleware(None) == "response"  # type: ignore[arg-type]
+    assert gc.get_freeze_count() > 0
+    gc.unfreeze()
+    middleware(None)  # type: ignore[arg-type]
+    assert gc.get_freeze_count() == 0  # once per worker, not on every request
