@@ -245,8 +245,8 @@ def submit_evaluation(*, token: str, version: EvaluationFormVersion, answers: Ma
     answer = _spend_and_store(token, version, answers)
     if answer is None:
         raise DeliveryError("This evaluation link has already been used or is not valid.")
-    waiting = EvaluationAnswer.objects.filter(session_id=answer.session_id, release__isnull=True)
-    if waiting.count() >= settings.EVALUATION_RESULTS_THRESHOLD:
+    unreleased = EvaluationAnswer.objects.filter(session_id=answer.session_id, release__isnull=True)
+    if unreleased.count() >= settings.EVALUATION_RESULTS_THRESHOLD:
         _release_if_enough(answer.session_id)
     return answer
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import select
 from collections.abc import Callable
+from typing import Any
 
 from django.db import connections
 from django.http import HttpRequest, HttpResponseBase
@@ -50,6 +51,8 @@ class QuietConnectionCheckMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         for wrapper in connections.all(initialized_only=True):
-            if wrapper.health_check_enabled and not wrapper.health_check_done and connection_is_quiet(wrapper):
-                wrapper.health_check_done = True
+            # Django's own flags (BaseDatabaseWrapper, 4.1+), not in its type stubs.
+            checked: Any = wrapper
+            if checked.health_check_enabled and not checked.health_check_done and connection_is_quiet(wrapper):
+                checked.health_check_done = True
         return self.get_response(request)
