@@ -430,3 +430,15 @@ LOGGING = {
 # ---------------------------------------------------------------- learning (saferwork.learning)
 # Completion counts below this (including zero) are hidden on the page, in exports and in the duty record.
 LEARNING_SUPPRESSION_THRESHOLD = env_int("LEARNING_SUPPRESSION_THRESHOLD", 10, minimum=5)
+
+# ---------------------------------------------------------------- performance (issue #12)
+# Before any other middleware touches the database: Django's per-request health check
+# (CONN_HEALTH_CHECKS, a SELECT 1) is skipped on a connection whose socket is quiet.
+MIDDLEWARE.insert(0, "saferwork.lib.connections.QuietConnectionCheckMiddleware")
+# PostgreSQL's JIT compiles any query the planner guesses costly (jit_above_cost): on the
+# shortlist sorted by spread that was 130 ms of compiling for a 60 ms query. Pages here
+# are short queries; set DB_JIT=true to leave it on (or if a pooler refuses "options").
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool("DB_JIT", False):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# After a worker's first request, what it loaded is moved out of the garbage collector's way.
+MIDDLEWARE.insert(1, "saferwork.lib.gcfreeze.FreezeAfterFirstRequestMiddleware")

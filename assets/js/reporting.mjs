@@ -1,7 +1,16 @@
 // Reporting: derive the receipt key in the reporter's browser (Argon2id, as GlobaLeaks
 // does since v5.0.44) so the server never pays for guesses and, on follow-up, never sees
 // the receipt. Without JavaScript the forms still work: the server derives the key.
-import { argon2id } from "../vendor/hash-wasm.esm.min.js";
+import initialize from "../vendor/argon2/fetch.js";
+
+// Argon2id, version 0x13: the same output as the server's PyNaCl (libsodium argon2id13).
+const ARGON2ID = 2;
+const VERSION_13 = 0x13;
+let argon2 = null; // the WebAssembly module, fetched and compiled on first use
+
+function toHex(bytes) {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 const DIGITS = 16;
 
@@ -22,16 +31,18 @@ function newReceipt() {
   return receipt;
 }
 
-function deriveKey(form, receipt, params = form.dataset) {
-  return argon2id({
-    password: receipt,
+async function deriveKey(form, receipt, params = form.dataset) {
+  if (argon2 === null) argon2 = await initialize(new URL("../vendor/argon2/argon2.wasm", import.meta.url));
+  const { hash } = argon2.hash(receipt, {
     salt: hexToBytes(form.dataset.salt),
     parallelism: 1,
-    iterations: Number(params.opslimit),
-    memorySize: Number(params.memlimit),
+    timeCost: Number(params.opslimit),
+    memoryCost: Number(params.memlimit),
     hashLength: 32,
-    outputType: "hex",
+    type: ARGON2ID,
+    version: VERSION_13,
   });
+  return toHex(hash);
 }
 
 function busy(form, on) {

@@ -5,7 +5,7 @@ from datetime import datetime, time
 from typing import Any
 
 from django import forms
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
@@ -43,13 +43,50 @@ class AuditFilterForm(forms.Form):
         return data
 
 
+def _action_filter(text: str) -> dict[str, Any]:
+    """ "Action contains": on PostgreSQL, the actions that contain ``text`` (any case), then their entries.
+
+    A ``LIKE '%…%'`` can use no index, and the planner, guessing few matches, scanned and
+    sorted the whole log (190 ms for 66,000 rows). Actions are a few dozen names from the
+    code: they are read by skipping through the action index (one probe per name), matched
+    here as ``UPPER(…) LIKE`` would match them, and the page read off the index of
+    (action, newest first).
+    """
+    if connection.vendor != "postgresql":
+        return {"action__icontains": text}
+    table = connection.ops.quote_name(AuditEntry._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH RECURSIVE names AS (
+                (SELECT action FROM {table} ORDER BY action LIMIT 1)
+                UNION ALL
+                SELECT (SELECT action FROM {table} WHERE action > names.action ORDER BY action LIMIT 1)
+                FROM names WHERE names.action IS NOT NULL
+            ) SELECT action FROM names WHERE action IS NOT NULL"""  # noqa: S608
+        )
+        names = [name for (name,) in cursor.fetchall()]
+    wanted = text.upper()
+    return {"action__in": [name for name in names if wanted in name.upper()]}
+
+
 def _filtered_entries(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEntry]]:
     form = AuditFilterForm(request.GET or None)
     entries = AuditEntry.objects.select_related("actor", "organisation")
     if form.is_valid():
         data = form.cleaned_data
         if data["action"]:
-            entries = entries.filter(action__icontains=data["action"])
+            found = _action_filter(data["action"])
+            names = found.get("action__in", ())
+            if len(names) == 1:
+                # One action: its entries read newest first off the (action, newest) index.
+                # Written as a range, not "=", so PostgreSQL keeps "action" in the sort and
+                # only that index gives the order; with "=" the planner, guessing the
+                # action's entries spread evenly through time, walked the newest-first
+                # index past every other entry (60 ms when they are all old).
+                entries = entries.filter(action__gte=names[0], action__lte=names[0])
+                entries = entries.order_by("action", "-created_at", "-id")
+            else:
+                entries = entries.filter(**found)
         if data["actor"]:
             entries = entries.filter(actor__email__icontains=data["actor"])
         if data["organisation"]:

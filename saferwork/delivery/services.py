@@ -151,13 +151,17 @@ _ANSWER_COLUMNS = [
 ]
 
 
-def _spend_and_store_in_one_statement(token: str, version: EvaluationFormVersion, answers: Mapping[str, Any]) -> Any:
-    """PostgreSQL: spend the link and insert the answer in one statement (its own transaction).
+def _spend_and_store_in_one_statement(
+    token: str, version: EvaluationFormVersion, answers: Mapping[str, Any]
+) -> tuple[EvaluationAnswer, int] | None:
+    """PostgreSQL: spend the link and insert the answer in one statement (its own transaction),
+    then count the session's waiting answers, in one round trip.
 
     ``DELETE … RETURNING`` inside the ``INSERT``'s ``WITH`` both checks and spends the
     link: the answer is inserted only if a row came back, and two requests with the same
     link cannot both get one (the second waits for the first's row lock, then finds the
-    row gone). One round trip, one commit. Returns the answer's session id, or None.
+    row gone). One round trip, one commit. Returns the answer and how many of its
+    session's answers wait (0 if a concurrent release took it already), or None.
     """
     answer = EvaluationAnswer(form_version=version, **answers)  # the defaults: a random key, the month
     tokens = connection.ops.quote_name(EvaluationToken._meta.db_table)
@@ -165,18 +169,28 @@ def _spend_and_store_in_one_statement(token: str, version: EvaluationFormVersion
     columns = ", ".join(connection.ops.quote_name(c) for c in _ANSWER_COLUMNS)
     values = [getattr(answer, c) for c in _ANSWER_COLUMNS if c != "session_id"]
     placeholders = ", ".join("spent.session_id" if c == "session_id" else "%s" for c in _ANSWER_COLUMNS)
+    # Outside a transaction the answer is committed before the count starts (``COMMIT``
+    # inside one simple query ends its implicit transaction), so the count sees every
+    # answer committed before this one's, as a separate statement would; inside a
+    # caller's transaction both run in it.
+    own_transaction = connection.get_autocommit() and not connection.in_atomic_block
+    store = (
+        f"WITH spent AS (DELETE FROM {tokens} WHERE token_hash = %s AND NOT used RETURNING session_id) "  # noqa: S608
+        f"INSERT INTO {table} ({columns}) SELECT {placeholders} FROM spent RETURNING session_id; "
+    )
+    count = f"SELECT COUNT(*) FROM {table} WHERE release IS NULL AND session_id = (SELECT session_id FROM {table} WHERE id = %s)"  # noqa: S608, E501
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH spent AS (DELETE FROM {tokens} WHERE token_hash = %s AND NOT used RETURNING session_id) "  # noqa: S608
-            f"INSERT INTO {table} ({columns}) SELECT {placeholders} FROM spent RETURNING session_id",
-            [hash_token(token), *values],
-        )
+        cursor.execute(store + ("COMMIT; " if own_transaction else "") + count, [hash_token(token), *values, answer.id])
         row = cursor.fetchone()
+        if own_transaction:
+            cursor.nextset()  # the COMMIT's (empty) result
+        cursor.nextset()
+        (waiting,) = cursor.fetchone()
     if row is None:
         return None
     answer.session_id = int(row[0])
     answer._state.adding = False
-    return answer
+    return answer, int(waiting)
 
 
 @transaction.atomic
@@ -209,38 +223,32 @@ def submit_evaluation(*, token: str, version: EvaluationFormVersion, answers: Ma
       keys, and the waiting rows are deleted, so published answers share one ``xmin`` and
       their physical order and ids follow nobody's arrival.
 
-    Two statements in the usual case on PostgreSQL: the link spent and the answer stored
-    in one (one commit), then a count of the session's waiting answers; a third, when the
-    count says a group is full, releases it (``_release_in_one_statement``). The count is taken
-    after the answer is committed, so whichever answer of a group commits last sees the
-    whole group; the release locks the waiting rows and counts the ones it locked, so two
-    answers that both see a full group release it once. Residual risk: deleted rows stay
+    One round trip in the usual case on PostgreSQL: the link spent and the answer stored
+    in one statement, ``COMMIT``, then a count of the session's waiting answers, sent as
+    one query; a second, when the count says a group is full, releases it
+    (``_release_in_one_statement``). The count is taken after the answer is committed,
+    so whichever answer of a group commits last sees the whole group; the release locks
+    the waiting rows and counts the ones it locked, so two answers that both see a full
+    group release it once. Residual risk: deleted rows stay
     on disk until PostgreSQL vacuums them, and a waiting answer's ``xmin`` is its own
     transaction's until its group is complete. The returned answer is the one written
     here; if it completed a group it has been rewritten under a new key.
     """
     if connection.vendor == "postgresql":
-        answer = _spend_and_store_in_one_statement(token, version, answers)
-        if answer is None:
+        stored = _spend_and_store_in_one_statement(token, version, answers)
+        if stored is None:
             raise DeliveryError("This evaluation link has already been used or is not valid.")
-        if _waiting_answers(answer.session_id) >= settings.EVALUATION_RESULTS_THRESHOLD:
+        answer, waiting = stored
+        if waiting >= settings.EVALUATION_RESULTS_THRESHOLD:
             _release_in_one_statement(answer.session_id)
         return answer
     answer = _spend_and_store(token, version, answers)
     if answer is None:
         raise DeliveryError("This evaluation link has already been used or is not valid.")
-    waiting = EvaluationAnswer.objects.filter(session_id=answer.session_id, release__isnull=True)
-    if waiting.count() >= settings.EVALUATION_RESULTS_THRESHOLD:
+    unreleased = EvaluationAnswer.objects.filter(session_id=answer.session_id, release__isnull=True)
+    if unreleased.count() >= settings.EVALUATION_RESULTS_THRESHOLD:
         _release_if_enough(answer.session_id)
     return answer
-
-
-def _waiting_answers(session_id: int) -> int:
-    """The session's answers not yet released (plain SQL: the ORM's count cost more than the query)."""
-    table = connection.ops.quote_name(EvaluationAnswer._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE session_id = %s AND release IS NULL", [session_id])  # noqa: S608
-        return int(cursor.fetchone()[0])
 
 
 def _release_in_one_statement(session_id: int) -> None:
@@ -285,10 +293,16 @@ def _release_in_one_statement(session_id: int) -> None:
         SELECT session_id, form_version_id, COUNT(*), {sums} FROM stored GROUP BY session_id, form_version_id
         ON CONFLICT (session_id, form_version_id) DO UPDATE SET {added}
     """  # noqa: S608
+    params = {"session": session_id, "threshold": settings.EVALUATION_RESULTS_THRESHOLD}
+    if connection.get_autocommit() and not connection.in_atomic_block:
+        # One statement in autocommit is its own transaction: no BEGIN and COMMIT round trips.
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        return
     # atomic: its own transaction even inside a caller's (a savepoint there), so the
     # published rows and the counters never carry the transaction of a waiting answer.
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, {"session": session_id, "threshold": settings.EVALUATION_RESULTS_THRESHOLD})
+        cursor.execute(sql, params)
 
 
 @transaction.atomic

@@ -89,7 +89,7 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def evaluate(request: HttpRequest, token: str) -> HttpResponse:
-    """The attendee's one-time form. A valid answer costs three statements (see
+    """The attendee's one-time form. A valid answer costs one database round trip (see
     ``services.submit_evaluation``): the link is not looked up first, spending it says
     whether it was good, and the form's wording comes from this process's memory."""
     address = ratelimit.client_address(request)

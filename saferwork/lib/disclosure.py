@@ -284,7 +284,9 @@ def _search(
         key = min(open_keys, key=lambda k: bounds[k][1] - bounds[k][0])
         lo, hi = bounds[key]
         mid = (lo + hi) // 2
-        parts = [(lo, mid), (mid + 1, hi)]
+        # The lowest value first (counts are mostly small, and propagation from a fixed
+        # value settles its neighbours), then the rest in halves: still a partition.
+        parts = [(lo, lo), (lo + 1, mid), (mid + 1, hi)] if mid > lo else [(lo, mid), (mid + 1, hi)]
         near = reference.get(key) if reference is not None else None
         if near is not None and lo <= near <= hi:
             # Try the reference value itself first, then the values on either side.

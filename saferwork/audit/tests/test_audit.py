@@ -150,3 +150,25 @@ def test_export_makes_a_hostile_organisation_name_inert(verified_client, program
     response = client.get(reverse("audit:export"), {"organisation": organisation.pk})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[1][3] == "'" + organisation.name
+
+
+def test_action_contains_matches_any_case_newest_first_with_flat_queries(
+    verified_client, programme_admin, organisation, django_assert_max_num_queries
+):
+    with transaction.atomic():
+        for n in range(30):
+            audit.record(action=f"saferwork.bench.small-export.{n % 2}", organisation=organisation)
+            audit.record(action="saferwork.case.opened", organisation=organisation)
+    client = verified_client(programme_admin)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("audit:list"), {"action": "EXPORT.1"})
+    one = response.content.decode()
+    newest = AuditEntry.objects.filter(action="saferwork.bench.small-export.1").order_by("-created_at", "-id")
+    assert [e.pk for e in response.context["page"].object_list] == [e.pk for e in newest]
+    assert "saferwork.bench.small-export.1" in one
+    assert "saferwork.bench.small-export.0" not in one and "saferwork.case.opened" not in one
+    both = client.get(reverse("audit:list"), {"action": "Small-Export"}).content.decode()
+    assert "saferwork.bench.small-export.0" in both and "saferwork.bench.small-export.1" in both
+    assert "saferwork.case.opened" not in both
+    none = client.get(reverse("audit:list"), {"action": "no-such-action"})
+    assert none.status_code == 200 and "saferwork.case.opened" not in none.content.decode()

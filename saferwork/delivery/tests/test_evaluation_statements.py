@@ -35,10 +35,10 @@ def test_an_answer_spends_its_link_without_looking_it_up_first(
 
     client.get(reverse("delivery:evaluate", args=[tokens[0]]))  # reads the form's wording once
     # The rate-limit check (one read of both windows; the cache is the database in tests), then on
-    # PostgreSQL one statement that spends the link and stores the answer, and a count of
-    # the session's waiting answers. Elsewhere the spending and the storing are two
+    # PostgreSQL one query that spends the link, stores the answer and counts the session's
+    # waiting answers (one round trip). Elsewhere the spending and the storing are two
     # statements in a savepoint. No lookup of the link, no read of the form's version.
-    with django_assert_num_queries(3 if connection.vendor == "postgresql" else 6):
+    with django_assert_num_queries(2 if connection.vendor == "postgresql" else 6):
         response = client.post(reverse("delivery:evaluate", args=[tokens[1]]), ANSWERS)
     assert response.status_code == 302
     assert EvaluationAnswer.objects.count() == 1
@@ -137,6 +137,37 @@ def test_the_one_statement_release_waits_for_a_full_group_and_publishes_it_once(
     assert sorted(EvaluationAnswer.objects.values_list("pk", "release")) == released
     tally = EvaluationTally.objects.get(session=session)
     assert (tally.answers, tally.overall) == (5, 5 * ANSWERS["overall"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_each_answer_commits_before_the_count_that_releases_its_group(
+    tokens: list[str], session: Any, django_assert_num_queries: Any
+) -> None:
+    """The real path (autocommit): spend, store, ``COMMIT`` and count in one query; the fifth
+    answer's count sees the four committed before it and releases the group in its own
+    transaction, which no waiting answer shares."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the one-query answer is PostgreSQL's")
+    assert connection.get_autocommit() and not connection.in_atomic_block
+    version = EvaluationFormVersion.current()
+    for token in tokens[:4]:
+        with django_assert_num_queries(1):
+            services.submit_evaluation(token=token, version=version, answers=ANSWERS)
+    assert EvaluationAnswer.objects.filter(release__isnull=True).count() == 4
+    with django_assert_num_queries(2):  # the answer and its count, then the release
+        services.submit_evaluation(token=tokens[4], version=version, answers=ANSWERS)
+    services.submit_evaluation(token=tokens[5], version=version, answers=ANSWERS)
+    assert EvaluationTally.objects.get(session=session).answers == 5
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT release IS NULL, xmin::text FROM delivery_evaluationanswer")
+        rows = cursor.fetchall()
+    published = {xmin for waiting, xmin in rows if not waiting}
+    assert len(published) == 1 and sum(1 for waiting, _x in rows if not waiting) == 5
+    assert published.isdisjoint({xmin for waiting, xmin in rows if waiting})
+    with pytest.raises(services.DeliveryError):  # spent: deleted, not marked
+        services.submit_evaluation(token=tokens[0], version=version, answers=ANSWERS)
 
 
 def test_a_trainers_sessions_come_fifty_a_page_with_flat_queries(
