@@ -58,12 +58,15 @@ serve: setup
 worker: setup
 	$(PY) manage.py db_worker
 
-# Through HTTP: gunicorn on PostgreSQL (and Redis) beside a bare Django floor; see bench/README.md.
+# Through HTTP: gunicorn on PostgreSQL (and Redis) beside a bare Django floor, the programme's
+# pages then the prevention half's (bench/http_pages/); see bench/README.md.
 bench: setup
 	$(PY) bench/http_bench.py
+	$(PY) bench/http_prevention.py
 
 bench-quick: setup
 	BENCH_ROUNDS=1 BENCH_SECONDS=3 BENCH_QUICK=1 $(PY) bench/http_bench.py
+	BENCH_ROUNDS=1 BENCH_SECONDS=3 BENCH_QUICK=1 $(PY) bench/http_prevention.py
 
 # The older in-process figures (test client, SQLite): make bench-inprocess [BENCH=name].
 bench-inprocess: setup

@@ -1,0 +1,1 @@
+"""One provider per app for ``bench/http_prevention.py``: ``seed()``, ``pages()`` and optionally ``extra()``."""
