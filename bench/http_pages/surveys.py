@@ -23,6 +23,7 @@ the same run.
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import os
 import random
@@ -237,6 +238,8 @@ def _post(connection: http.client.HTTPConnection, path: str, data: dict[str, Any
 
 
 def _burst_wave() -> tuple[Any, Any, str]:
+    from django.utils import timezone
+
     from saferwork.accounts.models import User
     from saferwork.organisations.models import Organisation
     from saferwork.surveys import services
@@ -246,6 +249,9 @@ def _burst_wave() -> tuple[Any, Any, str]:
     leader = User.objects.get(email=LEADER)
     item = QuestionItem.objects.get(organisation=None, code="CONF-REPORT")
     survey = _wave(organisation, leader, f"Burst {uuid.uuid4().hex[:6]}", [item], departments=1)
+    services.update_settings(
+        survey=survey, actor=leader, changes={"closes_on": timezone.localdate() + dt.timedelta(days=7)}
+    )
     services.launch(survey=survey, actor=leader)
     taking_part = survey.departments.get()
     question = survey.questions.get()
