@@ -179,6 +179,8 @@ RATE_LIMIT_SIGN_IN_ACCOUNT = (env_int("RATE_LIMIT_SIGN_IN_ACCOUNT", 5, minimum=1
 RATE_LIMIT_SIGN_IN_ADDRESS = (env_int("RATE_LIMIT_SIGN_IN_ADDRESS", 20, minimum=1), 15 * 60)
 RATE_LIMIT_SECOND_FACTOR = (env_int("RATE_LIMIT_SECOND_FACTOR", 5, minimum=1), 15 * 60)
 RATE_LIMIT_ANONYMOUS_FORM = (env_int("RATE_LIMIT_ANONYMOUS_FORM", 10, minimum=1), 60 * 60)
+# Climate survey answers (each page and the last check are one POST) per address per hour.
+RATE_LIMIT_SURVEY_ANSWER = (env_int("RATE_LIMIT_SURVEY_ANSWER", 300, minimum=1), 60 * 60)
 # Behind a proxy, the client address comes from this header (set by the proxy only).
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
 

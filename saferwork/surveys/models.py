@@ -427,3 +427,26 @@ class ReleasedCut(models.Model):
 
     def __str__(self) -> str:
         return f"Cut {self.filter_key} of {self.survey_id} ({self.population})"
+
+
+class ResultCache(models.Model):
+    """A closed wave's suppressed item tables, worked out once and read by the page and every export.
+
+    ``cut`` is ``all`` or ``who=N``; ``fingerprint`` is a digest of everything the tables
+    depend on (the wave's status and score threshold, its departments in order with their
+    names, its closed questions, and the released responses in each department, for the
+    cut and for the wave): a stored result is used only while its fingerprint still
+    matches, so it can never be stale. ``tables`` holds only what a leader can be shown:
+    every shown number, and for a hidden one only that it is hidden (no small count).
+    """
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="result_caches")
+    cut = models.CharField(max_length=40)
+    fingerprint = models.CharField(max_length=64)
+    tables = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "cut"], name="survey_result_cache_once")]
+
+    def __str__(self) -> str:
+        return f"Results of {self.survey_id} ({self.cut})"

@@ -48,12 +48,14 @@ Confidentiality, on top of the anonymity of the answers themselves (see ``models
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 
 from saferwork.audit import services as audit
@@ -73,6 +75,7 @@ from saferwork.surveys.models import (
     QuestionItem,
     ReleasedCut,
     Response,
+    ResultCache,
     Survey,
     SurveyDepartment,
 )
@@ -605,6 +608,129 @@ def _tables(
     return tables
 
 
+# ---------------------------------------------------------------- a closed wave's tables, once
+
+Tables = dict[int, tuple[SuppressedTwoWay, list[str], bool]]
+_SMALL, _COMPLEMENTARY = -1, -2
+
+
+def _fingerprint(
+    survey: Survey,
+    departments: list[SurveyDepartment],
+    questions: list[Question],
+    counts: Mapping[int, int],
+    cut_counts: Mapping[int, int] | None,
+) -> str:
+    """A digest of everything a wave's suppressed tables depend on: a stored result is used only while it matches."""
+    facts = [
+        survey.status,
+        survey.score_threshold,
+        [(d.pk, d.department.name) for d in departments],
+        [(q.pk, q.item.kind, q.item.choices(), q.show_if_id, list(q.show_if_values or [])) for q in questions],
+        sorted(counts.items()),
+        sorted(cut_counts.items()) if cut_counts is not None else None,
+    ]
+    return hashlib.sha256(json.dumps(facts, default=str).encode()).hexdigest()
+
+
+def _encode(tables: Tables) -> dict[str, Any]:
+    """Only what may be shown: each shown number, and for a hidden one whether it is small or a complement."""
+
+    def code(cell: Cell) -> int:
+        if cell.status is Status.SHOWN:
+            value = cell.value
+            assert value is not None
+            return value
+        return _SMALL if cell.status is Status.SMALL else _COMPLEMENTARY
+
+    found = []
+    for pk, (table, columns, follow_up) in tables.items():
+        assert table.row_totals is not None and table.column_totals is not None and table.grand_total is not None
+        found.append(
+            {
+                "question": pk,
+                "columns": columns,
+                "follow_up": follow_up,
+                "withheld": table.withheld,
+                "labels": table.column_labels,
+                "rows": table.row_labels,
+                "cells": [[code(table.cells[r][c]) for c in table.column_labels] for r in table.row_labels],
+                "row_totals": [code(table.row_totals[r]) for r in table.row_labels],
+                "column_totals": [code(table.column_totals[c]) for c in table.column_labels],
+                "grand": code(table.grand_total),
+            }
+        )
+    return {"tables": found}
+
+
+def _decode(stored: Mapping[str, Any], threshold: int) -> Tables:
+    hidden = {_SMALL: Cell(Status.SMALL, threshold, 0), _COMPLEMENTARY: Cell(Status.COMPLEMENTARY, threshold, 0)}
+    shown: dict[int, Cell] = {}
+
+    def cell(code: int) -> Cell:
+        if code < 0:
+            return hidden[code]
+        found = shown.get(code)
+        if found is None:
+            found = shown[code] = Cell(Status.SHOWN, threshold, code)
+        return found
+
+    tables: Tables = {}
+    for entry in stored["tables"]:
+        labels, rows = entry["labels"], entry["rows"]
+        table = SuppressedTwoWay(
+            threshold=threshold,
+            row_labels=rows,
+            column_labels=labels,
+            cells={
+                r: dict(zip(labels, map(cell, line), strict=True)) for r, line in zip(rows, entry["cells"], strict=True)
+            },
+            row_totals=dict(zip(rows, map(cell, entry["row_totals"]), strict=True)),
+            column_totals=dict(zip(labels, map(cell, entry["column_totals"]), strict=True)),
+            grand_total=cell(entry["grand"]),
+            withheld=entry["withheld"],
+        )
+        tables[entry["question"]] = (table, entry["columns"], entry["follow_up"])
+    return tables
+
+
+def _stored_tables(
+    survey: Survey,
+    departments: list[SurveyDepartment],
+    questions: list[Question],
+    counts: Mapping[int, int],
+    *,
+    who: tuple[Question, int] | None = None,
+    who_counts: Mapping[int, int] | None = None,
+    base: dict[int, SuppressedTwoWay] | None = None,
+    excluded: Iterable[int] = (),
+) -> Tables:
+    """A closed wave's tables (see :func:`_tables`), worked out once and then read from ``ResultCache``.
+
+    A closed wave's answers never change, so its suppressed tables are the same for every
+    view and every export. They are stored under a fingerprint of all they depend on and
+    read back only while it matches; the page and each export always render the stored
+    form (also just after working it out), so all of them show the same cells. A wave
+    that is not closed is never stored (its answers are not shown at all).
+    """
+    if survey.status != Survey.Status.CLOSED:
+        return _tables(survey, departments, questions, who=who, base=base, excluded=excluded)
+    cut = ALL if who is None else f"who={who[1]}"
+    fingerprint = _fingerprint(survey, departments, questions, counts, who_counts)
+    stored = ResultCache.objects.filter(survey=survey, cut=cut).values_list("fingerprint", "tables").first()
+    if stored is not None and stored[0] == fingerprint:
+        return _decode(stored[1], survey.score_threshold)
+    encoded = _encode(_tables(survey, departments, questions, who=who, base=base, excluded=excluded))
+    try:
+        with transaction.atomic():
+            ResultCache.objects.update_or_create(
+                survey=survey, cut=cut, defaults={"fingerprint": fingerprint, "tables": encoded}
+            )
+    except IntegrityError:
+        pass  # another request stored the same tables at the same moment
+    return _decode(encoded, survey.score_threshold)
+
+
 def survey_results(survey: Survey, *, department_id: int | None = None, who: int | None = None) -> Results:
     """Everything a leader may see of one cut (all departments, or one; anyone, or one "who"), not yet released.
 
@@ -637,7 +763,7 @@ def survey_results(survey: Survey, *, department_id: int | None = None, who: int
     if not results.closed:
         return results
     questions = _questions(survey)
-    base = _tables(survey, departments, questions)
+    base = _stored_tables(survey, departments, questions, counts)
     tables = base
     if who is not None and asked_who is not None:
         # A department whose count for this answer is hidden in the "who" table is left out whole.
@@ -650,11 +776,13 @@ def survey_results(survey: Survey, *, department_id: int | None = None, who: int
         narrowed = _response_counts(survey, who=(asked_who, who))
         shown = [d for d in shown if d.pk not in excluded]
         results.populations = {d.pk: narrowed.get(d.pk, 0) for d in shown}
-        tables = _tables(
+        tables = _stored_tables(
             survey,
             departments,
             questions,
+            counts,
             who=(asked_who, who),
+            who_counts=narrowed,
             base={pk: t[0] for pk, t in base.items()},
             excluded=excluded,
         )
@@ -692,7 +820,7 @@ def _attach_previous(results: Results) -> None:
     wanted = [q for code, q in questions.items() if code in {t.code for t in results.items}]
     if not wanted:
         return
-    tables = _tables(previous, departments, _questions(previous))
+    tables = _stored_tables(previous, departments, _questions(previous), _response_counts(previous))
     for item in results.items:
         question = questions.get(item.code)
         if question is None or question.pk not in tables:

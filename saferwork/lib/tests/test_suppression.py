@@ -336,3 +336,38 @@ def test_the_checker_catches_a_row_minus_column_disclosure():
     )
     assert not lines_with_one_hidden(naive)  # subtraction within one line is not enough here
     assert possible_values(naive, ("cell", "r1", "x")) == {4, 5}  # not 0: it is known to be at least 4
+
+
+# ------------------------------------------------------------ the quick probe is the full check
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(st.lists(st.integers(0, 25), min_size=2, max_size=5), min_size=2, max_size=6),
+    threshold=st.integers(5, 9),
+    hidden=st.sets(st.tuples(st.integers(0, 5), st.integers(0, 4)), max_size=6),
+)
+def test_the_probe_answers_exactly_as_the_full_flow_check(
+    cells: list[list[int]], threshold: int, hidden: set[tuple[int, int]]
+) -> None:
+    """For any table and any hidden complements, the probe's shortfall with one more item hidden
+    is the full flow check's, for every small item and every shown candidate (the probe skips
+    the search only where it cannot change the answer)."""
+    from saferwork.lib.suppression import _Grid, _Probe
+
+    width = min(len(row) for row in cells)
+    values = [row[:width] for row in cells]
+    grid = _Grid(values, threshold, row_totals=True, column_totals=True, grand_total=True)
+    for i, j in hidden:
+        key = ("cell", i, j)
+        if key in grid.status and grid.status[key] is Status.SHOWN:
+            grid._hide(key)
+    grid._apply_line_rule()
+    for key, state in grid.status.items():
+        if state is not Status.SMALL:
+            continue
+        probe = _Probe(grid, key)
+        assert probe.lacking == grid.protection(key)
+        for candidate, other in grid.status.items():
+            if other is Status.SHOWN:
+                assert probe.with_hidden(candidate) == grid.protection(key, extra=candidate), (key, candidate)
