@@ -802,6 +802,19 @@ def survey_results(survey: Survey, *, department_id: int | None = None, who: int
     return results
 
 
+def work_out(survey: Survey) -> int:
+    """Work out and store a closed wave's tables: all departments, and each "who did it"
+    answer. Run in the background when a wave closes; returns how many cuts were read."""
+    if survey.status != Survey.Status.CLOSED:
+        return 0
+    survey_results(survey)
+    asked_who = who_question(survey)
+    choices = list(dict(asked_who.item.choices())) if asked_who is not None else []
+    for who in choices:
+        survey_results(survey, who=who)
+    return 1 + len(choices)
+
+
 def _attach_previous(results: Results) -> None:
     """The same items in the previous wave, for the same rows, from its own suppressed tables."""
     previous = results.survey.previous

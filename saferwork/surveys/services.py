@@ -375,6 +375,8 @@ def launch(*, survey: Survey, actor: Any) -> Survey:
 @transaction.atomic
 def close(*, survey: Survey, actor: Any = None) -> Survey:
     """Close the wave: keep every unfinished answer, publish what waits, forget every address."""
+    from saferwork.surveys import tasks
+
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.status == Survey.Status.CLOSED:
         return survey
@@ -392,6 +394,9 @@ def close(*, survey: Survey, actor: Any = None) -> Survey:
         target=survey,
         data={"unfinished_kept": kept, "unused_invitations_deleted": unused},
     )
+    survey_id = survey.pk
+    # The suppressed tables are worked out once, in the background, not by the first reader.
+    transaction.on_commit(lambda: tasks.work_out_results.enqueue(survey_id=survey_id))
     return survey
 
 

@@ -160,3 +160,35 @@ def test_only_a_closed_wave_is_stored(live_survey: Survey) -> None:
     found = results.survey_results(live_survey)
     assert found.items == [] and not ResultCache.objects.exists()
     assert all(r.responses is None and r.band for r in found.rates)  # bands only while open
+
+
+def test_closing_a_wave_works_its_tables_out_so_the_first_reader_does_not_wait(
+    live_survey: Survey,
+    coordinator: Any,
+    verified_client: Any,
+    leader: Any,
+    monkeypatch: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from saferwork.surveys import services
+
+    add_responses(live_survey, "Housing", 14, {"EXP-ANY": 1, "CONF-REPORT": 4, "WHO-DID": [1]})
+    add_responses(live_survey, "Libraries", 3, {"EXP-ANY": 2, "CONF-REPORT": 2})
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        closed = services.close(survey=live_survey, actor=coordinator)
+    assert queued, "closing queues the work"
+    cuts = set(ResultCache.objects.filter(survey=closed).values_list("cut", flat=True))
+    who = results.who_question(closed)
+    assert who is not None
+    assert cuts == {results.ALL, *(f"who={choice}" for choice in dict(who.item.choices()))}
+    _no_new_work(monkeypatch)
+    client = verified_client(leader)
+    page = client.get(reverse("surveys:results", args=[closed.pk]))
+    assert page.status_code == 200 and "hidden" in page.content.decode()
+    first = next(iter(dict(who.item.choices())))
+    assert client.get(reverse("surveys:results", args=[closed.pk]), {"who": first}).status_code == 200
+
+
+def test_a_wave_not_closed_has_nothing_worked_out(live_survey: Survey) -> None:
+    assert results.work_out(live_survey) == 0
+    assert not ResultCache.objects.filter(survey=live_survey).exists()
