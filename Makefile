@@ -33,7 +33,7 @@ run: migrate
 	DEBUG=true $(PY) manage.py seed_demo
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 
-PYTEST_ARGS ?= -n 2 --durations=15
+PYTEST_ARGS ?= -n 2 --dist worksteal --durations=15
 
 test: setup
 	SAFERWORK_TESTING=true $(PY) -m pytest $(PYTEST_ARGS)

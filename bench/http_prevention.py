@@ -85,6 +85,45 @@ def query_count(page: hb.Page) -> int:
     return len(ctx.captured_queries)
 
 
+def _cpu_ticks(server: hb.Server) -> int:
+    ticks = 0
+    for pid in server.workers():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks
+
+
+def _active_queries() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND state = 'active' AND pid <> pg_backend_pid()"
+        )
+        return int(cursor.fetchone()[0])
+
+
+def drain(server: hb.Server) -> None:
+    """Wait until the workers are idle. wrk stops with requests still in flight and a sync
+    worker finishes each one (an export can take seconds): without this the next page's
+    window would be spent behind them and record nothing. Idle: no CPU used by either
+    worker and no query running on the database, twice in a row 0.2 s apart."""
+    deadline, quiet = time.monotonic() + 600, 0
+    before = _cpu_ticks(server)
+    while quiet < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        now = _cpu_ticks(server)
+        quiet = quiet + 1 if now == before and not _active_queries() else 0
+        before = now
+
+
+def load_page(server: hb.Server, page: hb.Page, **kwargs: Any) -> hb.Run:
+    run = hb.wrk(server.base + page.path, cookie=page.cookie, **kwargs)
+    drain(server)
+    return run
+
+
 def main() -> None:
     names = chosen()
     db = database(names)
@@ -140,7 +179,7 @@ def main() -> None:
     ):
         memory.append(("after start-up", app.peak_mib()))
         for page in listed:  # warm every page once before timing
-            hb.wrk(app.base + page.path, cookie=page.cookie, seconds=1)
+            load_page(app, page, seconds=1)
         hb.wrk(floor.base + "/insert/", post="value=hello", seconds=1)
         memory.append(("after one second of each page", app.peak_mib()))
         for round_number in range(hb.ROUNDS):
@@ -149,7 +188,7 @@ def main() -> None:
             for number, page in enumerate(listed):
                 if number % hb.FLOOR_EVERY == 0:
                     floor_get.runs.append(hb.wrk(floor.base + "/"))
-                results[page.name].runs.append(hb.wrk(app.base + page.path, cookie=page.cookie))
+                results[page.name].runs.append(load_page(app, page))
         memory.append((f"after {hb.ROUNDS} rounds of every page", app.peak_mib()))
         if not only:
             for module in modules:
