@@ -93,13 +93,35 @@ def _flush(cursor: Any, response_table: str, answer_table: str, responses: list[
     answers.clear()
 
 
+def question_items(organisation: Any, leader: Any) -> list[Any]:
+    """ITEMS items: "who did it" (multiple choice), the bank's other closed items, then the
+    organisation's own 5-point statements to make up the number."""
+    from saferwork.surveys import services
+    from saferwork.surveys.models import Kind, QuestionItem
+
+    bank = list(QuestionItem.objects.filter(organisation=None).exclude(kind=Kind.TEXT).order_by("code"))
+    who = next(i for i in bank if i.code == "WHO-DID")
+    chosen = [who, *[i for i in bank if i.kind != Kind.MULTIPLE]]
+    for n in range(ITEMS - len(chosen)):
+        chosen.append(
+            services.create_item(
+                organisation=organisation,
+                actor=leader,
+                code=f"OWN-{n:02d}",
+                kind=Kind.SCALE,
+                text=f"Our own statement number {n}.",
+                topic=QuestionItem.Topic.CONFIDENCE,
+            )
+        )
+    return chosen[:ITEMS]
+
+
 def seed() -> tuple[Any, Any, Any]:
     from django.db import transaction
 
     from saferwork.accounts.models import User
     from saferwork.organisations.models import Membership, Organisation
-    from saferwork.surveys import services
-    from saferwork.surveys.models import Kind, QuestionItem, Survey
+    from saferwork.surveys.models import Survey
 
     organisation = Organisation.objects.filter(slug=SLUG).first()
     if organisation is not None:
@@ -115,20 +137,7 @@ def seed() -> tuple[Any, Any, Any]:
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
         TOTPDevice.objects.create(user=leader, name="bench", confirmed=True)
-        bank = list(QuestionItem.objects.filter(organisation=None).exclude(kind=Kind.TEXT).order_by("code"))
-        who = next(i for i in bank if i.code == "WHO-DID")
-        chosen = [who, *[i for i in bank if i.kind != Kind.MULTIPLE]]
-        for n in range(ITEMS - len(chosen)):
-            chosen.append(
-                services.create_item(
-                    organisation=organisation,
-                    actor=leader,
-                    code=f"OWN-{n:02d}",
-                    kind=Kind.SCALE,
-                    text=f"Our own statement number {n}.",
-                    topic=QuestionItem.Topic.CONFIDENCE,
-                )
-            )
+        chosen = question_items(organisation, leader)
         first = _wave(organisation, leader, "Wave 1", chosen[:ITEMS])
         second = _wave(organisation, leader, "Wave 2", chosen[:ITEMS], previous=first)
         for survey in (first, second):

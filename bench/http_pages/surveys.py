@@ -116,8 +116,7 @@ def seed() -> dict[str, int]:
 
     from saferwork.accounts.models import User
     from saferwork.organisations.models import Membership, Organisation
-    from saferwork.surveys import services
-    from saferwork.surveys.models import Answer, Kind, QuestionItem, Response, Survey
+    from saferwork.surveys.models import Answer, Response, Survey
 
     organisation = Organisation.objects.filter(slug=SLUG).first()
     if organisation is None:
@@ -130,20 +129,9 @@ def seed() -> dict[str, int]:
             from django_otp.plugins.otp_totp.models import TOTPDevice
 
             TOTPDevice.objects.create(user=leader, name="bench", confirmed=True)
-            bank = list(QuestionItem.objects.filter(organisation=None).exclude(kind=Kind.TEXT).order_by("code"))
-            who = next(i for i in bank if i.code == "WHO-DID")
-            chosen = [who, *[i for i in bank if i.kind != Kind.MULTIPLE]]
-            for n in range(ITEMS - len(chosen)):
-                chosen.append(
-                    services.create_item(
-                        organisation=organisation,
-                        actor=leader,
-                        code=f"OWN-{n:02d}",
-                        kind=Kind.SCALE,
-                        text=f"Our own statement number {n}.",
-                        topic=QuestionItem.Topic.CONFIDENCE,
-                    )
-                )
+            from bench.bench_surveys import question_items
+
+            chosen = question_items(organisation, leader)
             first = _wave(organisation, leader, "Wave 1", chosen[:ITEMS])
             second = _wave(organisation, leader, "Wave 2", chosen[:ITEMS], previous=first)
             third = _wave(organisation, leader, "Wave 3", chosen[:ITEMS], previous=second)
