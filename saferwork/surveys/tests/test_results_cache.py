@@ -169,9 +169,13 @@ def test_closing_a_wave_works_its_tables_out_so_the_first_reader_does_not_wait(
     leader: Any,
     monkeypatch: Any,
     django_capture_on_commit_callbacks: Any,
+    settings: Any,
 ) -> None:
     from saferwork.surveys import services
 
+    # The task runs as it does under the embedded default (the database backend's row is
+    # the next test's subject), whichever backend the suite runs with.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     add_responses(live_survey, "Housing", 14, {"EXP-ANY": 1, "CONF-REPORT": 4, "WHO-DID": [1]})
     add_responses(live_survey, "Libraries", 3, {"EXP-ANY": 2, "CONF-REPORT": 2})
     with django_capture_on_commit_callbacks(execute=True) as queued:
@@ -192,3 +196,29 @@ def test_closing_a_wave_works_its_tables_out_so_the_first_reader_does_not_wait(
 def test_a_wave_not_closed_has_nothing_worked_out(live_survey: Survey) -> None:
     assert results.work_out(live_survey) == 0
     assert not ResultCache.objects.filter(survey=live_survey).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its connection
+def test_the_queued_work_out_task_holds_only_the_wave_id(live_survey: Survey, coordinator: Any, settings: Any) -> None:
+    """DESIGN.md, "Metadata is data": the task row a worker claims names the wave, nothing
+    of its departments, answers or counts (run on PostgreSQL with the database backend)."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django_tasks_db.models import DBTaskResult
+
+    from saferwork.surveys import services
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    add_responses(live_survey, "Housing", 14, {"EXP-ANY": 1, "CONF-REPORT": 4, "WHO-DID": [1]})
+    add_responses(live_survey, "Libraries", 3, {"EXP-ANY": 2, "CONF-REPORT": 2})
+    services.close(survey=live_survey, actor=coordinator)
+    assert not ResultCache.objects.filter(survey=live_survey).exists()  # queued, not yet run
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {DBTaskResult._meta.db_table}")  # noqa: S608
+        columns = " ".join(str(value) for row in cursor.fetchall() for value in row)
+    assert "work_out_results" in columns and f'"survey_id": {live_survey.pk}' in columns
+    for word in ("Housing", "Libraries", "EXP-ANY", "CONF-REPORT", live_survey.title):
+        assert word not in columns
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    assert ResultCache.objects.filter(survey=live_survey, cut=results.ALL).exists()
