@@ -14,7 +14,9 @@ from saferwork.surveys.models import QuestionItem, Survey
 def _question_bank(request: Any) -> None:
     """The shared bank is data from a migration: a transactional test (a browser test) flushes
     it when it ends, so put it back for whichever test comes next, in any order."""
-    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+    marker = request.node.get_closest_marker("django_db")
+    marked = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    if marked or "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         request.getfixturevalue("transactional_db")
         from saferwork.surveys import bank as shared_bank
 
