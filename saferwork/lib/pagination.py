@@ -2,13 +2,16 @@
 
 Django's ``Paginator`` counts every matching row to say "page 3 of 1,320"; on a log of
 tens of thousands of rows that count costs more than the page itself. A ``PeekPage``
-says only "page 3", with Previous and Next.
+says only "page 3", with Previous and Next. ``counted_page`` also counts, but only up to a
+cap: "120 cases, page 1 of 3" for any list a person reads through, "more than 1,000" for
+one that long, at the cost of at most the cap's rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from math import ceil
 from typing import Any
 
 from django.db.models import QuerySet
@@ -19,6 +22,12 @@ class PeekPage:
     object_list: list[Any]
     number: int
     has_next: bool
+    total: int | None = None  # how many rows match, when counted and at most the cap
+    per_page: int = 0
+
+    @property
+    def num_pages(self) -> int | None:
+        return None if self.total is None else max(1, ceil(self.total / self.per_page))
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self.object_list)
@@ -53,3 +62,12 @@ def peek_page(queryset: QuerySet[Any], per_page: int, number: Any) -> PeekPage:
         # Past the end (an old link): the first page rather than an empty one.
         return peek_page(queryset, per_page, 1)
     return PeekPage(object_list=rows[:per_page], number=page, has_next=len(rows) > per_page)
+
+
+def counted_page(queryset: QuerySet[Any], per_page: int, number: Any, *, cap: int = 1000) -> PeekPage:
+    """``peek_page`` with the matching rows counted up to ``cap`` (``total`` is None past it)."""
+    counted = queryset.order_by()[: cap + 1].count()
+    page = peek_page(queryset, per_page, number)
+    page.total = counted if counted <= cap else None
+    page.per_page = per_page
+    return page

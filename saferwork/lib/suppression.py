@@ -68,6 +68,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from saferwork.lib.memo import Remembered
+
 MINIMUM_THRESHOLD = 5
 HIDDEN_LABEL = "hidden"
 
@@ -348,6 +350,11 @@ def _column_order(rows: Iterable[Mapping[str, int]]) -> list[str]:
 # ------------------------------------------------------------------ the engine
 
 
+# Decisions already taken in this process: a pure function of the table, so a repeated
+# table is not searched again.
+DECISIONS: Remembered[tuple[dict[Key, Status], bool]] = Remembered(1024)
+
+
 class _Grid:
     """Values of an R×C table and which of its published items are hidden."""
 
@@ -564,6 +571,34 @@ class _Grid:
         return (key[0] != "cell", self.true[key], key)
 
     def suppress(self) -> None:
+        """Decide what to hide; the same table asked again (a page reloaded, an export of
+        what a page showed) gets the decision this process already took for it."""
+        key = self._decision_key()
+        known = DECISIONS.get(key)
+        if known is not None:
+            status, withheld = known
+            self.status = dict(status)
+            self.withheld = withheld
+            self._version += 1
+            return
+        self._decide()
+        DECISIONS.put(key, (dict(self.status), self.withheld))
+
+    def _decision_key(self) -> tuple[Any, ...]:
+        """Everything the decision depends on: the numbers, the threshold, which totals are
+        published or known, and what was hidden before (``also_hide``)."""
+        return (
+            tuple(map(tuple, self.values)),
+            self.threshold,
+            self.has_row_totals,
+            self.has_column_totals,
+            self.has_grand_total,
+            frozenset(self.locked),
+            frozenset(self.reader_bounds.items()),
+            frozenset(k for k, state in self.status.items() if state is Status.COMPLEMENTARY),
+        )
+
+    def _decide(self) -> None:
         # Hiding more only ever widens what a reader must consider possible, so a small
         # item that is protected stays protected: each is checked until it is, once.
         # Every round hides at least one more item, so this ends: protected, or, when

@@ -30,6 +30,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Sum
 
+from saferwork.lib.memo import Remembered
 from saferwork.lib.disclosure import BIG, ReaderModel, Undecided, breakdown_model, two_way_model
 from saferwork.lib.sealed import seal_json, unseal_json
 from saferwork.lib.suppression import (
@@ -265,12 +266,14 @@ def page_model(stats: Statistics) -> tuple[ReaderModel, dict[str, list[Any]]]:
     return model, small
 
 
-def _withhold_what_the_page_gives_away(stats: Statistics) -> None:
+def _withhold_what_the_page_gives_away(stats: Statistics) -> tuple[str, ...]:
     """Audit the page as one; withhold every table in which a small count is still narrowed.
 
     Withholding publishes less, so it never undoes another table's protection; the audit
-    runs again until it passes. A search too long to finish counts as a failure.
+    runs again until it passes. A search too long to finish counts as a failure. Returns
+    the names of the tables withheld.
     """
+    withheld: list[str] = []
     while True:
         model, small = page_model(stats)
         failing = []
@@ -281,9 +284,10 @@ def _withhold_what_the_page_gives_away(stats: Statistics) -> None:
             except Undecided:
                 failing.append(name)
         if not failing:
-            return
+            return tuple(withheld)
         for name in failing:
             setattr(stats, name, None)
+        withheld += failing
 
 
 def statistics_for(organisation: Organisation, today: date) -> Statistics:
@@ -348,8 +352,19 @@ def statistics_for(organisation: Organisation, today: date) -> Statistics:
         acknowledged=suppress_counts(acknowledged, threshold=THRESHOLD, total_published=shown),
         behaviours=_behaviours(behaviours, place_who_table, total),
     )
-    _withhold_what_the_page_gives_away(stats)
+    # The page audit is a pure function of the tallies read above: the same tallies
+    # (a page reloaded, its CSV) get the tables this process already withheld.
+    inputs = (first, last, THRESHOLD, tuple(sorted(rows)), tuple(sorted(per_month.items())))
+    withheld = _AUDITS.get(inputs)
+    if withheld is None:
+        withheld = _withhold_what_the_page_gives_away(stats)
+        _AUDITS.put(inputs, withheld)
+    for name in withheld:
+        setattr(stats, name, None)
     return stats
+
+
+_AUDITS: Remembered[tuple[str, ...]] = Remembered(256)
 
 
 def _behaviours(counts: dict[str, int], place_who: SuppressedTwoWay, total: int) -> SuppressedTable | None:

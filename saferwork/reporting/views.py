@@ -13,7 +13,6 @@ from urllib.parse import urlencode
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -27,6 +26,7 @@ from saferwork.accounts.decorators import in_sudo_mode, sudo_required
 from saferwork.accounts.models import User
 from saferwork.lib import ratelimit, suppression
 from saferwork.lib.csvstream import csv_lines
+from saferwork.lib.pagination import counted_page
 from saferwork.organisations.models import Organisation
 from saferwork.organisations.permissions import role_required
 from saferwork.reporting import attachments, crypto, forms, keys, selectors, services, statistics, timelimits
@@ -34,6 +34,8 @@ from saferwork.reporting.models import Attachment, PrivateRecord, Report, Report
 
 # Browser-side Argon2id runs in WebAssembly: allowed on the two pages that need it only.
 WASM = csp_update({"script-src": ["'wasm-unsafe-eval'"]})
+CASE_COUNT_CAP = 1000
+
 logger = logging.getLogger(__name__)
 EVIDENCE_STEP = "evidence"
 ORDER = [f.step for f in forms.STEPS] + [EVIDENCE_STEP] + [f.step for f in forms.AFTER_EVIDENCE] + ["check"]
@@ -606,7 +608,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(selectors.overdue_filter(today))
     elif wanted in Report.Status.values:
         cases = cases.filter(status=wanted)
-    page = Paginator(cases.order_by("-submitted_on", "-id"), 50).get_page(request.GET.get("page"))
+    # Counted only up to a cap: an exact COUNT of 20,000 cases cost more than the page.
+    page = counted_page(cases.order_by("-submitted_on", "-id"), 50, request.GET.get("page"), cap=CASE_COUNT_CAP)
     counts = selectors.message_counts(list(page))
     for report in page:
         report.message_count = counts.get(report.pk, 0)  # type: ignore[attr-defined]
@@ -619,6 +622,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "wanted": wanted,
             "statuses": Report.Status.choices,
             "org_settings": selectors.reporting_settings(organisation),
+            "count_cap": CASE_COUNT_CAP,
             "locked": keys.handler_private_key(request) is None,
             # Anyone shown a case has access; ask only when the page is empty.
             "no_access": not page.object_list

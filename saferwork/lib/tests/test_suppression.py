@@ -371,3 +371,47 @@ def test_the_probe_answers_exactly_as_the_full_flow_check(
         for candidate, other in grid.status.items():
             if other is Status.SHOWN:
                 assert probe.with_hidden(candidate) == grid.protection(key, extra=candidate), (key, candidate)
+
+
+def test_a_table_asked_again_gets_the_same_decision_without_a_new_search(monkeypatch):
+    """The process keeps what it decided for a table: a reload does not search again, and
+    anything the decision depends on (a number, the threshold, a cell hidden beforehand,
+    a total known elsewhere) makes it a different table."""
+    from saferwork.lib import suppression
+
+    monkeypatch.setattr(suppression, "DECISIONS", suppression.Remembered(1024))
+    searches = []
+    real = suppression._Grid._decide
+
+    def counted(grid):
+        searches.append(grid.values)
+        real(grid)
+
+    monkeypatch.setattr(suppression._Grid, "_decide", counted)
+    table = {"Housing": {"Yes": 3, "No": 20}, "Parks": {"Yes": 9, "No": 14}}
+    first = suppress_table(table)
+    again = suppress_table(table)
+    assert len(searches) == 1
+    assert [[c.status for c in row.values()] for row in again.cells.values()] == [
+        [c.status for c in row.values()] for row in first.cells.values()
+    ]
+    assert again.grand_total.status == first.grand_total.status
+    suppress_table({**table, "Parks": {"Yes": 9, "No": 15}})
+    suppress_table(table, threshold=10)
+    suppress_table(table, total_published=True)
+    hidden_first = suppress_table(table, also_hide=[("cell", "Parks", "Yes")])
+    assert len(searches) == 5
+    assert hidden_first.cells["Parks"]["Yes"].hidden
+    assert suppress_counts({"a": 2, "b": 8}).cells == suppress_counts({"a": 2, "b": 8}).cells
+    assert len(searches) == 6
+
+
+def test_the_kept_decisions_are_bounded_and_the_least_recent_goes_first():
+    from saferwork.lib.memo import Remembered
+
+    kept: Remembered[int] = Remembered(3)
+    for n in range(5):
+        kept.put(n, n * 10)
+    assert len(kept) == 3 and kept.get(0) is None and kept.get(2) == 20
+    kept.put(5, 50)  # 2 was just read, so 3 goes
+    assert kept.get(3) is None and kept.get(2) == 20 and kept.get(5) == 50

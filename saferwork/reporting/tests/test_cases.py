@@ -141,7 +141,7 @@ def test_escalate_command_runs(report):
     assert Report.objects.get().escalation_level == 0
 
 
-def test_case_list_shows_overdue_and_has_bounded_queries(client, reporting_org, handler, django_assert_max_num_queries):
+def _many_cases(reporting_org, handler):
     public, _ = crypto.new_keypair()
     today = selectors.today_for(reporting_org)
     Report.objects.bulk_create(
@@ -160,6 +160,10 @@ def test_case_list_shows_overdue_and_has_bounded_queries(client, reporting_org, 
         )
         for n in range(120)
     )
+
+
+def test_case_list_shows_overdue_and_has_bounded_queries(client, reporting_org, handler, django_assert_max_num_queries):
+    _many_cases(reporting_org, handler)
     sign_in_handler(client, handler)
     with django_assert_max_num_queries(12):
         response = client.get(reverse("reporting:case_list"))
@@ -167,6 +171,22 @@ def test_case_list_shows_overdue_and_has_bounded_queries(client, reporting_org, 
     assert "120 cases" in html and "Overdue" in html and "Page 1 of 3" in html
     overdue = client.get(reverse("reporting:case_list") + "?status=overdue").content.decode()
     assert "60 cases" in overdue
+
+
+def test_a_case_list_longer_than_the_cap_is_not_counted_to_the_end(client, reporting_org, handler, monkeypatch):
+    """Past the cap the list says "more than", and pages go on by Next without a last page number."""
+    from saferwork.reporting import views
+
+    monkeypatch.setattr(views, "CASE_COUNT_CAP", 100)
+    _many_cases(reporting_org, handler)
+    sign_in_handler(client, handler)
+    first = client.get(reverse("reporting:case_list") + "?status=all").content.decode()
+    assert "More than 100 cases" in first and "Page 1</p>" in first and 'rel="next"' in first
+    last = client.get(reverse("reporting:case_list") + "?status=all&page=3").content.decode()
+    assert "Page 3</p>" in last and 'rel="next"' not in last and 'rel="prev"' in last
+    assert last.count("reporting/cases/") == 20  # 120 cases, 50 a page
+    overdue = client.get(reverse("reporting:case_list") + "?status=overdue").content.decode()
+    assert "60 cases" in overdue and "Page 1 of 2" in overdue
 
 
 def test_enabling_reporting_shows_the_recovery_key_once(client, organisation, coordinator):

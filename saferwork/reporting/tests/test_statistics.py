@@ -168,6 +168,33 @@ def test_statistics_page_queries_do_not_grow_with_reports(
         assert client.get(reverse("reporting:statistics")).status_code == 200
 
 
+def test_the_same_tallies_get_the_audit_already_done_and_new_ones_a_new_audit(reporting_org, monkeypatch):
+    """The page audit is remembered by the tallies it read: a reload runs no search, and
+    one more report (a changed tally) is audited afresh, withholding what it must."""
+    monkeypatch.setattr(statistics, "_AUDITS", statistics.Remembered(16))
+    audits = []
+    real = statistics._withhold_what_the_page_gives_away
+
+    def counted(stats):
+        audits.append(stats)
+        return real(stats)
+
+    monkeypatch.setattr(statistics, "_withhold_what_the_page_gives_away", counted)
+    _seed_visible(reporting_org)
+    first = statistics.statistics_for(reporting_org, TODAY)
+    again = statistics.statistics_for(reporting_org, TODAY)
+    assert len(audits) == 1 and again.csv_rows() == first.csv_rows()
+    tally(reporting_org, "place_who", "online|third_party", 1)
+    changed = statistics.statistics_for(reporting_org, TODAY)
+    assert len(audits) == 2 and changed.csv_rows() != first.csv_rows()
+    # Withheld tables are withheld again from memory, not only shown ones.
+    monkeypatch.setattr(statistics, "_AUDITS", statistics.Remembered(16))
+    monkeypatch.setattr(statistics, "_withhold_what_the_page_gives_away", lambda stats: ("acknowledged",))
+    assert statistics.statistics_for(reporting_org, TODAY).acknowledged is None
+    monkeypatch.setattr(statistics, "_withhold_what_the_page_gives_away", real)
+    assert statistics.statistics_for(reporting_org, TODAY).acknowledged is None
+
+
 def test_export_asks_for_sudo_then_streams_the_same_suppressed_tables(client, reporting_org, leader, fixed_today):
     _seed_visible(reporting_org)
     factories.sign_in_verified(client, leader)
