@@ -57,15 +57,16 @@ def get_session_for_user(request: HttpRequest, pk: int) -> SessionAccess:
 def sessions_for(request: HttpRequest) -> QuerySet[Session]:
     """Sessions the viewer delivers (trainer) or whose organisation they coordinate.
 
-    The trainer's sessions are matched with ``IN (subquery)`` and the counts come from
-    correlated subqueries, so there is no join to multiply rows and no ``DISTINCT``: the
-    database reads the newest sessions off the date order and stops at the page.
+    The trainer's sessions are read as ids first (one small query on the link table's
+    index), then matched by primary key; the counts come from correlated subqueries, so
+    there is no join to multiply rows and no ``DISTINCT``. Matched with ``IN (subquery)``
+    instead, PostgreSQL hashed the trainer's links and scanned every session.
     """
     query = Q(pk__in=[])
     trainer = trainer_profile_for(request)
     if trainer is not None:
-        taught = Session.trainers.through.objects.filter(trainerprofile_id=trainer.pk).values("session_id")
-        query |= Q(pk__in=taught)
+        taught = Session.trainers.through.objects.filter(trainerprofile_id=trainer.pk)
+        query |= Q(pk__in=list(taught.values_list("session_id", flat=True)))
     membership = getattr(request, "membership", None)
     if is_coordinator_of(request, getattr(membership, "organisation_id", None)):
         query |= Q(organisation_id=membership.organisation_id)  # type: ignore[union-attr]

@@ -69,3 +69,26 @@ def test_session_page_queries_do_not_grow(client, coordinator, session, django_a
     assert _queries(client, reverse("training:session", args=[session.pk])) == few
     with django_assert_max_num_queries(25):
         client.get(reverse("training:session", args=[session.pk]))
+
+
+def test_the_pool_counts_each_trainers_upcoming_sessions_and_lists_the_next_three(programme_host):
+    """One query gives both: confirmed sessions from today count, past and cancelled ones do not."""
+    import datetime as dt
+
+    from saferwork.training import selectors
+    from saferwork.training.models import Session
+
+    busy, idle, other = (tf.trainer(programme_host, email=f"pool{n}@x.org") for n in range(3))
+    org = factories.OrganisationFactory()
+    for days in (40, 10, 30, 20, 50):
+        tf.session(tf.booking(org, [busy]), days=days, status=Session.Status.CONFIRMED)
+    tf.session(tf.booking(org, [busy]), days=-5, status=Session.Status.CONFIRMED)
+    tf.session(tf.booking(org, [busy, other]), days=5, status=Session.Status.CANCELLED)
+    tf.session(tf.booking(org, [other]), days=15, status=Session.Status.CONFIRMED)
+    today = dt.date.today()
+    with CaptureQueriesContext(connection) as ctx:
+        counts, next_dates = selectors.upcoming_bookings([busy.pk, idle.pk, other.pk], since=today)
+    assert len(ctx.captured_queries) == 1
+    assert counts == {busy.pk: 5, idle.pk: 0, other.pk: 1}
+    assert next_dates[busy.pk] == [today + dt.timedelta(days=d) for d in (10, 20, 30)]
+    assert next_dates[idle.pk] == [] and next_dates[other.pk] == [today + dt.timedelta(days=15)]
