@@ -30,8 +30,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Sum
 
-from saferwork.lib.memo import Remembered
 from saferwork.lib.disclosure import BIG, ReaderModel, Undecided, breakdown_model, two_way_model
+from saferwork.lib.memo import Remembered
 from saferwork.lib.sealed import seal_json, unseal_json
 from saferwork.lib.suppression import (
     Cell,

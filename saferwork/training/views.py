@@ -152,6 +152,7 @@ def board(request: HttpRequest) -> HttpResponse:
         state=criteria.get("state", ""), region=criteria.get("region", ""), q=criteria.get("q", "")
     )
     page = Paginator(enquiries, 25).get_page(request.GET.get("page"))
+    page.object_list = selectors.add_session_counts(list(page.object_list))
     counts = selectors.state_counts()
     query = request.GET.copy()
     query.pop("page", None)

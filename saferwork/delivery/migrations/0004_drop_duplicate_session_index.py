@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('delivery', '0003_evaluation_tally'),
+        ("delivery", "0003_evaluation_tally"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='evaluationanswer',
-            name='delivery_ev_session_51cdfc_idx',
+            model_name="evaluationanswer",
+            name="delivery_ev_session_51cdfc_idx",
         ),
     ]

@@ -92,3 +92,19 @@ def test_the_pool_counts_each_trainers_upcoming_sessions_and_lists_the_next_thre
     assert counts == {busy.pk: 5, idle.pk: 0, other.pk: 1}
     assert next_dates[busy.pk] == [today + dt.timedelta(days=d) for d in (10, 20, 30)]
     assert next_dates[idle.pk] == [] and next_dates[other.pk] == [today + dt.timedelta(days=15)]
+
+
+def test_the_board_shows_each_enquirys_scheduled_sessions_on_any_page(client, programme_admin, programme_host):
+    """Counted for the page's rows only, and right on a later page too."""
+    trainer = tf.trainer(programme_host, email="board@x.org")
+    org = factories.OrganisationFactory()
+    busy = tf.booking(org, [trainer], organisation_name="Busy Union")
+    for days in (10, 20, 30):
+        tf.session(busy, days=days)
+    for n in range(26):  # newer than the busy one: it moves to page 2
+        tf.booking(org, [trainer], organisation_name=f"Quiet Union {n}")
+    factories.sign_in_verified(client, programme_admin)
+    first = client.get(reverse("training:board")).content.decode()
+    assert "3 scheduled" not in first
+    second = client.get(reverse("training:board") + "?page=2").content.decode()
+    assert f'{reverse("training:enquiry", args=[busy.pk])}">Busy Union</a>' in second and "3 scheduled" in second
