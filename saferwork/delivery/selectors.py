@@ -157,15 +157,17 @@ def evaluation_summary(
 
 def tallied_summary(tallies: QuerySet[EvaluationTally], *, threshold: int | None = None) -> EvaluationSummary:
     """Averages over many sessions from their released-answer counters: the same figures as
-    :func:`evaluation_summary` over their open answers (without free text), in two small queries."""
+    :func:`evaluation_summary` over their open answers (without free text): the sums by
+    form version in one query, added up here, then the wording of the latest version."""
     threshold = threshold or settings.EVALUATION_RESULTS_THRESHOLD
     sums: dict[str, Any] = {name: Sum(name) for name in TALLIED_FIELDS}
-    row = tallies.order_by().aggregate(n=Sum("answers"), **sums)
-    n = row["n"] or 0
+    by_version = list(tallies.order_by().values("form_version__number").annotate(n=Sum("answers"), **sums))
+    row = {name: sum(v[name] or 0 for v in by_version) for name in ["n", *TALLIED_FIELDS]}
+    n = row["n"]
     summary = EvaluationSummary(answers=n, threshold=threshold, shown=n >= threshold)
     if not summary.shown:
         return summary
-    versions = sorted(set(tallies.order_by().values_list("form_version__number", flat=True).distinct()))
+    versions = sorted({v["form_version__number"] for v in by_version if v["n"]})
     summary.versions = versions
     wording = EvaluationFormVersion.objects.get(number=versions[-1])
     labels = dict(wording.rating_questions())
