@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from saferwork.lib.widgets import PlainSelect
+from saferwork.lib.widgets import PlainSelect, set_plain_choices
 from saferwork.organisations.models import Organisation
 from saferwork.reach.selectors import ReachFilters
 from saferwork.training.models import REGIONS, TrainerProfile
@@ -69,8 +69,8 @@ class ProgrammeFiltersForm(PeriodForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Read once per form: validating and rendering then use the same list (one query each).
-        self.fields["organisation"].choices = _organisation_choices()  # type: ignore[attr-defined]
-        self.fields["trainer"].choices = _trainer_choices()  # type: ignore[attr-defined]
+        set_plain_choices(self.fields["organisation"], _organisation_choices())  # type: ignore[arg-type]
+        set_plain_choices(self.fields["trainer"], _trainer_choices())  # type: ignore[arg-type]
 
     def filters(self) -> ReachFilters:
         if not self.is_valid():

@@ -29,3 +29,21 @@ def test_model_choices_keep_their_values(db: object) -> None:
 
     html = str(Filters({"organisation": str(org.pk)})["organisation"])
     assert f'<option value="{org.pk}" selected>Bench &amp; Co</option>' in html
+
+
+def test_plain_choices_validate_and_render_like_normalised_ones() -> None:
+    from saferwork.lib.widgets import set_plain_choices
+
+    class Filters(forms.Form):
+        organisation = forms.TypedChoiceField(coerce=int, empty_value=None, required=False, widget=PlainSelect)
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            set_plain_choices(self.fields["organisation"], [("", "All"), (7, "Unite & <Friends>"), (9, "GMB")])  # type: ignore[arg-type]
+
+    chosen = Filters({"organisation": "9"})
+    assert chosen.is_valid() and chosen.cleaned_data["organisation"] == 9
+    assert not Filters({"organisation": "8"}).is_valid()  # not one of the choices
+    html = str(Filters({"organisation": "7"})["organisation"])
+    assert parse_html('<option value="7" selected>Unite &amp; &lt;Friends&gt;</option>') in parse_html(html)
+    assert Filters()["organisation"].field.choices == [("", "All"), (7, "Unite & <Friends>"), (9, "GMB")]  # type: ignore[attr-defined]
