@@ -24,7 +24,7 @@ def set_plain_choices(field: forms.ChoiceField, choices: list[tuple[Any, str]]) 
     filter. Pairs read straight from ``values_list`` are already in the normal form.
     """
     field._choices = choices  # type: ignore[attr-defined]
-    field.widget.choices = choices  # type: ignore[attr-defined]
+    field.widget._choices = choices  # type: ignore[attr-defined]
 
 
 class PlainSelect(forms.Select):
