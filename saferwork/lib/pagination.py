@@ -50,14 +50,25 @@ class PeekPage:
         return self.number - 1
 
 
+# From this many rows in, a page's ids are read first and its rows then fetched by id:
+# the rows skipped by the OFFSET are then only ids, not every joined column.
+IDS_FIRST_FROM = 500
+
+
 def peek_page(queryset: QuerySet[Any], per_page: int, number: Any) -> PeekPage:
-    """Page ``number`` (1 for anything that is not a positive whole number) in one query."""
+    """Page ``number`` (1 for anything that is not a positive whole number): one query, or
+    two deep into a long list."""
     try:
         page = max(1, int(number))
     except (TypeError, ValueError):
         page = 1
     start = (page - 1) * per_page
-    rows = list(queryset[start : start + per_page + 1])
+    if start >= IDS_FIRST_FROM:
+        ids = list(queryset.values_list("pk", flat=True)[start : start + per_page + 1])
+        found = {row.pk: row for row in queryset.filter(pk__in=ids)}
+        rows = [found[pk] for pk in ids if pk in found]
+    else:
+        rows = list(queryset[start : start + per_page + 1])
     if not rows and page > 1:
         # Past the end (an old link): the first page rather than an empty one.
         return peek_page(queryset, per_page, 1)
