@@ -238,7 +238,8 @@ def upcoming_bookings(trainer_ids: list[int], since: dt.date) -> tuple[dict[int,
     ).filter(rank__lte=3)  # type: ignore[misc]  # the plugin cannot see window annotations
     counts = {pk: 0 for pk in trainer_ids}
     next_dates: dict[int, list[dt.date]] = {pk: [] for pk in trainer_ids}
-    for trainer_id, day, n in ranked.values_list("trainerprofile_id", "session__date", "n"):
+    rows = ranked.values_list("trainerprofile_id", "session__date", "n")  # type: ignore[misc]  # as above
+    for trainer_id, day, n in rows:
         if trainer_id in next_dates:
             next_dates[trainer_id].append(day)
             counts[trainer_id] = n
