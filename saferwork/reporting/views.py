@@ -622,7 +622,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
             "wanted": wanted,
             "statuses": Report.Status.choices,
             "org_settings": selectors.reporting_settings(organisation),
-            "count_cap": CASE_COUNT_CAP,
+            "count_cap": f"{CASE_COUNT_CAP:,}",
             "locked": keys.handler_private_key(request) is None,
             # Anyone shown a case has access; ask only when the page is empty.
             "no_access": not page.object_list
