@@ -4,6 +4,10 @@ For work whose answer depends only on its inputs (which cells a suppression rule
 whether a published page lets a reader work out a small count): a page reloaded with the
 same numbers gets the answer this process already worked out. The key must hold every
 input; the value must not be changed by whoever reads it.
+
+What is kept is only what the process read from the database to work the answer out (the
+true counts of a table come from tallies the database holds anyway): nothing here is
+written anywhere, and it is gone when the process ends.
 """
 
 from __future__ import annotations
