@@ -22,8 +22,8 @@ class PeekPage:
     object_list: list[Any]
     number: int
     has_next: bool
+    per_page: int
     total: int | None = None  # how many rows match, when counted and at most the cap
-    per_page: int = 0
 
     @property
     def num_pages(self) -> int | None:
@@ -72,7 +72,7 @@ def peek_page(queryset: QuerySet[Any], per_page: int, number: Any) -> PeekPage:
     if not rows and page > 1:
         # Past the end (an old link): the first page rather than an empty one.
         return peek_page(queryset, per_page, 1)
-    return PeekPage(object_list=rows[:per_page], number=page, has_next=len(rows) > per_page)
+    return PeekPage(object_list=rows[:per_page], number=page, has_next=len(rows) > per_page, per_page=per_page)
 
 
 def counted_page(queryset: QuerySet[Any], per_page: int, number: Any, *, cap: int = 1000) -> PeekPage:
@@ -80,5 +80,4 @@ def counted_page(queryset: QuerySet[Any], per_page: int, number: Any, *, cap: in
     counted = queryset.order_by()[: cap + 1].count()
     page = peek_page(queryset, per_page, number)
     page.total = counted if counted <= cap else None
-    page.per_page = per_page
     return page
