@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.db.models import (
     Avg,
-    BooleanField,
-    Case,
     Count,
-    Exists,
     F,
     Max,
     Min,
-    OuterRef,
     Prefetch,
     Q,
     QuerySet,
-    Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
 
 from saferwork.organisations.permissions import membership_has
@@ -156,109 +150,195 @@ LIST_FIELDS = [
 
 _QS = TypeVar("_QS", bound=QuerySet[Any])
 
-SORTS: dict[str, list[Any]] = {
+# Orders the database gives; the score orders ("mean", "spread") are worked out in Python
+# from every matching application's summary (see ``ordered_ids``).
+SORTS: dict[str, list[str]] = {
     "submitted": ["submitted_at", "id"],
-    "mean": [F("ranked").desc(nulls_last=True), "id"],
-    "spread": [F("spread").desc(nulls_last=True), "id"],
     "name": ["full_name", "id"],
 }
+SCORE_SORTS = {"mean", "spread"}
 
 
 def shortlist(
     round_: Round,
     *,
     stage: str = Stage.SHORTLISTING,
-    viewer: Panellist | None = None,
     region: str = "",
     background: str = "",
     status: str = "",
     q: str = "",
-    flagged: bool = False,
     sort: str = "submitted",
-    scores: bool = True,
     identities: bool = True,
 ) -> QuerySet[Application]:
-    """Submitted applications with their score summary, computed in the database.
+    """Submitted applications matching the filters, in the order of submission or by name.
 
-    ``mean`` and ``spread`` (highest minus lowest weighted total) come from the submitted
-    sheets at ``stage``; ``flagged`` marks a spread at or above the round's threshold.
-    ``mine`` and ``conflicted`` say whether the viewer has scored or declared a conflict:
-    pages show others' scores only after ``mine``. With ``scores=False`` the same rows
-    come without the score columns: a cheap query for counting and paging.
-
-    ``criterion_wide`` marks an application where, on any one criterion, the panellists'
-    scores differ by the round's criterion threshold or more (4, 1, 1 on one question is
-    wide even when the weighted totals agree). ``moderated`` is the latest agreed score;
-    sorting by mean uses it where there is one. With ``identities=False`` (name-blind
-    sifting) the search matches references only and the list cannot be sorted by name.
+    With ``identities=False`` (name-blind sifting) the search matches references only and
+    the list cannot be sorted by name. Scores are not here: ``score_summaries`` adds them
+    to a page's rows, and ``ordered_ids`` orders or filters by them.
     """
-    if not identities and sort == "name":
+    if not identities or sort not in SORTS:
         sort = "submitted"
-    on_stage = Q(score_sheets__stage=stage)
-    if not scores:
-        if flagged or sort in {"mean", "spread"}:
-            raise ValueError("Filtering or sorting by scores needs the scores.")
-        return _filtered(
-            round_.applications.exclude(status=Application.Status.DRAFT).only(*LIST_FIELDS),
-            stage=stage,
-            region=region,
-            background=background,
-            status=status,
-            q=q,
-            identities=identities,
-        ).order_by(*SORTS.get(sort, SORTS["submitted"]))
-    wide_criterion = (
-        Score.objects.filter(sheet__application=OuterRef("pk"), sheet__stage=stage)
-        .values("criterion")
-        .annotate(lo=Min("value"), hi=Max("value"))
-        .filter(hi__gte=F("lo") + round_.criterion_spread_threshold)
+    qs = round_.applications.exclude(status=Application.Status.DRAFT).only(*LIST_FIELDS)
+    qs = _filtered(qs, stage=stage, region=region, background=background, status=status, q=q, identities=identities)
+    return qs.order_by(*SORTS[sort])
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    """One application's scores at one stage, as one viewer may see them.
+
+    Blind scoring: for a panellist, ``mean``, ``spread``, ``moderated`` and ``wide_on``
+    stay empty until they have submitted their own sheet (``mine``); only the number of
+    sheets shows. ``wide_on`` names the criteria on which the panel's scores differ by the
+    round's criterion threshold or more (4, 1, 1 on one question is wide even when the
+    weighted totals agree); it is worked out only where asked for.
+    """
+
+    sheets: int = 0
+    mean: Decimal | None = None
+    spread: Decimal | None = None
+    moderated: Decimal | None = None
+    wide_on: tuple[str, ...] = ()
+    mine: bool = False
+    conflicted: bool = False
+
+    @property
+    def visible(self) -> bool:
+        return self.mean is not None or self.moderated is not None
+
+    @property
+    def ranked(self) -> Decimal | None:
+        """What "by mean" sorts on: the latest agreed (moderated) score where there is one."""
+        return self.moderated if self.moderated is not None else self.mean
+
+    def wide(self, round_: Round) -> bool:
+        """Wide disagreement: the weighted totals' spread reaches the round's threshold, or a criterion's does."""
+        return bool(self.wide_on) or (self.spread is not None and self.spread >= round_.disagreement_threshold)
+
+
+NOTHING_SCORED = ScoreSummary()
+
+# A page's few rows are given as ids; every application matching a filter, as a query.
+Applications = list[int] | QuerySet[Any]
+
+
+def score_summaries(
+    round_: Round, stage: str, applications: Applications, viewer: Panellist | None = None, *, wide: bool = True
+) -> dict[int, ScoreSummary]:
+    """The score summary of each of ``applications`` that has a sheet or a conflict at ``stage``.
+
+    Four small queries whatever the number of applications (five with ``wide``): the
+    sheets' totals grouped by application, the latest moderations, the viewer's conflicts
+    and, with ``wide``, the criteria the panel disagrees on. ``viewer`` is the panellist
+    looking, or None for an admin off the panel, who sees every score.
+    """
+    sheets = ScoreSheet.objects.filter(application_id__in=applications, stage=stage).order_by()
+    extra: dict[str, Any] = {"mine": Count("id", filter=Q(panellist=viewer))} if viewer is not None else {}
+    totals = sheets.values("application_id").annotate(
+        n=Count("id"), mean=Avg("weighted_total"), hi=Max("weighted_total"), lo=Min("weighted_total"), **extra
     )
-    latest_moderation = Moderation.objects.filter(application=OuterRef("pk"), stage=stage).order_by(
-        "-moderated_at", "-id"
-    )
-    qs = (
-        round_.applications.exclude(status=Application.Status.DRAFT)
-        .annotate(
-            sheets=Count("score_sheets", filter=on_stage),
-            all_mean=Avg("score_sheets__weighted_total", filter=on_stage),
-            all_spread=Max("score_sheets__weighted_total", filter=on_stage)
-            - Min("score_sheets__weighted_total", filter=on_stage),
-            all_criterion_wide=Exists(wide_criterion),
-            all_moderated=Subquery(latest_moderation.values("agreed_score")[:1]),
-        )
-        .only(*LIST_FIELDS)
-    )
+    moderated: dict[int, Decimal] = {}
+    for pk, score in (
+        Moderation.objects.filter(application_id__in=applications, stage=stage)
+        .order_by("application_id", "-moderated_at", "-id")
+        .values_list("application_id", "agreed_score")
+    ):
+        moderated.setdefault(pk, score)  # the latest agreed score stands
+    conflicted: set[int] = set()
     if viewer is not None:
-        qs = qs.annotate(
-            mine=Exists(ScoreSheet.objects.filter(application=OuterRef("pk"), panellist=viewer, stage=stage)),
-            conflicted=Exists(Conflict.objects.filter(application=OuterRef("pk"), panellist=viewer)),
+        conflicted = set(
+            Conflict.objects.filter(application_id__in=applications, panellist=viewer).values_list(
+                "application_id", flat=True
+            )
         )
-        # Sorting or filtering by the others' scores would leak them before the viewer
-        # scores: for a panellist, scores count only where they have submitted their own.
-        qs = qs.annotate(
-            mean=Case(When(mine=True, then=F("all_mean")), default=None),
-            spread=Case(When(mine=True, then=F("all_spread")), default=None),
-            criterion_wide=Case(
-                When(mine=True, then=F("all_criterion_wide")), default=Value(False), output_field=BooleanField()
-            ),
-            moderated=Case(When(mine=True, then=F("all_moderated")), default=None),
+    found: dict[int, ScoreSummary] = {}
+    seen_by_viewer: list[int] = []
+    for row in totals:
+        pk = row["application_id"]
+        mine = viewer is None or row["mine"] > 0
+        if not mine:
+            found[pk] = ScoreSummary(sheets=row["n"], conflicted=pk in conflicted)
+            continue
+        seen_by_viewer.append(pk)
+        found[pk] = ScoreSummary(
+            sheets=row["n"],
+            mean=_decimal(row["mean"]),
+            spread=_decimal(row["hi"]) - _decimal(row["lo"]),  # type: ignore[operator]
+            moderated=moderated.get(pk),
+            mine=viewer is not None,
+            conflicted=pk in conflicted,
         )
-    else:
-        qs = qs.annotate(
-            mean=F("all_mean"),
-            spread=F("all_spread"),
-            criterion_wide=F("all_criterion_wide"),
-            moderated=F("all_moderated"),
-        )
-    qs = qs.annotate(ranked=Coalesce(F("moderated"), F("mean")))
+    for pk in conflicted - found.keys():
+        found[pk] = ScoreSummary(conflicted=True)
+    if wide and seen_by_viewer:
+        for pk, names in wide_criteria_by_application(round_, stage, seen_by_viewer).items():
+            found[pk] = replace(found[pk], wide_on=tuple(names))
+    return found
+
+
+def _decimal(value: Any) -> Decimal | None:
+    # PostgreSQL's numeric arrives as Decimal; SQLite's aggregates may arrive as float.
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
+
+
+def ordered_ids(
+    round_: Round,
+    *,
+    stage: str = Stage.SHORTLISTING,
+    viewer: Panellist | None = None,
+    flagged: bool = False,
+    sort: str = "submitted",
+    **filters: Any,
+) -> QuerySet[Any, int] | list[int]:
+    """The ids of the matching applications in the list's order: what a page or a bulk choice takes.
+
+    In submitted or name order without ``flagged``, the database pages the ids (a lazy
+    query). Otherwise the order or the filter depends on the scores: every matching
+    application's summary is read (``score_summaries``, four grouped queries) and the
+    ids are sorted here. A panellist's order and flags count the scores only where they
+    have submitted their own (blind scoring): sorting or filtering by the others' scores
+    would otherwise tell them what they are.
+    """
+    matching = shortlist(round_, stage=stage, sort=sort, **filters)
+    ids = matching.values_list("pk", flat=True)
+    if not flagged and sort not in SCORE_SORTS:
+        return ids
+    summaries = score_summaries(round_, stage, matching.values("pk"), viewer, wide=False)
+    order = list(ids)
+    if flagged:
+        by_spread = {pk for pk, s in summaries.items() if s.wide(round_)}
+        # The rest are flagged only by one criterion; ask about those the viewer may see.
+        others = [pk for pk in order if pk not in by_spread and summaries.get(pk, NOTHING_SCORED).visible]
+        by_criterion = set(wide_criteria_by_application(round_, stage, others)) if others else set()
+        order = [pk for pk in order if pk in by_spread or pk in by_criterion]
+    if sort in SCORE_SORTS:
+
+        def value(pk: int) -> Decimal | None:
+            summary = summaries.get(pk, NOTHING_SCORED)
+            return summary.ranked if sort == "mean" else summary.spread
+
+        # Highest first, unscored last, ties by id: as ORDER BY … DESC NULLS LAST, id.
+        order.sort(key=lambda pk: (value(pk) is None, -(value(pk) or 0), pk))
+    return order
+
+
+def page_rows(round_: Round, stage: str, ids: Sequence[int], viewer: Panellist | None) -> list[Application]:
+    """A page's applications in the order of ``ids``, each with its ``summary`` for this viewer."""
+    qs = round_.applications.filter(pk__in=ids).only(*LIST_FIELDS)
     if stage == Stage.INTERVIEW:
         qs = qs.select_related("interview__slot").only(
             *LIST_FIELDS, "interview__cancelled_at", "interview__slot__starts_at"
         )
-    qs = _filtered(qs, stage=stage, region=region, background=background, status=status, q=q, identities=identities)
-    if flagged:
-        qs = qs.filter(Q(spread__gte=round_.disagreement_threshold) | Q(criterion_wide=True))
-    return qs.order_by(*SORTS.get(sort, SORTS["submitted"]))
+    found = {a.pk: a for a in qs}
+    summaries = score_summaries(round_, stage, list(found), viewer)
+    rows = []
+    for pk in ids:
+        if pk in found:
+            found[pk].summary = summaries.get(pk, NOTHING_SCORED)  # type: ignore[attr-defined]
+            rows.append(found[pk])
+    return rows
 
 
 def _filtered(
@@ -323,11 +403,36 @@ def criterion_spreads(round_: Round, sheets: list[ScoreSheet], criteria: list[Cr
 
 
 def wide_criteria_by_application(round_: Round, stage: str, ids: list[int]) -> dict[int, list[str]]:
-    """The names of the criteria each application's panel disagrees on widely: one query for a page."""
+    """The names of the criteria each application's panel disagrees on widely: two queries for a page."""
     if not ids:
         return {}
+    sheets = ScoreSheet.objects.filter(application_id__in=ids, stage=stage)
+    if len(ids) > WIDE_IDS_FIRST:
+        return _wide_criteria_grouped(round_, sheets)
+    # A page's few hundred scores are read by their sheets and grouped here: joined and
+    # grouped in one statement, PostgreSQL scanned every score, or every sheet, of every
+    # round (7 ms for a page of 50).
+    application_of = dict(sheets.values_list("id", "application_id"))
+    spans: dict[tuple[int, int], list[int]] = {}
+    names: dict[int, tuple[int, str]] = {}
+    for sheet_id, criterion_id, position, name, value in Score.objects.filter(
+        sheet_id__in=list(application_of)
+    ).values_list("sheet_id", "criterion_id", "criterion__position", "criterion__name", "value"):
+        names[criterion_id] = (position, name)
+        span = spans.setdefault((application_of[sheet_id], criterion_id), [value, value])
+        span[0], span[1] = min(span[0], value), max(span[1], value)
+    found: dict[int, list[str]] = {}
+    for (application_id, criterion_id), (lo, hi) in sorted(
+        spans.items(), key=lambda item: (item[0][0], names[item[0][1]][0], item[0][1])
+    ):
+        if hi - lo >= round_.criterion_spread_threshold:
+            found.setdefault(application_id, []).append(names[criterion_id][1])
+    return found
+
+
+def _wide_criteria_grouped(round_: Round, sheets: QuerySet[ScoreSheet]) -> dict[int, list[str]]:
     rows = (
-        Score.objects.filter(sheet__application_id__in=ids, sheet__stage=stage)
+        Score.objects.filter(sheet__in=sheets)
         .values("sheet__application_id", "criterion_id", "criterion__name", "criterion__position")
         .annotate(lo=Min("value"), hi=Max("value"))
         .filter(hi__gte=F("lo") + round_.criterion_spread_threshold)
@@ -337,3 +442,6 @@ def wide_criteria_by_application(round_: Round, stage: str, ids: list[int]) -> d
     for row in rows:
         found.setdefault(row["sheet__application_id"], []).append(row["criterion__name"])
     return found
+
+
+WIDE_IDS_FIRST = 200  # up to this many applications, their scores are grouped here

@@ -332,27 +332,15 @@ def _list_page(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
         "flagged": criteria.get("flagged", False),
         "sort": criteria.get("sort") or "submitted",
     }
-    if options["flagged"] or options["sort"] in {"mean", "spread"}:
-        # The order depends on the scores: aggregate every row, then take the page.
-        page = Paginator(selectors.shortlist(round_, **options), PAGE_SIZE).get_page(request.GET.get("page"))
-        rows = list(page.object_list)
-    else:
-        # Page through the plain rows, then add the scores to this page's rows only.
-        plain = selectors.shortlist(round_, **options, scores=False).values_list("pk", flat=True)
-        page = Paginator(plain, PAGE_SIZE).get_page(request.GET.get("page"))
-        ids = list(page.object_list)
-        found = {a.pk: a for a in selectors.shortlist(round_, **options).filter(pk__in=ids)}
-        rows = [found[pk] for pk in ids if pk in found]
+    # The page's ids in the list's order (by the database, or by the scores worked out for
+    # every match), then this page's rows with their scores.
+    page = Paginator(selectors.ordered_ids(round_, **options), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows: list[Any] = selectors.page_rows(round_, stage, list(page.object_list), access.panellist)
     for row in rows:
         # Blind scoring: a panellist sees the others' scores only after submitting their own.
-        row.can_see_scores = access.panellist is None or bool(getattr(row, "mine", False))
+        row.can_see_scores = access.panellist is None or row.summary.mine
+        row.wide = row.can_see_scores and row.summary.wide(round_)
         row.named = access.sees_identity_of(row)
-    wide_on = selectors.wide_criteria_by_application(round_, stage, [r.pk for r in rows if r.can_see_scores])
-    for row in rows:
-        row.wide_on = wide_on.get(row.pk, []) if row.can_see_scores else []
-        row.wide = row.can_see_scores and (
-            bool(row.wide_on) or (row.spread is not None and row.spread >= round_.disagreement_threshold)
-        )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -569,7 +557,7 @@ def _bulk_selection(request: HttpRequest, round_: Round) -> tuple[str, list[Appl
         # and the score order count only where they have scored (as on the list page).
         seat = Panellist.objects.filter(round=round_, user=request.user).first()  # type: ignore[misc]
         ids = list(
-            selectors.shortlist(
+            selectors.ordered_ids(
                 round_,
                 viewer=seat,
                 region=criteria.get("region", ""),
@@ -578,7 +566,7 @@ def _bulk_selection(request: HttpRequest, round_: Round) -> tuple[str, list[Appl
                 q=criteria.get("q", ""),
                 flagged=criteria.get("flagged", False),
                 sort=criteria.get("sort") or "submitted",
-            ).values_list("pk", flat=True)[:BULK_LIMIT]
+            )[:BULK_LIMIT]
         )
     else:
         raw = [*params.getlist("ids"), *params.get("id_list", "").split(",")]
