@@ -18,7 +18,7 @@ from saferwork.delivery.models import EvaluationTally
 from saferwork.delivery.selectors import EvaluationSummary, tallied_summary
 from saferwork.lib.suppression import Cell, footnote, suppress_counts
 from saferwork.reach.models import PositionTally, SessionTally
-from saferwork.training.models import REGIONS, DeliveryMode, Position
+from saferwork.training.models import REGIONS, DeliveryMode, Position, TrainerProfile
 
 MODE_LABELS = dict(DeliveryMode.choices)
 POSITION_LABELS = dict(Position.choices)
@@ -244,9 +244,13 @@ def reach_report(
         )
 
     breakdowns = []
+    # Every position tally belongs to a session tally: with no filter, all of them count,
+    # and summing them needs no join to the 10,000 session tallies.
+    unfiltered = organisation is None and filters == ReachFilters()
+    position_tallies = PositionTally.objects.all() if unfiltered else PositionTally.objects.filter(tally__in=ids)
     positions = {
         POSITION_LABELS.get(row["position"], row["position"]): row["n"] or 0
-        for row in PositionTally.objects.filter(tally__in=ids).values("position").annotate(n=Sum("count"))
+        for row in position_tallies.values("position").annotate(n=Sum("count")).order_by()
     }
     breakdowns.append(
         _breakdown(
@@ -341,15 +345,25 @@ def _by_trainer(answers: QuerySet[EvaluationTally], threshold: int) -> list[Trai
     of them (or with the programme's) isolates fewer answers than the threshold, even
     where sessions are co-tutored. Co-tutored sessions count for each of their trainers.
     """
-    rows = (
-        answers.values("session__trainers__id", "session__trainers__user__full_name")
+    # Grouped by the trainer's id, and named afterwards: grouping and sorting every
+    # session's row by the trainer's name took PostgreSQL a text sort of them all.
+    rows = [
+        row
+        for row in answers.values("session__trainers__id")
         .annotate(n=Sum("answers"), overall_sum=Sum("overall"), trainers_sum=Sum("trainers"))
-        .order_by("session__trainers__user__full_name")
+        .order_by()
+        if row["session__trainers__id"] is not None
+    ]
+    names = dict(
+        TrainerProfile.objects.filter(pk__in=[row["session__trainers__id"] for row in rows]).values_list(
+            "pk", "user__full_name"
+        )
     )
+    for row in rows:
+        row["session__trainers__user__full_name"] = names.get(row["session__trainers__id"]) or ""
+    rows.sort(key=lambda row: (row["session__trainers__user__full_name"].casefold(), row["session__trainers__id"]))
     result = []
     for row in rows:
-        if row["session__trainers__id"] is None:
-            continue
         shown = row["n"] >= threshold
         cell = suppress_counts({"n": row["n"]}, threshold=threshold, with_total=False)["n"]
         result.append(

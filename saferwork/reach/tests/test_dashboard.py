@@ -222,3 +222,40 @@ def test_xlsx_export_makes_a_hostile_organisation_name_inert(
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     cell = workbook["Summary"]["B1"]
     assert cell.data_type == "s" and cell.value == "'" + HOSTILE
+
+
+def test_a_filtered_report_counts_positions_of_the_matching_sessions_only(
+    organisation: Any, other_organisation: Any
+) -> None:
+    # The unfiltered report sums every position tally without a join; a filter must not.
+    tally(organisation, region="Wales", positions={"staff": 20, "rep": 15})
+    tally(other_organisation, region="London", positions={"staff": 30, "rep": 25})
+    every = {row.label: row.attendees.value for row in reach_report(ReachFilters()).breakdown("position").rows}
+    wales = {
+        row.label: row.attendees.value for row in reach_report(ReachFilters(region="Wales")).breakdown("position").rows
+    }
+    assert every["Staff"] == 50
+    assert wales["Staff"] == 20
+
+
+def test_evaluation_by_trainer_is_listed_by_name_whatever_the_case(
+    organisation: Any, programme_host: Any, booking: Any
+) -> None:
+    from saferwork.delivery.models import EvaluationFormVersion, EvaluationTally
+    from saferwork.reach.models import SessionTally
+
+    version = EvaluationFormVersion.current()
+    names = ["zoë Zed", "Amy Able", "bea Best"]
+    for n, name in enumerate(names):
+        trainer = tf.trainer(programme_host, email=f"t{n}@example.org")
+        trainer.user.full_name = name
+        trainer.user.save(update_fields=["full_name"])
+        held = tf.session(booking, days=-1 - n)
+        held.trainers.set([trainer])
+        SessionTally.objects.create(
+            session_id=held.pk, organisation=organisation, region="London", mode="in_person", month=dt.date(2026, 3, 1)
+        )
+        EvaluationTally.objects.create(session=held, form_version=version, answers=5, overall=5 * (n + 1), trainers=20)
+    rows = reach_report(ReachFilters(), with_trainers=True).by_trainer
+    assert [row.name for row in rows] == ["Amy Able", "bea Best", "zoë Zed"]
+    assert [row.overall for row in rows] == [2.0, 3.0, 1.0]
