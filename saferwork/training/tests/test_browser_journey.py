@@ -103,7 +103,13 @@ def test_enquiry_to_a_session_that_moves_a_day(page, live_server, programme_admi
     assert "Free on 1 of 1 preferred dates" in page.content()
     page.get_by_label("Choose Tasha Trainer").check()
     page.get_by_role("button", name="Choose these trainers").click()
-    page.get_by_role("button", name="Send introduction").click()
+    page.wait_for_url(f"**/programme/enquiries/{enquiry.pk}/")
+    # Sending builds the overview DOCX and sends the emails within the request. In one CI
+    # run on PostgreSQL (two test workers, their browsers and the database on two cores)
+    # "Introduction sent" had not appeared after the usual 10 s; alone the test passes.
+    # So the click waits for the page it leads to, for up to 30 s.
+    with page.expect_navigation(timeout=30_000):
+        page.get_by_role("button", name="Send introduction").click()
     page.get_by_text("Introduction sent").wait_for()
     enquiry.refresh_from_db()
     assert enquiry.state == Enquiry.State.TRAINERS_INTRODUCED
