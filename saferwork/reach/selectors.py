@@ -244,10 +244,11 @@ def reach_report(
         )
 
     breakdowns = []
-    # Every position tally belongs to a session tally: with no filter, all of them count,
-    # and summing them needs no join to the 10,000 session tallies.
-    unfiltered = organisation is None and filters == ReachFilters()
-    position_tallies = PositionTally.objects.all() if unfiltered else PositionTally.objects.filter(tally__in=ids)
+    # Every position tally belongs to a session tally: when ``qs`` filters nothing, all of
+    # them count, and summing them needs no join to the 10,000 session tallies.
+    position_tallies = (
+        PositionTally.objects.filter(tally__in=ids) if qs.query.has_filters() else PositionTally.objects.all()
+    )
     positions = {
         POSITION_LABELS.get(row["position"], row["position"]): row["n"] or 0
         for row in position_tallies.values("position").annotate(n=Sum("count")).order_by()
@@ -359,16 +360,17 @@ def _by_trainer(answers: QuerySet[EvaluationTally], threshold: int) -> list[Trai
             "pk", "user__full_name"
         )
     )
-    for row in rows:
-        row["session__trainers__user__full_name"] = names.get(row["session__trainers__id"]) or ""
-    rows.sort(key=lambda row: (row["session__trainers__user__full_name"].casefold(), row["session__trainers__id"]))
+
+    def name(row: dict[str, Any]) -> str:
+        return names.get(row["session__trainers__id"]) or ""
+
     result = []
-    for row in rows:
+    for row in sorted(rows, key=lambda row: (name(row).casefold(), row["session__trainers__id"])):
         shown = row["n"] >= threshold
         cell = suppress_counts({"n": row["n"]}, threshold=threshold, with_total=False)["n"]
         result.append(
             TrainerEvaluation(
-                name=row["session__trainers__user__full_name"] or "Trainer",
+                name=name(row) or "Trainer",
                 answers=cell,
                 overall=round(row["overall_sum"] / row["n"], 1) if shown else None,
                 trainers=round(row["trainers_sum"] / row["n"], 1) if shown else None,

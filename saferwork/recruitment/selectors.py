@@ -207,6 +207,7 @@ class ScoreSummary:
 
     @property
     def visible(self) -> bool:
+        """Whether there are scores this viewer may see (sheets, and their own among them)."""
         return self.mean is not None or self.moderated is not None
 
     @property
@@ -226,14 +227,14 @@ Applications = list[int] | QuerySet[Any]
 
 
 def score_summaries(
-    round_: Round, stage: str, applications: Applications, viewer: Panellist | None = None, *, wide: bool = True
+    round_: Round, stage: str, applications: Applications, viewer: Panellist | None = None
 ) -> dict[int, ScoreSummary]:
     """The score summary of each of ``applications`` that has a sheet or a conflict at ``stage``.
 
-    Four small queries whatever the number of applications (five with ``wide``): the
-    sheets' totals grouped by application, the latest moderations, the viewer's conflicts
-    and, with ``wide``, the criteria the panel disagrees on. ``viewer`` is the panellist
-    looking, or None for an admin off the panel, who sees every score.
+    Three small queries whatever the number of applications: the sheets' totals grouped
+    by application, the latest moderations and the viewer's conflicts. ``viewer`` is the
+    panellist looking, or None for an admin off the panel, who sees every score. The
+    criteria the panel disagrees on are added for a page's rows only (``page_rows``).
     """
     sheets = ScoreSheet.objects.filter(application_id__in=applications, stage=stage).order_by()
     mine = Count("id", filter=Q(panellist=viewer)) if viewer is not None else Value(1)
@@ -255,7 +256,6 @@ def score_summaries(
             )
         )
     found: dict[int, ScoreSummary] = {}
-    seen_by_viewer: list[int] = []
     # Every matching application's row when the list is ordered by score: read as plain
     # tuples, without the ORM's per-value converters (a third of the page's time for 2,000).
     try:
@@ -269,7 +269,6 @@ def score_summaries(
         if not seen:
             found[pk] = ScoreSummary(sheets=n, conflicted=pk in conflicted)
             continue
-        seen_by_viewer.append(pk)
         found[pk] = ScoreSummary(
             sheets=n,
             mean=_decimal(mean),
@@ -280,9 +279,6 @@ def score_summaries(
         )
     for pk in conflicted - found.keys():
         found[pk] = ScoreSummary(conflicted=True)
-    if wide and seen_by_viewer:
-        for pk, names in wide_criteria_by_application(round_, stage, seen_by_viewer).items():
-            found[pk] = replace(found[pk], wide_on=tuple(names))
     return found
 
 
@@ -293,6 +289,19 @@ def _decimal(value: Any) -> Decimal | None:
     return Decimal(str(value))
 
 
+@dataclass
+class Listing:
+    """The matching applications' ids in the list's order, and the summaries the order took.
+
+    ``ids`` is a lazy query when the database orders (submitted or name order, no
+    ``flagged``), so a paginator pages it; otherwise a list sorted by the scores, with
+    ``summaries`` holding every match's (``page_rows`` takes its page's from there).
+    """
+
+    ids: QuerySet[Any, int] | list[int]
+    summaries: dict[int, ScoreSummary] | None = None
+
+
 def ordered_ids(
     round_: Round,
     *,
@@ -301,21 +310,19 @@ def ordered_ids(
     flagged: bool = False,
     sort: str = "submitted",
     **filters: Any,
-) -> QuerySet[Any, int] | list[int]:
+) -> Listing:
     """The ids of the matching applications in the list's order: what a page or a bulk choice takes.
 
-    In submitted or name order without ``flagged``, the database pages the ids (a lazy
-    query). Otherwise the order or the filter depends on the scores: every matching
-    application's summary is read (``score_summaries``, four grouped queries) and the
-    ids are sorted here. A panellist's order and flags count the scores only where they
-    have submitted their own (blind scoring): sorting or filtering by the others' scores
-    would otherwise tell them what they are.
+    When the order or the filter depends on the scores, every matching application's
+    summary is read (``score_summaries``) and the ids are sorted here. A panellist's order
+    and flags count the scores only where they have submitted their own (blind scoring):
+    sorting or filtering by the others' scores would otherwise tell them what they are.
     """
     matching = shortlist(round_, stage=stage, sort=sort, **filters)
     ids = matching.values_list("pk", flat=True)
     if not flagged and sort not in SCORE_SORTS:
-        return ids
-    summaries = score_summaries(round_, stage, matching.values("pk"), viewer, wide=False)
+        return Listing(ids)
+    summaries = score_summaries(round_, stage, matching.values("pk"), viewer)
     order = list(ids)
     if flagged:
         by_spread = {pk for pk, s in summaries.items() if s.wide(round_)}
@@ -331,22 +338,38 @@ def ordered_ids(
 
         # Highest first, unscored last, ties by id: as ORDER BY … DESC NULLS LAST, id.
         order.sort(key=lambda pk: (value(pk) is None, -(value(pk) or 0), pk))
-    return order
+    return Listing(order, summaries)
 
 
-def page_rows(round_: Round, stage: str, ids: Sequence[int], viewer: Panellist | None) -> list[Application]:
-    """A page's applications in the order of ``ids``, each with its ``summary`` for this viewer."""
+def page_rows(
+    round_: Round,
+    stage: str,
+    ids: Sequence[int],
+    viewer: Panellist | None,
+    summaries: dict[int, ScoreSummary] | None = None,
+) -> list[Application]:
+    """A page's applications in the order of ``ids``, each with its ``summary`` for this viewer.
+
+    ``summaries`` are the listing's, when its order read them already; the criteria the
+    panel disagrees on are then added for this page's rows only.
+    """
     qs = round_.applications.filter(pk__in=ids).only(*LIST_FIELDS)
     if stage == Stage.INTERVIEW:
         qs = qs.select_related("interview__slot").only(
             *LIST_FIELDS, "interview__cancelled_at", "interview__slot__starts_at"
         )
     found = {a.pk: a for a in qs}
-    summaries = score_summaries(round_, stage, list(found), viewer)
+    if summaries is None:
+        summaries = score_summaries(round_, stage, list(found), viewer)
+    shown = [pk for pk in found if summaries.get(pk, NOTHING_SCORED).visible]
+    wide_on = wide_criteria_by_application(round_, stage, shown)
     rows = []
     for pk in ids:
         if pk in found:
-            found[pk].summary = summaries.get(pk, NOTHING_SCORED)  # type: ignore[attr-defined]
+            summary = summaries.get(pk, NOTHING_SCORED)
+            if pk in wide_on:
+                summary = replace(summary, wide_on=tuple(wide_on[pk]))
+            found[pk].summary = summary  # type: ignore[attr-defined]
             rows.append(found[pk])
     return rows
 
@@ -412,6 +435,9 @@ def criterion_spreads(round_: Round, sheets: list[ScoreSheet], criteria: list[Cr
     return rows
 
 
+WIDE_IDS_FIRST = 200  # up to this many applications, their sheet ids are read first
+
+
 def wide_criteria_by_application(round_: Round, stage: str, ids: list[int]) -> dict[int, list[str]]:
     """The names of the criteria each application's panel disagrees on widely: two queries for a page."""
     if not ids:
@@ -433,6 +459,3 @@ def wide_criteria_by_application(round_: Round, stage: str, ids: list[int]) -> d
     for row in rows:
         found.setdefault(row["sheet__application_id"], []).append(row["criterion__name"])
     return found
-
-
-WIDE_IDS_FIRST = 200  # up to this many applications, their sheet ids are read first

@@ -334,8 +334,9 @@ def _list_page(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     }
     # The page's ids in the list's order (by the database, or by the scores worked out for
     # every match), then this page's rows with their scores.
-    page = Paginator(selectors.ordered_ids(round_, **options), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows: list[Any] = selectors.page_rows(round_, stage, list(page.object_list), access.panellist)
+    listing = selectors.ordered_ids(round_, **options)
+    page = Paginator(listing.ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows: list[Any] = selectors.page_rows(round_, stage, list(page.object_list), access.panellist, listing.summaries)
     for row in rows:
         # Blind scoring: a panellist sees the others' scores only after submitting their own.
         row.can_see_scores = access.panellist is None or row.summary.mine
@@ -566,7 +567,7 @@ def _bulk_selection(request: HttpRequest, round_: Round) -> tuple[str, list[Appl
                 q=criteria.get("q", ""),
                 flagged=criteria.get("flagged", False),
                 sort=criteria.get("sort") or "submitted",
-            )[:BULK_LIMIT]
+            ).ids[:BULK_LIMIT]
         )
     else:
         raw = [*params.getlist("ids"), *params.get("id_list", "").split(",")]

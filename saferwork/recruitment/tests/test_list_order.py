@@ -51,12 +51,12 @@ def scored(round_, panel):
 
 def test_by_mean_highest_first_moderated_score_ranks_unscored_last_ties_by_id(round_, scored):
     a, b, c, d, unscored = scored
-    assert selectors.ordered_ids(round_, sort="mean") == [d.pk, a.pk, c.pk, b.pk, unscored.pk]
+    assert selectors.ordered_ids(round_, sort="mean").ids == [d.pk, a.pk, c.pk, b.pk, unscored.pk]
 
 
 def test_by_spread_highest_first_unscored_last(round_, scored):
     a, b, c, d, unscored = scored
-    assert selectors.ordered_ids(round_, sort="spread") == [c.pk, a.pk, b.pk, d.pk, unscored.pk]
+    assert selectors.ordered_ids(round_, sort="spread").ids == [c.pk, a.pk, b.pk, d.pk, unscored.pk]
 
 
 def test_flagged_keeps_wide_totals_and_wide_criteria_in_the_chosen_order(round_, panel, scored):
@@ -65,9 +65,9 @@ def test_flagged_keeps_wide_totals_and_wide_criteria_in_the_chosen_order(round_,
     e = make_application(round_, 5)
     for seat, value in zip(panel, [4, 1, 1], strict=True):  # same totals, split on one criterion
         sheet(e, seat, 2, {first.pk: value})
-    assert selectors.ordered_ids(round_, flagged=True) == [c.pk, e.pk]
-    assert selectors.ordered_ids(round_, flagged=True, sort="mean") == [c.pk, e.pk]
-    assert list(selectors.ordered_ids(round_)) == [a.pk, b.pk, c.pk, d.pk, unscored.pk, e.pk]
+    assert selectors.ordered_ids(round_, flagged=True).ids == [c.pk, e.pk]
+    assert selectors.ordered_ids(round_, flagged=True, sort="mean").ids == [c.pk, e.pk]
+    assert list(selectors.ordered_ids(round_).ids) == [a.pk, b.pk, c.pk, d.pk, unscored.pk, e.pk]
 
 
 def test_a_panellist_is_ordered_and_flagged_only_by_what_they_have_scored(round_, panel, scored):
@@ -75,8 +75,8 @@ def test_a_panellist_is_ordered_and_flagged_only_by_what_they_have_scored(round_
     newcomer = Panellist.objects.create(round=round_, user=factories.UserFactory(), kind="expert")
     sheet(b, newcomer, 2)
     # Only b counts for the newcomer: the rest sort as unscored, by id.
-    assert selectors.ordered_ids(round_, viewer=newcomer, sort="mean") == [b.pk, a.pk, c.pk, d.pk, unscored.pk]
-    assert selectors.ordered_ids(round_, viewer=newcomer, flagged=True) == []
+    assert selectors.ordered_ids(round_, viewer=newcomer, sort="mean").ids == [b.pk, a.pk, c.pk, d.pk, unscored.pk]
+    assert selectors.ordered_ids(round_, viewer=newcomer, flagged=True).ids == []
     summaries = selectors.score_summaries(round_, S, [a.pk, b.pk, c.pk], newcomer)
     assert summaries[c.pk] == selectors.ScoreSummary(sheets=3)  # how many scored, nothing of what
     assert summaries[b.pk].mine and summaries[b.pk].mean == 2 and summaries[b.pk].sheets == 4
