@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 
 from saferwork.delivery.models import TALLIED_FIELDS, EvaluationAnswer, EvaluationFormVersion, EvaluationTally
 from saferwork.organisations.switching import offers_other_organisation
-from saferwork.training.models import Participant, Session, TrainerProfile
+from saferwork.training.models import Session, TrainerProfile
 from saferwork.training.selectors import is_coordinator_of, is_programme_admin, trainer_profile_for
 
 RATING_FIELDS = ["overall", "relevance", "trainers"]
@@ -58,7 +58,7 @@ def sessions_for(request: HttpRequest) -> QuerySet[Session]:
     """Sessions the viewer delivers (trainer) or whose organisation they coordinate.
 
     The trainer's sessions are read as ids first (one small query on the link table's
-    index), then matched by primary key; the counts come from correlated subqueries, so
+    index), then matched by primary key; the answer count comes from a correlated subquery, so
     there is no join to multiply rows and no ``DISTINCT``. Matched with ``IN (subquery)``
     instead, PostgreSQL hashed the trainer's links and scanned every session.
     """
@@ -70,13 +70,6 @@ def sessions_for(request: HttpRequest) -> QuerySet[Session]:
     membership = getattr(request, "membership", None)
     if is_coordinator_of(request, getattr(membership, "organisation_id", None)):
         query |= Q(organisation_id=membership.organisation_id)  # type: ignore[union-attr]
-    confirmed = (
-        Participant.objects.filter(session=OuterRef("pk"), status=Participant.Status.CONFIRMED)
-        .order_by()
-        .values("session")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
     answers = (
         EvaluationAnswer.objects.filter(session=OuterRef("pk"))
         .order_by()
@@ -88,7 +81,8 @@ def sessions_for(request: HttpRequest) -> QuerySet[Session]:
         Session.objects.filter(query)
         .exclude(status=Session.Status.CANCELLED)
         .select_related("organisation", "attendance_record")
-        .annotate(confirmed=Coalesce(Subquery(confirmed), 0), answers=Coalesce(Subquery(answers), 0))
+        .only("date", "status", "organisation__name", "attendance_record__id")  # what the list shows
+        .annotate(answers=Coalesce(Subquery(answers), 0))
         .order_by("-date", "-id")
     )
 

@@ -60,5 +60,5 @@ def test_arguments_that_are_not_numbers_go_to_reverse() -> None:
 
 
 def test_the_template_tag_escapes_nothing_it_should_not() -> None:
-    html = Template("{% load links %}<a href=\"{% row_url 'recruitment:application' 3 41 %}\">").render(Context())
+    html = Template("{% load rows %}<a href=\"{% row_url 'recruitment:application' 3 41 %}\">").render(Context())
     assert html == '<a href="/programme/recruitment/3/applications/41/">'
