@@ -52,6 +52,7 @@ from saferwork.recruitment.models import (
     Stage,
 )
 from saferwork.recruitment.services import RecruitmentError
+from saferwork.recruitment.tables import application_rows
 from saferwork.training.models import REGIONS
 
 DRAFT_SESSION_KEY = "recruitment_draft_token"
@@ -344,6 +345,15 @@ def _list_page(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
         row.named = access.sees_identity_of(row)
     query = request.GET.copy()
     query.pop("page", None)
+    bulk_actions = [] if not access.is_admin else _bulk_choices(stage, round_)
+    table_rows = application_rows(
+        rows,
+        round_pk=round_.pk,
+        stage=stage,
+        identities=identities,
+        panellist=access.panellist is not None,
+        selectable=bool(bulk_actions),
+    )
     return render(
         request,
         "recruitment/applications.html",
@@ -354,10 +364,11 @@ def _list_page(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
             "filters": filters,
             "page": page,
             "rows": rows,
+            "table_rows": table_rows,
             "query": query.urlencode(),
             "filter_values": [(k, v) for k, v in criteria.items() if v and k != "flagged"]
             + ([("flagged", "on")] if criteria.get("flagged") else []),
-            "bulk_actions": [] if not access.is_admin else _bulk_choices(stage, round_),
+            "bulk_actions": bulk_actions,
             "identities": identities,
             "blockers": services.shortlist_blockers(round_) if access.is_admin and stage == Stage.SHORTLISTING else [],
         },
