@@ -20,6 +20,13 @@ def test_day_list_writes_each_month_as_the_date_filter_does() -> None:
     assert expected.startswith("1 Jan, 9 Feb") and expected.endswith("25 Dec")
 
 
+def test_day_month_year_writes_each_month_as_the_date_filter_does() -> None:
+    for month in range(1, 13):
+        day = dt.date(2026 + month % 3, month, 1 + (month * 7) % 28)
+        assert _render("{{ d|day_month_year }}", d=day) == _render('{{ d|date:"j M Y" }}', d=day)
+    assert _render("{{ d|day_month_year }}", d=dt.date(2027, 9, 3)) == "3 Sep 2027"
+
+
 def test_day_list_shows_a_dash_for_no_dates() -> None:
     assert _render("{{ days|day_list }}", days=[]) == "–"
 
