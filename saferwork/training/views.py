@@ -34,6 +34,7 @@ from saferwork.training.models import (
     TrainerProfile,
     group_size_text,
 )
+from saferwork.training.tables import trainer_rows
 
 
 def _user(request: HttpRequest) -> User:
@@ -308,7 +309,7 @@ def trainers(request: HttpRequest) -> HttpResponse:
     for trainer in pool:
         trainer.upcoming_sessions = counts[trainer.pk]  # type: ignore[attr-defined]
         trainer.next_booked = next_dates[trainer.pk]  # type: ignore[attr-defined]
-    return render(request, "training/trainers.html", {"pool": pool})
+    return render(request, "training/trainers.html", {"pool": pool, "table_rows": trainer_rows(pool)})
 
 
 @programme_admin_required
