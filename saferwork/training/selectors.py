@@ -200,8 +200,28 @@ def state_counts() -> dict[str, int]:
 
 
 def trainer_pool() -> QuerySet[TrainerProfile]:
-    """Every trainer profile; the view adds upcoming bookings from ``upcoming_bookings``."""
-    return TrainerProfile.objects.select_related("user", "home_union").order_by("user__full_name", "id")
+    """Every trainer profile, with the columns the pool shows; the view adds ``upcoming_bookings``."""
+    return (
+        TrainerProfile.objects.select_related("user", "home_union")
+        .only(*POOL_FIELDS, "user__full_name", "user__email", "home_union__name")
+        .order_by("user__full_name", "id")
+    )
+
+
+POOL_FIELDS = [
+    "user",
+    "home_union",
+    "regions",
+    "delivers_online",
+    "delivers_in_person",
+    "co_tutors",
+    "languages",
+    "access_needs_met",
+    "experience",
+    "sessions_delivered",
+    "day_rate_pence",
+    "is_active",
+]
 
 
 def booked_dates(
