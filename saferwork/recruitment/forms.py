@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from saferwork.core.widgets import GovukDateField, PhoneField
+from saferwork.lib.widgets import PlainSelect
 from saferwork.recruitment.models import SCORE_MAX, SCORE_MIN, Application, Background, Criterion, Round, Stage
 from saferwork.recruitment.services import word_count
 
@@ -433,19 +434,20 @@ SORT_CHOICES = [("submitted", "Date submitted"), ("mean", "Mean score"), ("sprea
 
 class FilterForm(forms.Form):
     q = forms.CharField(label="Search by name, email or reference", required=False)
-    region = forms.ChoiceField(label="Region", required=False)
-    background = forms.ChoiceField(label="Background", required=False, choices=[("", "Any"), *Background.choices])
+    # The shortlist's filters are drawn on every page of the list: PlainSelect writes each
+    # in one pass instead of a widget template per option.
+    region = forms.ChoiceField(label="Region", required=False, widget=PlainSelect)
+    background = forms.ChoiceField(
+        label="Background", required=False, choices=[("", "Any"), *Background.choices], widget=PlainSelect
+    )
     status = forms.ChoiceField(
         label="Status",
         required=False,
         choices=[("", "Any"), *[c for c in Application.Status.choices if c[0] != Application.Status.DRAFT]],
+        widget=PlainSelect,
     )
     flagged = forms.BooleanField(label="Only wide disagreement", required=False)
-    sort = forms.ChoiceField(
-        label="Sort by",
-        required=False,
-        choices=SORT_CHOICES,
-    )
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES, widget=PlainSelect)
 
     def __init__(self, *args: Any, regions: list[str], identities: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
