@@ -208,8 +208,10 @@ def trainer_pool() -> QuerySet[TrainerProfile]:
     )
 
 
+# In the order of the pool's columns.
 POOL_FIELDS = [
     "user",
+    "is_active",
     "home_union",
     "regions",
     "delivers_online",
@@ -220,7 +222,6 @@ POOL_FIELDS = [
     "experience",
     "sessions_delivered",
     "day_rate_pence",
-    "is_active",
 ]
 
 
